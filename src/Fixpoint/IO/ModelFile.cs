@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Fixpoint.Maps;
+
+namespace Fixpoint.IO;
+
+/// <summary>
+/// Networks as safetensors files: tensors <c>layers.{i}.weight</c> (out × in, row-major) and
+/// <c>layers.{i}.bias</c> (out), F64 or F32; <c>__metadata__</c> strings <c>activation</c>,
+/// <c>tied</c> ("true"/"false"), <c>depth</c> (layers applied when tied) and <c>residual</c>.
+/// A PyTorch <c>nn.Sequential</c> state dict (keys <c>0.weight</c>, <c>0.bias</c>, <c>2.weight</c>, …)
+/// loads too, with the activation given by the caller.
+/// </summary>
+public static partial class ModelFile
+{
+    public static Network Load(string path, Activation? activation = null)
+    {
+        SafetensorsFile file = Safetensors.Read(path);
+        return FromTensors(file, path, activation);
+    }
+
+    public static Network FromTensors(SafetensorsFile file, string path, Activation? activationOverride = null)
+    {
+        var meta = file.Metadata;
+        var layerKeys = LayerKeys(file, path);
+        if (layerKeys.Count == 0)
+            throw new ModelFormatException($"{path}: no layer tensors (expected layers.0.weight, layers.1.weight, … or a PyTorch Sequential's 0.weight, …)");
+
+        Activation activation;
+        if (activationOverride is not null) activation = activationOverride;
+        else if (meta.TryGetValue("activation", out string? a))
+        {
+            try { activation = Activation.Parse(a); }
+            catch (FormatException e) { throw new ModelFormatException($"{path}: metadata activation: {e.Message}"); }
+        }
+        else throw new ModelFormatException($"{path}: no 'activation' in __metadata__; name one with --activation");
+
+        bool tied = Flag(meta, "tied", path);
+        bool residual = Flag(meta, "residual", path);
+        int depth = 0;
+        if (meta.TryGetValue("depth", out string? ds))
+        {
+            if (!int.TryParse(ds, NumberStyles.Integer, CultureInfo.InvariantCulture, out depth) || depth < 1)
+                throw new ModelFormatException($"{path}: metadata depth '{ds}' is not a positive integer");
+        }
+        if (tied && layerKeys.Count != 1)
+            throw new ModelFormatException($"{path}: tied is true but the file has {layerKeys.Count} layers (a tied network stores one)");
+        if (tied && depth == 0) depth = 1;
+        if (!tied && depth != 0 && depth != layerKeys.Count)
+            throw new ModelFormatException($"{path}: depth {depth} disagrees with the {layerKeys.Count} layers of an untied network");
+
+        var layers = new List<DenseLayer>();
+        for (int i = 0; i < layerKeys.Count; i++)
+        {
+            var (wKey, bKey) = layerKeys[i];
+            SafetensorsTensor w = file.Tensors[wKey];
+            if (w.Shape.Length != 2) throw new ModelFormatException($"{path}: {wKey} has shape [{string.Join(", ", w.Shape)}], expected [out, in]");
+            int outputs = w.Shape[0], inputs = w.Shape[1];
+            double[] bias;
+            if (file.Tensors.TryGetValue(bKey, out SafetensorsTensor? b))
+            {
+                if (b.Shape.Length != 1 || b.Shape[0] != outputs)
+                    throw new ModelFormatException($"{path}: {bKey} has shape [{string.Join(", ", b.Shape)}], expected [{outputs}]");
+                bias = b.Data;
+            }
+            else bias = new double[outputs];
+            CheckFinite(w, path);
+            CheckFinite(file.Tensors.GetValueOrDefault(bKey), path);
+            if (i > 0 && inputs != layers[^1].Outputs)
+                throw new ModelFormatException($"{path}: {wKey} reads {inputs} numbers but the layer before writes {layers[^1].Outputs}");
+            layers.Add(new DenseLayer(inputs, outputs, w.Data, bias));
+        }
+        if (layers[0].Inputs != layers[^1].Outputs)
+            throw new ModelFormatException($"{path}: the network is not square: it reads {layers[0].Inputs} numbers and writes {layers[^1].Outputs}");
+        if (tied && layers[0].Inputs != layers[0].Outputs)
+            throw new ModelFormatException($"{path}: a tied layer must be square, got {layers[0].Outputs}×{layers[0].Inputs}");
+        try
+        {
+            return new Network(layers, activation, tied, tied ? depth : 0, residual);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFormatException($"{path}: {e.Message.Split(" (Parameter")[0]}");
+        }
+    }
+
+    /// <summary>Writes a network; F64 by default. The file is replaced atomically.</summary>
+    public static void Save(Network network, string path, bool float32 = false, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    {
+        var meta = new Dictionary<string, string>
+        {
+            ["format"] = "fixpoint-network/1",
+            ["activation"] = network.Activation.Name,
+            ["tied"] = network.Tied ? "true" : "false",
+            ["depth"] = network.Depth.ToString(CultureInfo.InvariantCulture),
+            ["residual"] = network.Residual ? "true" : "false",
+        };
+        if (extraMetadata is not null) foreach (var (k, v) in extraMetadata) meta[k] = v;
+        var tensors = new List<(string, int[], double[])>();
+        for (int i = 0; i < network.Layers.Count; i++)
+        {
+            DenseLayer l = network.Layers[i];
+            tensors.Add(($"layers.{i}.weight", [l.Outputs, l.Inputs], l.Weight));
+            tensors.Add(($"layers.{i}.bias", [l.Outputs], l.Bias));
+        }
+        Safetensors.Write(path, tensors, meta, float32);
+    }
+
+    private static List<(string Weight, string Bias)> LayerKeys(SafetensorsFile file, string path)
+    {
+        var native = new SortedDictionary<int, string>();
+        var sequential = new SortedDictionary<int, string>();
+        foreach (string k in file.Tensors.Keys)
+        {
+            Match m = NativeKey().Match(k);
+            if (m.Success) { native[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)] = m.Groups[2].Value; continue; }
+            m = SequentialKey().Match(k);
+            if (m.Success) sequential[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)] = m.Groups[2].Value;
+        }
+        var result = new List<(string, string)>();
+        if (native.Count > 0)
+        {
+            var idx = file.Tensors.Keys.Select(k => NativeKey().Match(k)).Where(m => m.Success && m.Groups[2].Value == "weight")
+                .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).OrderBy(i => i).ToList();
+            for (int i = 0; i < idx.Count; i++)
+                if (idx[i] != i) throw new ModelFormatException($"{path}: layers.{i}.weight is missing (layers must be numbered 0, 1, 2, …)");
+            result.AddRange(idx.Select(i => ($"layers.{i}.weight", $"layers.{i}.bias")));
+            return result;
+        }
+        var sidx = file.Tensors.Keys.Select(k => SequentialKey().Match(k)).Where(m => m.Success && m.Groups[2].Value == "weight")
+            .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).OrderBy(i => i).ToList();
+        result.AddRange(sidx.Select(i => ($"{i}.weight", $"{i}.bias")));
+        return result;
+    }
+
+    private static bool Flag(IReadOnlyDictionary<string, string> meta, string key, string path)
+    {
+        if (!meta.TryGetValue(key, out string? v)) return false;
+        return v.Trim().ToLowerInvariant() switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw new ModelFormatException($"{path}: metadata {key} is '{v}', expected \"true\" or \"false\""),
+        };
+    }
+
+    private static void CheckFinite(SafetensorsTensor? t, string path)
+    {
+        if (t is null) return;
+        for (int i = 0; i < t.Data.Length; i++)
+            if (!double.IsFinite(t.Data[i]))
+                throw new ModelFormatException($"{path}: {t.Name} holds a non-finite value ({t.Data[i]}) at flat index {i}");
+    }
+
+    [GeneratedRegex(@"^layers\.(\d+)\.(weight|bias)$")]
+    private static partial Regex NativeKey();
+
+    [GeneratedRegex(@"^(\d+)\.(weight|bias)$")]
+    private static partial Regex SequentialKey();
+}

@@ -1,0 +1,181 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+
+namespace Fixpoint.IO;
+
+/// <summary>One tensor read from a safetensors file, converted to float64.</summary>
+public sealed record SafetensorsTensor(string Name, string DType, int[] Shape, double[] Data)
+{
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+}
+
+/// <summary>The contents of a safetensors file: tensors by name and the <c>__metadata__</c> strings.</summary>
+public sealed record SafetensorsFile(IReadOnlyDictionary<string, SafetensorsTensor> Tensors, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>
+/// Reader and writer of the safetensors format: an 8-byte little-endian header length, a JSON
+/// header { name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string} },
+/// then the tensor bytes, little-endian, row-major. Every inconsistency is a <see cref="ModelFormatException"/>.
+/// </summary>
+public static class Safetensors
+{
+    /// <summary>Headers above this size are refused as corrupt rather than read into memory.</summary>
+    public const long MaxHeaderBytes = 100L * 1024 * 1024;
+
+    private static readonly Dictionary<string, int> DTypeSizes = new()
+    {
+        ["F64"] = 8, ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2,
+    };
+
+    public static SafetensorsFile Read(string path)
+    {
+        if (!File.Exists(path)) throw new ModelFormatException($"{path}: no such file");
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (IOException e) { throw new ModelFormatException($"{path}: cannot read: {e.Message}"); }
+        catch (UnauthorizedAccessException e) { throw new ModelFormatException($"{path}: cannot read: {e.Message}"); }
+        return Parse(bytes, path);
+    }
+
+    public static SafetensorsFile Parse(ReadOnlySpan<byte> bytes, string name = "safetensors")
+    {
+        if (bytes.Length < 8) throw new ModelFormatException($"{name}: {bytes.Length} bytes is too short for a safetensors file (no 8-byte header length)");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (headerLength > (ulong)(bytes.Length - 8) || headerLength > MaxHeaderBytes)
+            throw new ModelFormatException($"{name}: header length {headerLength} goes beyond the file ({bytes.Length} bytes): truncated or not safetensors");
+        int hl = (int)headerLength;
+        ReadOnlySpan<byte> data = bytes.Slice(8 + hl);
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(bytes.Slice(8, hl).ToArray()); }
+        catch (JsonException e) { throw new ModelFormatException($"{name}: the header is not valid JSON ({e.Message.Split('.')[0]})"); }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{name}: the header is not a JSON object");
+            var metadata = new Dictionary<string, string>();
+            var tensors = new Dictionary<string, SafetensorsTensor>();
+            var ranges = new List<(long Begin, long End, string Name)>();
+            foreach (JsonProperty p in doc.RootElement.EnumerateObject())
+            {
+                if (p.Name == "__metadata__")
+                {
+                    if (p.Value.ValueKind == JsonValueKind.Null) continue;
+                    if (p.Value.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{name}: __metadata__ is not an object");
+                    foreach (JsonProperty m in p.Value.EnumerateObject())
+                    {
+                        if (m.Value.ValueKind != JsonValueKind.String) throw new ModelFormatException($"{name}: metadata '{m.Name}' is not a string");
+                        metadata[m.Name] = m.Value.GetString()!;
+                    }
+                    continue;
+                }
+                tensors[p.Name] = ReadTensor(p, data, name, ranges);
+            }
+            ranges.Sort((a, b) => a.Begin.CompareTo(b.Begin));
+            for (int i = 1; i < ranges.Count; i++)
+                if (ranges[i].Begin < ranges[i - 1].End)
+                    throw new ModelFormatException($"{name}: tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap in the data");
+            return new SafetensorsFile(tensors, metadata);
+        }
+    }
+
+    private static SafetensorsTensor ReadTensor(JsonProperty p, ReadOnlySpan<byte> data, string file, List<(long, long, string)> ranges)
+    {
+        string t = p.Name;
+        JsonElement e = p.Value;
+        if (e.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{file}: tensor '{t}' is not an object");
+        if (!e.TryGetProperty("dtype", out JsonElement dt) || dt.ValueKind != JsonValueKind.String)
+            throw new ModelFormatException($"{file}: tensor '{t}' has no dtype");
+        string dtype = dt.GetString()!;
+        if (!DTypeSizes.TryGetValue(dtype, out int size))
+            throw new ModelFormatException($"{file}: tensor '{t}' has unsupported dtype '{dtype}' (supported: {string.Join(", ", DTypeSizes.Keys)})");
+        if (!e.TryGetProperty("shape", out JsonElement sh) || sh.ValueKind != JsonValueKind.Array)
+            throw new ModelFormatException($"{file}: tensor '{t}' has no shape");
+        var shape = new List<int>();
+        foreach (JsonElement d in sh.EnumerateArray())
+        {
+            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int v) || v < 0)
+                throw new ModelFormatException($"{file}: tensor '{t}' has an invalid shape entry {d}");
+            shape.Add(v);
+        }
+        if (!e.TryGetProperty("data_offsets", out JsonElement off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2
+            || !off[0].TryGetInt64(out long begin) || !off[1].TryGetInt64(out long end))
+            throw new ModelFormatException($"{file}: tensor '{t}' has no valid data_offsets [begin, end]");
+        if (begin < 0 || end < begin || end > data.Length)
+            throw new ModelFormatException($"{file}: tensor '{t}' data_offsets [{begin}, {end}] lie outside the {data.Length} data bytes");
+        long count = shape.Aggregate(1L, (a, b) => a * b);
+        if (count * size != end - begin)
+            throw new ModelFormatException($"{file}: tensor '{t}' has shape [{string.Join(", ", shape)}] ({count} × {size} bytes) but {end - begin} data bytes");
+        ranges.Add((begin, end, t));
+        ReadOnlySpan<byte> raw = data.Slice((int)begin, (int)(end - begin));
+        var values = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            values[i] = dtype switch
+            {
+                "F64" => BinaryPrimitives.ReadDoubleLittleEndian(raw.Slice(i * 8)),
+                "F32" => BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4)),
+                "F16" => (double)BinaryPrimitives.ReadHalfLittleEndian(raw.Slice(i * 2)),
+                _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(i * 2)) << 16),
+            };
+        }
+        return new SafetensorsTensor(t, dtype, [.. shape], values);
+    }
+
+    /// <summary>
+    /// Writes tensors (in the given order) as F64 or F32, with string metadata. The file is written
+    /// to a temporary name and moved into place, so an existing file is never left half-written.
+    /// </summary>
+    public static void Write(string path, IEnumerable<(string Name, int[] Shape, double[] Data)> tensors, IReadOnlyDictionary<string, string> metadata, bool float32 = false)
+    {
+        string dtype = float32 ? "F32" : "F64";
+        int size = float32 ? 4 : 8;
+        var list = tensors.ToList();
+        using var headerStream = new MemoryStream();
+        long offset = 0;
+        using (var w = new Utf8JsonWriter(headerStream))
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("__metadata__");
+            foreach (var (k, v) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteString(k, v);
+            w.WriteEndObject();
+            foreach (var (name, shape, data) in list)
+            {
+                long count = shape.Aggregate(1L, (a, b) => a * b);
+                if (count != data.Length) throw new ArgumentException($"tensor '{name}': shape does not match {data.Length} values");
+                w.WriteStartObject(name);
+                w.WriteString("dtype", dtype);
+                w.WriteStartArray("shape");
+                foreach (int d in shape) w.WriteNumberValue(d);
+                w.WriteEndArray();
+                w.WriteStartArray("data_offsets");
+                w.WriteNumberValue(offset);
+                w.WriteNumberValue(offset + count * size);
+                w.WriteEndArray();
+                w.WriteEndObject();
+                offset += count * size;
+            }
+            w.WriteEndObject();
+        }
+        var header = new List<byte>(headerStream.ToArray());
+        while (header.Count % 8 != 0) header.Add((byte)' ');
+        string tmp = path + ".tmp-" + Environment.ProcessId;
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+        {
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Count);
+            fs.Write(len);
+            fs.Write(header.ToArray());
+            var buf = new byte[8];
+            foreach (var (_, _, data) in list)
+                foreach (double v in data)
+                {
+                    if (float32) BinaryPrimitives.WriteSingleLittleEndian(buf, (float)v);
+                    else BinaryPrimitives.WriteDoubleLittleEndian(buf, v);
+                    fs.Write(buf, 0, size);
+                }
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    internal static string Utf8(ReadOnlySpan<byte> b) => Encoding.UTF8.GetString(b);
+}

@@ -1,0 +1,184 @@
+using System.Buffers;
+using Fixpoint.Numerics;
+
+namespace Fixpoint.Maps;
+
+/// <summary>
+/// A network of dense layers x ← g(W x + b), or x ← x + g(W x + b) when residual.
+/// Independent layers apply each layer once, in order (paper B); a tied network applies its
+/// single layer <see cref="Depth"/> times (the looped network of paper A). Hidden layers may be
+/// wider or narrower than N, but the whole map is square: the first layer reads N numbers and the last writes N.
+/// </summary>
+public sealed class Network : IMap
+{
+    /// <summary>Rows per block in batched evaluation: the block's activations stay in cache across layers.</summary>
+    internal const int RowBlock = 64;
+
+    private readonly DenseLayer[] _layers;
+    private readonly DenseLayer[] _applied;
+
+    public Network(IReadOnlyList<DenseLayer> layers, Activation activation, bool tied = false, int depth = 0, bool residual = false)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(activation);
+        if (layers.Count == 0) throw new ArgumentException("a network needs at least one layer", nameof(layers));
+        _layers = [.. layers];
+        if (tied)
+        {
+            if (_layers.Length != 1) throw new ArgumentException($"a tied network has exactly one layer, got {_layers.Length}", nameof(layers));
+            if (depth < 1) throw new ArgumentOutOfRangeException(nameof(depth), depth, "a tied network needs depth ≥ 1");
+        }
+        else
+        {
+            if (depth != 0 && depth != _layers.Length)
+                throw new ArgumentOutOfRangeException(nameof(depth), depth, $"an untied network's depth is its layer count, {_layers.Length}");
+            depth = _layers.Length;
+        }
+        for (int l = 1; l < _layers.Length; l++)
+            if (_layers[l].Inputs != _layers[l - 1].Outputs)
+                throw new ArgumentException($"layer {l} reads {_layers[l].Inputs} numbers but layer {l - 1} writes {_layers[l - 1].Outputs}", nameof(layers));
+        if (_layers[0].Inputs != _layers[^1].Outputs)
+            throw new ArgumentException($"the network is not square: it reads {_layers[0].Inputs} numbers and writes {_layers[^1].Outputs}", nameof(layers));
+        if (residual)
+            for (int l = 0; l < _layers.Length; l++)
+                if (_layers[l].Inputs != _layers[l].Outputs)
+                    throw new ArgumentException($"a residual network needs square layers; layer {l} is {_layers[l].Outputs}×{_layers[l].Inputs}", nameof(layers));
+        Activation = activation;
+        Tied = tied;
+        Depth = depth;
+        Residual = residual;
+        _applied = tied ? Enumerable.Repeat(_layers[0], depth).ToArray() : _layers;
+        Dimension = _layers[0].Inputs;
+        MaxWidth = _layers.Max(l => Math.Max(l.Inputs, l.Outputs));
+    }
+
+    public int Dimension { get; }
+    public IReadOnlyList<DenseLayer> Layers => _layers;
+    public Activation Activation { get; }
+    public bool Tied { get; }
+
+    /// <summary>Layers applied per evaluation of F: the layer count, or the loop count when tied.</summary>
+    public int Depth { get; }
+    public bool Residual { get; }
+    public bool HasExactJacobian => true;
+
+    /// <summary>The widest layer input or output.</summary>
+    public int MaxWidth { get; }
+
+    /// <summary>The layers in the order one evaluation of F applies them.</summary>
+    public IReadOnlyList<DenseLayer> AppliedLayers => _applied;
+
+    /// <summary>Multiply-adds per evaluation of F at one point.</summary>
+    public long MultiplyAddsPerPoint => _applied.Sum(l => (long)l.Inputs * l.Outputs);
+
+    public void Evaluate(ReadOnlySpan<double> x, Span<double> y) => EvaluateBatch(x, y, 1);
+
+    public void EvaluateBatch(ReadOnlySpan<double> xs, Span<double> ys, int count)
+    {
+        int n = Dimension;
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count));
+        if (xs.Length < count * n || ys.Length < count * n) throw new ArgumentException("batch spans are shorter than count × N");
+        int block = Math.Min(RowBlock, Math.Max(count, 1));
+        double[] bufA = ArrayPool<double>.Shared.Rent(block * MaxWidth);
+        double[] bufB = ArrayPool<double>.Shared.Rent(block * MaxWidth);
+        try
+        {
+            for (int start = 0; start < count; start += block)
+            {
+                int rows = Math.Min(block, count - start);
+                Span<double> a = bufA, b = bufB;
+                xs.Slice(start * n, rows * n).CopyTo(a);
+                foreach (DenseLayer layer in _applied)
+                {
+                    int o = layer.Outputs;
+                    Gemm.AffineRows(a, rows, layer.Inputs, layer.WeightTransposed, o, layer.Bias, b);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        Span<double> row = b.Slice(r * o, o);
+                        Activation.Apply(row, row);
+                        if (Residual)
+                        {
+                            ReadOnlySpan<double> prev = a.Slice(r * o, o);
+                            for (int j = 0; j < o; j++) row[j] += prev[j];
+                        }
+                    }
+                    Span<double> t = a; a = b; b = t;
+                }
+                a.Slice(0, rows * n).CopyTo(ys.Slice(start * n, rows * n));
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(bufA);
+            ArrayPool<double>.Shared.Return(bufB);
+        }
+    }
+
+    /// <summary>Exact Jacobian by the chain rule: J = ∏ (D_l W_l [+ I]), D_l = diag g′(pre-activation).</summary>
+    public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian)
+    {
+        int n = Dimension;
+        if (x.Length != n || jacobian.Length < n * n) throw new ArgumentException("x must have length N and the Jacobian N×N entries");
+        var cur = new double[MaxWidth];
+        var next = new double[MaxWidth];
+        var deriv = new double[MaxWidth];
+        x.CopyTo(cur);
+        // jPrev: (rows of the current layer input) × N
+        var jPrev = new double[MaxWidth * n];
+        var jNext = new double[MaxWidth * n];
+        for (int i = 0; i < n; i++) jPrev[i * n + i] = 1.0;
+        foreach (DenseLayer layer in _applied)
+        {
+            int inp = layer.Inputs, outp = layer.Outputs;
+            Gemm.AffineRows(cur.AsSpan(0, inp), 1, inp, layer.WeightTransposed, outp, layer.Bias, next);
+            for (int o = 0; o < outp; o++) deriv[o] = Activation.Derivative(next[o]);
+            Activation.Apply(next.AsSpan(0, outp), next.AsSpan(0, outp));
+            if (Residual) for (int o = 0; o < outp; o++) next[o] += cur[o];
+            Array.Clear(jNext, 0, outp * n);
+            for (int o = 0; o < outp; o++)
+            {
+                Span<double> row = jNext.AsSpan(o * n, n);
+                ReadOnlySpan<double> w = layer.Weight.AsSpan(o * inp, inp);
+                for (int i = 0; i < inp; i++)
+                {
+                    double wi = w[i];
+                    if (wi != 0.0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(jPrev.AsSpan(i * n, n), wi, row, row);
+                }
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row, deriv[o], row);
+                if (Residual) System.Numerics.Tensors.TensorPrimitives.Add(row, jPrev.AsSpan(o * n, n), row);
+            }
+            (jPrev, jNext) = (jNext, jPrev);
+            (cur, next) = (next, cur);
+        }
+        jPrev.AsSpan(0, n * n).CopyTo(jacobian);
+    }
+
+    public void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv)
+    {
+        int n = Dimension;
+        if (x.Length != n || v.Length != n || jv.Length < n) throw new ArgumentException("x, v and jv must have length N");
+        var cur = new double[MaxWidth];
+        var next = new double[MaxWidth];
+        var tan = new double[MaxWidth];
+        var tanNext = new double[MaxWidth];
+        x.CopyTo(cur);
+        v.CopyTo(tan);
+        foreach (DenseLayer layer in _applied)
+        {
+            int inp = layer.Inputs, outp = layer.Outputs;
+            Gemm.AffineRows(cur.AsSpan(0, inp), 1, inp, layer.WeightTransposed, outp, layer.Bias, next);
+            for (int o = 0; o < outp; o++)
+            {
+                double s = 0.0;
+                ReadOnlySpan<double> w = layer.Weight.AsSpan(o * inp, inp);
+                for (int i = 0; i < inp; i++) s += w[i] * tan[i];
+                tanNext[o] = Activation.Derivative(next[o]) * s + (Residual ? tan[o] : 0.0);
+            }
+            Activation.Apply(next.AsSpan(0, outp), next.AsSpan(0, outp));
+            if (Residual) for (int o = 0; o < outp; o++) next[o] += cur[o];
+            (cur, next) = (next, cur);
+            (tan, tanNext) = (tanNext, tan);
+        }
+        tan.AsSpan(0, n).CopyTo(jv);
+    }
+}

@@ -1,0 +1,37 @@
+using Fixpoint.Maps;
+
+namespace Fixpoint.Solvers;
+
+/// <summary>A fixed-point solver: small, immutable, validated at construction.</summary>
+public interface ISolver
+{
+    /// <summary>The registry name: picard, anderson or newton.</summary>
+    string Name { get; }
+
+    /// <summary>Solves from <paramref name="starts"/> (count × N, row-major). Each start keeps its own status, count and best iterate; one start never affects another, and results do not depend on the thread count.</summary>
+    BatchResult SolveBatch(IMap map, double[] starts, int count, SolveOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default);
+}
+
+public static class SolverExtensions
+{
+    /// <summary>Solves from one start.</summary>
+    public static SolveResult Solve(this ISolver solver, IMap map, ReadOnlySpan<double> x0, SolveOptions options, CancellationToken cancellationToken = default)
+    {
+        BatchResult r = solver.SolveBatch(map, x0.ToArray(), 1, options with { Threads = 1 }, null, cancellationToken);
+        return r.Results[0] ?? throw new OperationCanceledException(cancellationToken);
+    }
+}
+
+/// <summary>The solvers by name.</summary>
+public static class Solvers
+{
+    public const string Names = "picard, anderson, newton";
+
+    public static ISolver Create(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "picard" => new PicardSolver(),
+        "anderson" => new AndersonSolver(),
+        "newton" => new NewtonSolver(),
+        _ => throw new FormatException($"unknown solver '{name}'; known: {Names}"),
+    };
+}
