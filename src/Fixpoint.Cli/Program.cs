@@ -1,1 +1,12 @@
-return 0;
+using Fixpoint.Cli;
+
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The first Ctrl-C asks the work to stop and keep what it found; a second one ends the process.
+    if (cts.IsCancellationRequested) return;
+    e.Cancel = true;
+    cts.Cancel();
+};
+var console = new CliConsole(Console.Out, Console.Error, !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+return FixpointCli.Run(args, console, cts.Token);

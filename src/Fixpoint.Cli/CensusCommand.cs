@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Globalization;
+using Fixpoint.Census;
+using Fixpoint.IO;
+using Fixpoint.Maps;
+using Fixpoint.Solvers;
+
+namespace Fixpoint.Cli;
+
+/// <summary><c>fixpoint census</c>: every fixed point and cycle reachable from many starts, with stability and basins.</summary>
+internal static class CensusCommand
+{
+    public const int DefaultStarts = 1000;
+    public const string DefaultOut = "fixpoint-census";
+
+    public static Command Create(CliConsole console, CancellationToken ct)
+    {
+        var net = new NetworkOptions();
+        var starts = new Option<int>("--starts") { Description = $"Number of starts (default {DefaultStarts}).", DefaultValueFactory = _ => DefaultStarts };
+        var box = new Option<double[]>("--box") { Description = "Start box LO HI, the same in every coordinate (default -1 1).", DefaultValueFactory = _ => [-1.0, 1.0], Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
+        var startLaw = new Option<string>("--start-law") { Description = "uniform (in --box), gaussian (--start-mean, --start-std) or grid (over --box; for N ≤ 3).", DefaultValueFactory = _ => "uniform" };
+        var startMean = new Option<double>("--start-mean") { Description = "Gaussian starts: mean of every coordinate (default 0).", DefaultValueFactory = _ => 0.0 };
+        var startStd = new Option<double>("--start-std") { Description = "Gaussian starts: standard deviation (default 1).", DefaultValueFactory = _ => 1.0 };
+        var startsFile = new Option<string>("--starts-file") { Description = "Start from the rows of this CSV file (one point per row)." };
+        var solver = new Option<string>("--solver") { Description = $"Solver: {Solvers.Solvers.Names} (default picard: the map's own dynamics, so basins are the map's).", DefaultValueFactory = _ => "picard" };
+        var atol = new Option<double>("--atol") { Description = $"Converged when ‖F(x) − x‖∞ ≤ atol + rtol·‖x‖∞ (default {SolveOptions.DefaultAtol}).", DefaultValueFactory = _ => SolveOptions.DefaultAtol };
+        var rtol = new Option<double>("--rtol") { Description = $"See --atol (default {SolveOptions.DefaultRtol}).", DefaultValueFactory = _ => SolveOptions.DefaultRtol };
+        var maxIter = new Option<int>("--max-iter") { Description = $"Iterations per start (default {SolveOptions.DefaultMaxIterations}).", DefaultValueFactory = _ => SolveOptions.DefaultMaxIterations };
+        var maxPeriod = new Option<int>("--max-period") { Description = $"Longest cycle period detected (default {SolveOptions.DefaultMaxPeriod}; 1 turns detection off).", DefaultValueFactory = _ => SolveOptions.DefaultMaxPeriod };
+        var divergence = new Option<double>("--divergence-bound") { Description = $"‖x‖∞ above this is divergence (default {SolveOptions.DefaultDivergenceBound:g}).", DefaultValueFactory = _ => SolveOptions.DefaultDivergenceBound };
+        var damping = new Option<double>("--damping") { Description = "Picard: x ← (1 − β)x + βF(x), β in (0, 1] (default 1); Anderson: mixing β.", DefaultValueFactory = _ => 1.0 };
+        var history = new Option<int>("--history") { Description = "Anderson: history m (default 5).", DefaultValueFactory = _ => 5 };
+        var uniqueTol = new Option<double>("--unique-tol") { Description = $"Two points are one fixed point when their ∞-norm distance is ≤ this (default {CensusOptions.DefaultUniqueTol}).", DefaultValueFactory = _ => CensusOptions.DefaultUniqueTol };
+        var polishTol = new Option<double>("--polish-tol") { Description = $"Newton polishes each fixed point to ‖F(x) − x‖∞ ≤ this (default {CensusOptions.DefaultPolishTol}).", DefaultValueFactory = _ => CensusOptions.DefaultPolishTol };
+        var margin = new Option<double>("--margin") { Description = $"Stable when ρ < 1 − margin, unstable when ρ > 1 + margin, else marginal (default {CensusOptions.DefaultStabilityMargin}).", DefaultValueFactory = _ => CensusOptions.DefaultStabilityMargin };
+        var unstable = new Option<bool>("--unstable") { Description = "Also run Newton from every start to find unstable fixed points (saddles, repellers)." };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
+        var outDir = new Option<string>("--out") { Description = $"Output folder for census.json, fixed_points.csv and census.png (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
+        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw census.png." };
+
+        var cmd = new Command("census", "Find the fixed points and cycles of a network from many starts: stability, basins, and how many were missed.");
+        net.AddTo(cmd);
+        foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, solver, atol, rtol, maxIter, maxPeriod, divergence, damping, history, uniqueTol, polishTol, margin, unstable, threads, outDir, noPlot })
+            cmd.Options.Add(o);
+
+        cmd.SetAction(p =>
+        {
+            // Validate everything before any work or any file is touched.
+            int k = p.GetValue(starts);
+            if (k < 1) throw new UsageException($"--starts must be ≥ 1 (got {k})");
+            double[] b = p.GetValue(box) ?? [-1.0, 1.0];
+            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {F(b[0])} {F(b[1])} is empty: LO must be below HI");
+            double a = p.GetValue(atol), r = p.GetValue(rtol);
+            if (!(a >= 0) || !double.IsFinite(a)) throw new UsageException($"--atol must be ≥ 0 (got {F(a)})");
+            if (!(r >= 0) || !double.IsFinite(r)) throw new UsageException($"--rtol must be ≥ 0 (got {F(r)})");
+            if (a == 0 && r == 0) throw new UsageException("--atol and --rtol are both 0: nothing could converge");
+            int mi = p.GetValue(maxIter);
+            if (mi < 1) throw new UsageException($"--max-iter must be ≥ 1 (got {mi})");
+            int mp = p.GetValue(maxPeriod);
+            if (mp < 1 || mp > 64) throw new UsageException($"--max-period must be in 1 … 64 (got {mp})");
+            double db = p.GetValue(divergence);
+            if (!(db > 0)) throw new UsageException($"--divergence-bound must be > 0 (got {F(db)})");
+            double beta = p.GetValue(damping);
+            if (!(beta > 0 && beta <= 1)) throw new UsageException($"--damping must be in (0, 1] (got {F(beta)})");
+            int hist = p.GetValue(history);
+            if (hist < 1 || hist > 50) throw new UsageException($"--history must be in 1 … 50 (got {hist})");
+            double ut = p.GetValue(uniqueTol), pt = p.GetValue(polishTol), mg = p.GetValue(margin);
+            if (!(ut > 0) || !double.IsFinite(ut)) throw new UsageException($"--unique-tol must be > 0 (got {F(ut)})");
+            if (!(pt > 0) || !double.IsFinite(pt)) throw new UsageException($"--polish-tol must be > 0 (got {F(pt)})");
+            if (!(mg >= 0 && mg < 1)) throw new UsageException($"--margin must be in [0, 1) (got {F(mg)})");
+            int th = p.GetValue(threads);
+            if (th < 0) throw new UsageException($"--threads must be ≥ 0 (got {th})");
+            string solverName = p.GetValue(solver)!;
+            ISolver s = solverName.Trim().ToLowerInvariant() switch
+            {
+                "picard" => new PicardSolver { Damping = beta },
+                "anderson" => new AndersonSolver { History = hist, Mixing = beta },
+                "newton" => new NewtonSolver(),
+                _ => throw new UsageException($"unknown --solver '{solverName}'; known: {Solvers.Solvers.Names}"),
+            };
+            string lawName = p.GetValue(startLaw)!.Trim().ToLowerInvariant();
+            string? file = p.GetValue(startsFile);
+            if (file is not null && NetworkOptions.Given(p, startLaw)) throw new UsageException("--starts-file and --start-law cannot be used together");
+            StartSpec spec = file is not null ? PointListStarts.FromCsv(file) : lawName switch
+            {
+                "uniform" => new UniformBoxStarts(b[0], b[1]),
+                "grid" => new GridStarts(b[0], b[1]),
+                "gaussian" => ValidGaussian(p.GetValue(startMean), p.GetValue(startStd)),
+                _ => throw new UsageException($"unknown --start-law '{lawName}'; known: uniform, gaussian, grid"),
+            };
+            string dir = p.GetValue(outDir)!;
+
+            (Network network, string description) = net.Build(p);
+            if (spec is PointListStarts pls && pls.Dimension != network.Dimension)
+                throw new UsageException($"--starts-file {file} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
+            if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
+
+            var options = new CensusOptions
+            {
+                Solver = s,
+                Solve = new SolveOptions { Atol = a, Rtol = r, MaxIterations = mi, MaxPeriod = mp, DivergenceBound = db, Threads = th },
+                UniqueTol = ut,
+                PolishTol = pt,
+                StabilityMargin = mg,
+                Unstable = p.GetValue(unstable),
+            };
+            Directory.CreateDirectory(dir);
+            CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
+                FixedPointCensus.Run(network, spec, k, p.GetValue(net.Seed), options, progress, ct));
+
+            var context = new Dictionary<string, string>
+            {
+                ["fixpointVersion"] = FixpointCli.Version,
+                ["command"] = "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)),
+                ["network"] = description,
+            };
+            CensusWriter.WriteJson(result, Path.Combine(dir, "census.json"), context);
+            CensusWriter.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
+            if (!p.GetValue(noPlot)) CensusPlot.Draw(result, network, spec, Path.Combine(dir, "census.png"));
+            CensusReport.Print(console, result, description, dir);
+            return result.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    private static GaussianStarts ValidGaussian(double mean, double std)
+    {
+        if (!double.IsFinite(mean)) throw new UsageException($"--start-mean must be finite (got {F(mean)})");
+        if (!(std > 0) || !double.IsFinite(std)) throw new UsageException($"--start-std must be > 0 (got {F(std)})");
+        return new GaussianStarts(mean, std);
+    }
+
+    internal static string F(double v) => v.ToString("g", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Fixpoint.Census;
+using Spectre.Console;
+
+namespace Fixpoint.Cli;
+
+/// <summary>Prints a census: a summary, then one row per fixed point and per cycle (a Spectre table on a terminal, aligned text otherwise).</summary>
+internal static class CensusReport
+{
+    public static void Print(CliConsole console, CensusResult r, string description, string dir)
+    {
+        TextWriter o = console.Out;
+        o.WriteLine($"network: {description}");
+        o.WriteLine($"starts: {r.Starts} of {r.RequestedStarts} ({r.StartsDescription}), solver {r.Solver}, seed {r.Seed}{(r.Partial ? "  [PARTIAL: interrupted]" : "")}");
+        o.WriteLine($"outcomes: converged {r.Outcomes.Converged}, cycle {r.Outcomes.Cycle}, diverged {r.Outcomes.Diverged}, max-iterations {r.Outcomes.MaxIterations}");
+        int unstable = r.FixedPoints.Count(f => f.Stability == Stability.Unstable);
+        int marginal = r.FixedPoints.Count(f => f.Stability == Stability.Marginal);
+        o.WriteLine($"fixed points: {r.FixedPoints.Count} distinct ({r.StableCount} stable, {marginal} marginal, {unstable} unstable); cycles: {r.Cycles.Count}");
+        var m = r.EstimatedMissing;
+        o.WriteLine($"missed attractors (Chao1): {G(m.Missing)} ± {G(m.StdError)} (estimate {G(m.Chao1)} total, coverage {m.Coverage:0.####})");
+
+        string[] head = ["#", "x", "residual", "ρ", "stability", "unst.dims", "type", "hits", "basin", "basin 95% CI"];
+        var rows = r.FixedPoints.Select((f, i) => new[]
+        {
+            i.ToString(CultureInfo.InvariantCulture), Vec(f.X), G(f.Residual), f.SpectralRadius.ToString("0.######", CultureInfo.InvariantCulture),
+            f.Stability.Key(), f.UnstableDimensions.ToString(CultureInfo.InvariantCulture), f.IsFocus ? "focus" : "node",
+            f.Hits.ToString(CultureInfo.InvariantCulture), f.BasinFraction.ToString("0.####", CultureInfo.InvariantCulture),
+            $"[{f.BasinCI95.Lo:0.####}, {f.BasinCI95.Hi:0.####}]",
+        }).ToList();
+        Table(console, "fixed points", head, rows);
+        if (r.Cycles.Count > 0)
+        {
+            string[] ch = ["#", "period", "first point", "multiplier ρ", "stability", "hits", "basin"];
+            var crow = r.Cycles.Select((c, i) => new[]
+            {
+                i.ToString(CultureInfo.InvariantCulture), c.Period.ToString(CultureInfo.InvariantCulture), Vec(c.Points[0]),
+                c.MultiplierRadius.ToString("0.######", CultureInfo.InvariantCulture), c.Stability.Key(),
+                c.Hits.ToString(CultureInfo.InvariantCulture), c.BasinFraction.ToString("0.####", CultureInfo.InvariantCulture),
+            }).ToList();
+            Table(console, "cycles", ch, crow);
+        }
+        o.WriteLine($"wrote {Path.Combine(dir, "census.json")}, fixed_points.csv{(File.Exists(Path.Combine(dir, "census.png")) ? ", census.png" : "")} in {r.ElapsedSeconds:0.###} s");
+    }
+
+    private static void Table(CliConsole console, string title, string[] head, List<string[]> rows)
+    {
+        if (console.IsTerminal)
+        {
+            var t = new Table { Title = new TableTitle(title) };
+            foreach (string h in head) t.AddColumn(Markup.Escape(h));
+            foreach (string[] row in rows) t.AddRow(row.Select(Markup.Escape).ToArray());
+            AnsiConsole.Write(t);
+            return;
+        }
+        console.Out.WriteLine(title + ":");
+        var widths = head.Select((h, j) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[j].Length))).ToArray();
+        console.Out.WriteLine(string.Join("  ", head.Select((h, j) => h.PadRight(widths[j]))).TrimEnd());
+        foreach (string[] row in rows) console.Out.WriteLine(string.Join("  ", row.Select((c, j) => c.PadRight(widths[j]))).TrimEnd());
+    }
+
+    internal static string G(double v) => double.IsFinite(v) ? v.ToString("0.###e+0", CultureInfo.InvariantCulture) : "n/a";
+
+    /// <summary>A point, shortened after 4 coordinates.</summary>
+    internal static string Vec(double[] x)
+    {
+        IEnumerable<string> parts = x.Take(4).Select(v => v.ToString("0.#########", CultureInfo.InvariantCulture));
+        return "(" + string.Join(", ", parts) + (x.Length > 4 ? $", … {x.Length - 4} more" : "") + ")";
+    }
+}

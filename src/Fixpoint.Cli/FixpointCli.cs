@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Fixpoint.IO;
+
+namespace Fixpoint.Cli;
+
+/// <summary>The <c>fixpoint</c> command line: parses, runs the library, reports and draws.</summary>
+public static class FixpointCli
+{
+    public static string Version => typeof(FixpointCli).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static int Run(string[] args, CliConsole console, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("Fixpoint: find, count, certify and classify the fixed points of square neural networks.");
+        root.Subcommands.Add(CensusCommand.Create(console, cancellationToken));
+
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            console.Error.WriteLine($"error: {parse.Errors[0].Message}");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            console.Error.WriteLine($"error: {OneLine(e.Message)}");
+            return ExitCodes.BadInput;
+        }
+    }
+
+    internal static bool IsBadInput(Exception e) =>
+        e is UsageException or ModelFormatException or FormatException or ArgumentException or FileNotFoundException
+            or DirectoryNotFoundException or UnauthorizedAccessException or IOException;
+
+    internal static string OneLine(string message)
+    {
+        string m = message.Split(" (Parameter '")[0];
+        return m.Replace('\n', ' ').Replace('\r', ' ').Trim();
+    }
+}

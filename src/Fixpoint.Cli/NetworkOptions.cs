@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Fixpoint.Init;
+using Fixpoint.IO;
+using Fixpoint.Maps;
+
+namespace Fixpoint.Cli;
+
+/// <summary>
+/// The options that say which network to analyse, shared by the verbs: a random network
+/// (--width --depth --activation --weights --biases --scaling --tied --residual --seed),
+/// a model file (--model, with --activation for files that do not name one), or a built-in
+/// network (--network ke2024-poly|ke2024-exp --dim --m).
+/// </summary>
+internal sealed class NetworkOptions
+{
+    public const int DefaultWidth = 8;
+    public const int DefaultDepth = 4;
+    public const string DefaultActivation = "tanh";
+    public const string DefaultWeights = "gaussian(1)";
+    public const string DefaultBiases = "gaussian(0.1)";
+    public const string DefaultScaling = "1/sqrt(n)";
+
+    public readonly Option<int> Width = new("--width") { Description = $"Random network: width N (default {DefaultWidth}).", DefaultValueFactory = _ => DefaultWidth };
+    public readonly Option<int> Depth = new("--depth") { Description = $"Random network: layers L, or loops of the tied layer (default {DefaultDepth}); with --network, loops of paper A's layer (default 1).", DefaultValueFactory = _ => DefaultDepth };
+    public readonly Option<string> Activation = new("--activation") { Description = $"Activation: {Maps.Activation.Names}. For --model it overrides the file's.", DefaultValueFactory = _ => DefaultActivation };
+    public readonly Option<string> Weights = new("--weights") { Description = $"Random network: weight law, one of {WeightLaw.Names} (default {DefaultWeights}).", DefaultValueFactory = _ => DefaultWeights };
+    public readonly Option<string> Biases = new("--biases") { Description = $"Random network: bias law (default {DefaultBiases}).", DefaultValueFactory = _ => DefaultBiases };
+    public readonly Option<string> Scaling = new("--scaling") { Description = $"Random network: weight scale convention, {ScaleConventions.Names} (default {DefaultScaling}).", DefaultValueFactory = _ => DefaultScaling };
+    public readonly Option<bool> Tied = new("--tied") { Description = "Random network: one layer applied --depth times (a looped network)." };
+    public readonly Option<bool> Residual = new("--residual") { Description = "Random network: x ← x + g(Wx + b)." };
+    public readonly Option<ulong> Seed = new("--seed") { Description = "Seed for the network and the starts (default 0).", DefaultValueFactory = _ => 0UL };
+    public readonly Option<string> Model = new("--model") { Description = "A safetensors model file (layers.{i}.weight/bias, or a PyTorch Sequential state dict)." };
+    public readonly Option<string> Network = new("--network") { Description = "A built-in network: ke2024-poly or ke2024-exp (paper A)." };
+    public readonly Option<int> Dim = new("--dim") { Description = "Built-in network: dimension d (default 2).", DefaultValueFactory = _ => 2 };
+    public readonly Option<double> M = new("--m") { Description = "Built-in network: m in W = (1/m²)11ᵀ + (1 − 1/m²)I (default 100).", DefaultValueFactory = _ => 100.0 };
+    public readonly Option<string> SaveModel = new("--save-model") { Description = "Write the network analysed to this safetensors file." };
+    public readonly Option<bool> SaveF32 = new("--save-f32") { Description = "Write --save-model in float32 instead of float64." };
+
+    public void AddTo(Command command)
+    {
+        foreach (Option o in new Option[] { Width, Depth, Activation, Weights, Biases, Scaling, Tied, Residual, Seed, Model, Network, Dim, M, SaveModel, SaveF32 })
+            command.Options.Add(o);
+    }
+
+    internal static bool Given(ParseResult p, Option o) => p.GetResult(o) is OptionResult { Implicit: false };
+
+    /// <summary>Builds the network the options describe, with a one-line description for reports.</summary>
+    public (Network Network, string Description) Build(ParseResult p)
+    {
+        string? model = p.GetValue(Model);
+        string? builtIn = p.GetValue(Network);
+        Option[] randomOnly = [Width, Weights, Biases, Scaling, Tied, Residual];
+        if (model is not null && builtIn is not null) throw new UsageException("--model and --network cannot be used together");
+        if (model is not null || builtIn is not null)
+        {
+            var clash = randomOnly.FirstOrDefault(o => Given(p, o));
+            if (clash is not null) throw new UsageException($"{clash.Name} applies to random networks only, not with {(model is not null ? "--model" : "--network")}");
+        }
+        if (builtIn is null && (Given(p, Dim) || Given(p, M))) throw new UsageException($"{(Given(p, Dim) ? "--dim" : "--m")} applies to --network only");
+
+        Network net;
+        string description;
+        if (model is not null)
+        {
+            if (Given(p, Depth)) throw new UsageException("--depth does not apply to --model (the file says its depth)");
+            Activation? act = Given(p, Activation) ? ParseActivation(p.GetValue(Activation)!) : null;
+            net = ModelFile.Load(model, act);
+            description = $"model {model} ({Describe(net)})";
+        }
+        else if (builtIn is not null)
+        {
+            if (!PaperA.NetworkNames.Contains(builtIn)) throw new UsageException($"unknown --network '{builtIn}'; known: {string.Join(", ", PaperA.NetworkNames)}");
+            if (Given(p, Activation)) throw new UsageException("--activation does not apply to --network (paper A's networks fix it)");
+            int d = p.GetValue(Dim);
+            double m = p.GetValue(M);
+            if (d < 1) throw new UsageException($"--dim must be ≥ 1 (got {d})");
+            if (!(m > 0) || !double.IsFinite(m)) throw new UsageException($"--m must be > 0 (got {m.ToString(CultureInfo.InvariantCulture)})");
+            int depth = Given(p, Depth) ? p.GetValue(Depth) : 1;
+            if (depth < 1) throw new UsageException($"--depth must be ≥ 1 (got {depth})");
+            net = PaperA.Create(builtIn, d, m, depth);
+            description = $"{builtIn} d={d} m={m.ToString(CultureInfo.InvariantCulture)} depth={depth}";
+        }
+        else
+        {
+            int width = p.GetValue(Width), depth = p.GetValue(Depth);
+            if (width < 1) throw new UsageException($"--width must be ≥ 1 (got {width})");
+            if (depth < 1) throw new UsageException($"--depth must be ≥ 1 (got {depth})");
+            var spec = new RandomNetworkSpec(width, depth, ParseActivation(p.GetValue(Activation)!),
+                ParseLaw("--weights", p.GetValue(Weights)!), ParseLaw("--biases", p.GetValue(Biases)!),
+                ParseScaling(p.GetValue(Scaling)!), p.GetValue(Tied), p.GetValue(Residual), p.GetValue(Seed));
+            net = spec.Build();
+            description = $"random N={width} L={depth} {spec.Activation.Name} weights {spec.Weights.Name} biases {spec.Biases.Name} scaling {spec.Scaling.Name()}{(spec.Tied ? " tied" : "")}{(spec.Residual ? " residual" : "")} seed {spec.Seed}";
+        }
+        string? save = p.GetValue(SaveModel);
+        if (save is not null) ModelFile.Save(net, save, p.GetValue(SaveF32));
+        return (net, description);
+    }
+
+    public static string Describe(Network n) =>
+        $"N={n.Dimension} depth={n.Depth} {n.Activation.Name}{(n.Tied ? " tied" : "")}{(n.Residual ? " residual" : "")}";
+
+    private static Activation ParseActivation(string s)
+    {
+        try { return Maps.Activation.Parse(s); }
+        catch (FormatException e) { throw new UsageException($"--activation: {e.Message}"); }
+    }
+
+    private static WeightLaw ParseLaw(string option, string s)
+    {
+        try { return WeightLaw.Parse(s); }
+        catch (FormatException e) { throw new UsageException($"{option}: {e.Message}"); }
+    }
+
+    private static ScaleConvention ParseScaling(string s)
+    {
+        try { return ScaleConventions.Parse(s); }
+        catch (FormatException e) { throw new UsageException($"--scaling: {e.Message}"); }
+    }
+}

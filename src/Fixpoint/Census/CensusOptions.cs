@@ -1,0 +1,37 @@
+using Fixpoint.Solvers;
+
+namespace Fixpoint.Census;
+
+/// <summary>Options of a census; every tolerance has one meaning, stated here and used exactly so.</summary>
+public sealed record CensusOptions
+{
+    public const double DefaultUniqueTol = 1e-6;
+    public const double DefaultPolishTol = 1e-12;
+    public const double DefaultStabilityMargin = 1e-6;
+
+    private readonly double _uniqueTol = DefaultUniqueTol;
+    private readonly double _polishTol = DefaultPolishTol;
+    private readonly double _margin = DefaultStabilityMargin;
+    private readonly int _newtonMaxIterations = 100;
+
+    /// <summary>The solver run from every start.</summary>
+    public ISolver Solver { get; init; } = new PicardSolver();
+
+    /// <summary>Termination, cycle and divergence settings of that solver.</summary>
+    public SolveOptions Solve { get; init; } = new();
+
+    /// <summary>Two converged points are one fixed point when their ∞-norm distance is ≤ UniqueTol (also used for cycles, point by point).</summary>
+    public double UniqueTol { get => _uniqueTol; init => _uniqueTol = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(UniqueTol), value, "must be > 0"); }
+
+    /// <summary>Newton polishes each distinct point until ‖F(x) − x‖∞ ≤ PolishTol.</summary>
+    public double PolishTol { get => _polishTol; init => _polishTol = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(PolishTol), value, "must be > 0"); }
+
+    /// <summary>ρ &lt; 1 − margin is stable, ρ &gt; 1 + margin unstable, else marginal.</summary>
+    public double StabilityMargin { get => _margin; init => _margin = value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(nameof(StabilityMargin), value, "must be in [0, 1)"); }
+
+    /// <summary>Also run Newton on F(x) − x from every start and from the orbit points of non-converged starts, to find saddles and repellers.</summary>
+    public bool Unstable { get; init; }
+
+    /// <summary>Iteration limit of Newton in polishing and in the unstable pass.</summary>
+    public int NewtonMaxIterations { get => _newtonMaxIterations; init => _newtonMaxIterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NewtonMaxIterations), value, "must be ≥ 1"); }
+}

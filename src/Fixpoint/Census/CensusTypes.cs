@@ -1,0 +1,106 @@
+using System.Numerics;
+using Fixpoint.Solvers;
+
+namespace Fixpoint.Census;
+
+/// <summary>Stability of a fixed point or orbit from the spectral radius ρ of its Jacobian (or multiplier).</summary>
+public enum Stability
+{
+    /// <summary>ρ &lt; 1 − margin: an attractor.</summary>
+    Stable,
+    /// <summary>|ρ − 1| ≤ margin: linearisation cannot decide.</summary>
+    Marginal,
+    /// <summary>ρ &gt; 1 + margin: a saddle or a repeller.</summary>
+    Unstable,
+}
+
+public static class StabilityText
+{
+    public static string Key(this Stability s) => s switch
+    {
+        Stability.Stable => "stable",
+        Stability.Marginal => "marginal",
+        Stability.Unstable => "unstable",
+        _ => throw new ArgumentOutOfRangeException(nameof(s)),
+    };
+
+    public static Stability Classify(double spectralRadius, double margin) =>
+        spectralRadius < 1 - margin ? Stability.Stable
+        : spectralRadius <= 1 + margin ? Stability.Marginal
+        : Stability.Unstable;
+}
+
+/// <summary>One distinct fixed point found by a census.</summary>
+/// <param name="X">The point (polished by Newton when <paramref name="Polished"/>).</param>
+/// <param name="Residual">‖F(X) − X‖∞, recomputed at X.</param>
+/// <param name="Polished">Whether Newton reached the polish tolerance from the cluster's best member.</param>
+/// <param name="SpectralRadius">ρ(J(X)) = max |λ|.</param>
+/// <param name="UnstableDimensions">Eigenvalues with |λ| &gt; 1.</param>
+/// <param name="Eigenvalues">All eigenvalues of J(X), sorted by decreasing modulus.</param>
+/// <param name="IsFocus">True when J has a complex pair (orbits spiral); false for a node.</param>
+/// <param name="Hits">Starts whose solve converged to this point (0 for points found only by the Newton pass).</param>
+/// <param name="BasinFraction">Hits / finished starts.</param>
+/// <param name="FoundBy"><c>iteration</c> (the census solver) or <c>newton</c> (the unstable pass only).</param>
+public sealed record FixedPointInfo(
+    double[] X,
+    double Residual,
+    bool Polished,
+    double SpectralRadius,
+    Stability Stability,
+    int UnstableDimensions,
+    Complex[] Eigenvalues,
+    bool IsFocus,
+    long Hits,
+    double BasinFraction,
+    (double Lo, double Hi) BasinCI95,
+    string FoundBy);
+
+/// <summary>One distinct periodic orbit: <see cref="Points"/> in orbit order, starting at its lexicographically smallest point.</summary>
+/// <param name="MultiplierRadius">Spectral radius of J(x_{k−1})⋯J(x_0) along the orbit.</param>
+public sealed record CycleInfo(
+    int Period,
+    double[][] Points,
+    long Hits,
+    double BasinFraction,
+    (double Lo, double Hi) BasinCI95,
+    double MultiplierRadius,
+    Stability Stability);
+
+/// <summary>How the finished starts ended; the four counts add up to <see cref="Total"/>.</summary>
+public sealed record OutcomeCounts(long Converged, long Cycle, long Diverged, long MaxIterations)
+{
+    public long Total => Converged + Cycle + Diverged + MaxIterations;
+}
+
+/// <summary>What a census is doing, for progress bars.</summary>
+public sealed record CensusProgress(string Phase, int Done, int Total);
+
+/// <summary>
+/// Everything a census found. Basin fractions of fixed points and cycles, plus the diverged and
+/// max-iteration fractions, add up to 1 over the <see cref="Starts"/> finished starts.
+/// </summary>
+public sealed record CensusResult(
+    int Dimension,
+    int Starts,
+    int RequestedStarts,
+    ulong Seed,
+    string Solver,
+    string StartsDescription,
+    OutcomeCounts Outcomes,
+    IReadOnlyList<FixedPointInfo> FixedPoints,
+    IReadOnlyList<CycleInfo> Cycles,
+    MissingEstimate EstimatedMissing,
+    double ElapsedSeconds,
+    long Evaluations,
+    bool Partial,
+    CensusOptions Options,
+    double[] StartPoints,
+    SolveStatus?[] StartStatus,
+    int[] StartAttractor)
+{
+    /// <summary>Distinct attracting (stable) fixed points.</summary>
+    public int StableCount => FixedPoints.Count(f => f.Stability == Stability.Stable);
+
+    /// <summary>For start i: the index of the fixed point it reached, FixedPoints.Count + j for cycle j, or −1.</summary>
+    public int AttractorOf(int start) => StartAttractor[start];
+}

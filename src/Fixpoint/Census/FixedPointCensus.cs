@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Numerics;
+using Fixpoint.Maps;
+using Fixpoint.Solvers;
+using MathNet.Numerics.LinearAlgebra;
+using static Fixpoint.Numerics.DenseLinearAlgebra;
+
+namespace Fixpoint.Census;
+
+/// <summary>
+/// The census: solve from many starts, de-duplicate, polish, classify stability, collect cycles,
+/// measure basins and estimate how many attracting fixed points were not seen.
+/// </summary>
+public static class FixedPointCensus
+{
+    public static CensusResult Run(IMap map, StartSpec starts, int requestedStarts, ulong seed, CensusOptions options,
+        IProgress<CensusProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(starts);
+        ArgumentNullException.ThrowIfNull(options);
+        if (requestedStarts < 1) throw new ArgumentOutOfRangeException(nameof(requestedStarts), requestedStarts, "must be ≥ 1");
+        var clock = Stopwatch.StartNew();
+        int n = map.Dimension;
+        int count = starts.Count(n, requestedStarts);
+        double[] x0 = starts.Generate(n, count, seed);
+
+        BatchResult batch = options.Solver.SolveBatch(map, x0, count, options.Solve,
+            progress is null ? null : new SyncProgress(d => progress.Report(new CensusProgress("solve", d, count))), cancellationToken);
+        long evaluations = batch.Evaluations;
+
+        var status = new SolveStatus?[count];
+        long conv = 0, cyc = 0, div = 0, maxit = 0;
+        for (int i = 0; i < count; i++)
+        {
+            SolveResult? r = batch.Results[i];
+            status[i] = r?.Status;
+            switch (r?.Status)
+            {
+                case SolveStatus.Converged: conv++; break;
+                case SolveStatus.Cycle: cyc++; break;
+                case SolveStatus.Diverged: div++; break;
+                case SolveStatus.MaxIterations: maxit++; break;
+            }
+        }
+        long finished = conv + cyc + div + maxit;
+
+        // 1. Cluster converged starts (start order: deterministic). The anchor is the first member; the best member has the lowest residual.
+        var clusters = new List<Cluster>();
+        var startCluster = new int[count];
+        Array.Fill(startCluster, -1);
+        for (int i = 0; i < count; i++)
+        {
+            SolveResult? r = batch.Results[i];
+            if (r is null || r.Status != SolveStatus.Converged) continue;
+            int c = FindCluster(clusters, r.X, options.UniqueTol);
+            if (c < 0)
+            {
+                clusters.Add(new Cluster(r.X, r.Residual, "iteration"));
+                c = clusters.Count - 1;
+            }
+            Cluster cl = clusters[c];
+            cl.Hits++;
+            if (r.Residual < cl.BestResidual) { cl.Best = r.X; cl.BestResidual = r.Residual; }
+            startCluster[i] = c;
+        }
+
+        // 2. The unstable pass: Newton from every start and from the orbit points of starts that did not converge.
+        if (options.Unstable && !cancellationToken.IsCancellationRequested)
+        {
+            var extra = new List<double[]>();
+            for (int i = 0; i < count; i++)
+            {
+                SolveResult? r = batch.Results[i];
+                if (r is null || r.Status == SolveStatus.Converged) continue;
+                if (r.CyclePoints is not null) extra.AddRange(r.CyclePoints);
+                else if (r.X.All(double.IsFinite)) extra.Add(r.X);
+            }
+            int total = count + extra.Count;
+            var newtonStarts = new double[total * n];
+            Array.Copy(x0, newtonStarts, count * n);
+            for (int e = 0; e < extra.Count; e++) Array.Copy(extra[e], 0, newtonStarts, (count + e) * n, n);
+            var newtonOptions = options.Solve with { MaxIterations = options.NewtonMaxIterations };
+            BatchResult nb = new NewtonSolver().SolveBatch(map, newtonStarts, total, newtonOptions,
+                progress is null ? null : new SyncProgress(d => progress.Report(new CensusProgress("newton", d, total))), cancellationToken);
+            evaluations += nb.Evaluations;
+            foreach (SolveResult? r in nb.Results)
+            {
+                if (r is null || r.Status != SolveStatus.Converged) continue;
+                if (FindCluster(clusters, r.X, options.UniqueTol) >= 0) continue;
+                clusters.Add(new Cluster(r.X, r.Residual, "newton"));
+            }
+        }
+
+        // 3. Polish each cluster's best member with Newton and recompute its residual.
+        var polishOptions = options.Solve with { Atol = options.PolishTol, Rtol = 0, MaxIterations = options.NewtonMaxIterations, Threads = 1 };
+        var newton = new NewtonSolver();
+        Parallel.For(0, clusters.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Solve.EffectiveThreads }, c =>
+        {
+            Cluster cl = clusters[c];
+            SolveResult p = newton.Solve(map, cl.Best, polishOptions);
+            if (p.Status == SolveStatus.Converged && MaxAbsDiff(p.X, cl.Best) <= options.UniqueTol)
+            {
+                cl.Point = p.X;
+                cl.Polished = true;
+            }
+            else cl.Point = cl.Best;
+            var y = new double[n];
+            map.Evaluate(cl.Point, y);
+            cl.Residual = MaxAbsDiff(y, cl.Point);
+        });
+
+        // 4. Polishing can bring two clusters of one slowly converging point together: merge them.
+        var merged = new List<Cluster>();
+        var remap = new int[clusters.Count];
+        for (int c = 0; c < clusters.Count; c++)
+        {
+            int m = -1;
+            for (int k = 0; k < merged.Count; k++)
+                if (MaxAbsDiff(merged[k].Point!, clusters[c].Point!) <= options.UniqueTol) { m = k; break; }
+            if (m < 0) { merged.Add(clusters[c]); remap[c] = merged.Count - 1; }
+            else
+            {
+                Cluster keep = merged[m], other = clusters[c];
+                keep.Hits += other.Hits;
+                if (other.Residual < keep.Residual) { keep.Point = other.Point; keep.Residual = other.Residual; keep.Polished = other.Polished; }
+                if (keep.FoundBy == "newton" && other.FoundBy == "iteration") keep.FoundBy = "iteration";
+                remap[c] = m;
+            }
+        }
+
+        // 5. Stability from the eigenvalues of J.
+        var infos = new FixedPointInfo[merged.Count];
+        Parallel.For(0, merged.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Solve.EffectiveThreads }, k =>
+        {
+            Cluster cl = merged[k];
+            var jac = new double[n * n];
+            map.Jacobian(cl.Point!, jac);
+            Complex[] ev = Eigenvalues(jac, n);
+            double rho = ev.Length == 0 ? 0 : ev.Max(e => e.Magnitude);
+            bool focus = ev.Any(e => Math.Abs(e.Imaginary) > 1e-12 * Math.Max(1.0, e.Magnitude));
+            var ci = CensusStatistics.Wilson(cl.Hits, finished);
+            infos[k] = new FixedPointInfo(cl.Point!, cl.Residual, cl.Polished, rho,
+                StabilityText.Classify(rho, options.StabilityMargin), ev.Count(e => e.Magnitude > 1.0), ev, focus,
+                cl.Hits, finished > 0 ? (double)cl.Hits / finished : 0.0, ci, cl.FoundBy);
+        });
+
+        // 6. Cycles: canonical rotation, de-duplication, multiplier of the orbit.
+        var cycles = new List<(double[][] Points, long Hits)>();
+        var startCycle = new int[count];
+        Array.Fill(startCycle, -1);
+        for (int i = 0; i < count; i++)
+        {
+            SolveResult? r = batch.Results[i];
+            if (r?.Status != SolveStatus.Cycle || r.CyclePoints is null) continue;
+            double[][] pts = Canonical(r.CyclePoints);
+            int found = -1;
+            for (int c = 0; c < cycles.Count && found < 0; c++)
+                if (SameOrbit(cycles[c].Points, pts, options.UniqueTol)) found = c;
+            if (found < 0) { cycles.Add((pts, 0)); found = cycles.Count - 1; }
+            cycles[found] = (cycles[found].Points, cycles[found].Hits + 1);
+            startCycle[i] = found;
+        }
+        var cycleInfos = cycles.Select(c =>
+        {
+            double rho = MultiplierRadius(map, c.Points);
+            return new CycleInfo(c.Points.Length, c.Points, c.Hits, finished > 0 ? (double)c.Hits / finished : 0.0,
+                CensusStatistics.Wilson(c.Hits, finished), rho, StabilityText.Classify(rho, options.StabilityMargin));
+        }).ToList();
+
+        // 7. Order: most hits first, then stable before unstable, then lexicographically; map starts to the sorted indices.
+        int[] fpOrder = Enumerable.Range(0, infos.Length)
+            .OrderByDescending(k => infos[k].Hits).ThenBy(k => infos[k].Stability).ThenBy(k => infos[k].UnstableDimensions)
+            .ThenBy(k => infos[k].X, LexComparer.Instance).ToArray();
+        var fpRank = new int[infos.Length];
+        for (int r = 0; r < fpOrder.Length; r++) fpRank[fpOrder[r]] = r;
+        int[] cyOrder = Enumerable.Range(0, cycleInfos.Count).OrderByDescending(k => cycleInfos[k].Hits)
+            .ThenBy(k => cycleInfos[k].Period).ThenBy(k => cycleInfos[k].Points[0], LexComparer.Instance).ToArray();
+        var cyRank = new int[cycleInfos.Count];
+        for (int r = 0; r < cyOrder.Length; r++) cyRank[cyOrder[r]] = r;
+        var attractor = new int[count];
+        for (int i = 0; i < count; i++)
+            attractor[i] = startCluster[i] >= 0 ? fpRank[remap[startCluster[i]]]
+                : startCycle[i] >= 0 ? infos.Length + cyRank[startCycle[i]] : -1;
+
+        MissingEstimate missing = CensusStatistics.Chao1(infos.Where(f => f.Hits > 0).Select(f => f.Hits).ToList());
+        return new CensusResult(n, (int)finished, count, seed, options.Solver.Name, starts.Describe(),
+            new OutcomeCounts(conv, cyc, div, maxit),
+            fpOrder.Select(k => infos[k]).ToList(), cyOrder.Select(k => cycleInfos[k]).ToList(),
+            missing, clock.Elapsed.TotalSeconds, evaluations, batch.Cancelled || cancellationToken.IsCancellationRequested,
+            options, x0, status, attractor);
+    }
+
+    /// <summary>Eigenvalues of a row-major n×n matrix, sorted by decreasing modulus (then by real part).</summary>
+    public static Complex[] Eigenvalues(double[] matrix, int n)
+    {
+        if (n == 1) return [new Complex(matrix[0], 0)];
+        var m = Matrix<double>.Build.Dense(n, n, (i, j) => matrix[i * n + j]);
+        Complex[] ev = m.Evd(Symmetricity.Asymmetric).EigenValues.ToArray();
+        return ev.OrderByDescending(e => e.Magnitude).ThenByDescending(e => e.Real).ThenByDescending(e => e.Imaginary).ToArray();
+    }
+
+    /// <summary>ρ of J(x_{k−1})⋯J(x_0) along an orbit.</summary>
+    public static double MultiplierRadius(IMap map, double[][] orbit)
+    {
+        int n = map.Dimension;
+        var prod = new double[n * n];
+        for (int i = 0; i < n; i++) prod[i * n + i] = 1;
+        var jac = new double[n * n];
+        var tmp = new double[n * n];
+        foreach (double[] p in orbit)
+        {
+            map.Jacobian(p, jac);
+            Array.Clear(tmp);
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < n; k++)
+                {
+                    double a = jac[i * n + k];
+                    if (a == 0) continue;
+                    for (int j = 0; j < n; j++) tmp[i * n + j] += a * prod[k * n + j];
+                }
+            (prod, tmp) = (tmp, prod);
+        }
+        return Eigenvalues(prod, n).Max(e => e.Magnitude);
+    }
+
+    private static int FindCluster(List<Cluster> clusters, double[] x, double tol)
+    {
+        for (int c = 0; c < clusters.Count; c++)
+            if (MaxAbsDiff(clusters[c].Anchor, x) <= tol) return c;
+        return -1;
+    }
+
+    private static double[][] Canonical(double[][] points)
+    {
+        int start = 0;
+        for (int i = 1; i < points.Length; i++)
+            if (LexComparer.Instance.Compare(points[i], points[start]) < 0) start = i;
+        return Enumerable.Range(0, points.Length).Select(i => points[(start + i) % points.Length]).ToArray();
+    }
+
+    private static bool SameOrbit(double[][] a, double[][] b, double tol)
+    {
+        if (a.Length != b.Length) return false;
+        for (int shift = 0; shift < a.Length; shift++)
+        {
+            bool all = true;
+            for (int i = 0; i < a.Length && all; i++) all = MaxAbsDiff(a[i], b[(i + shift) % b.Length]) <= tol;
+            if (all) return true;
+        }
+        return false;
+    }
+
+    private sealed class Cluster(double[] anchor, double residual, string foundBy)
+    {
+        public double[] Anchor { get; } = anchor;
+        public double[] Best { get; set; } = anchor;
+        public double BestResidual { get; set; } = residual;
+        public long Hits { get; set; }
+        public string FoundBy { get; set; } = foundBy;
+        public double[]? Point { get; set; }
+        public double Residual { get; set; }
+        public bool Polished { get; set; }
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool out of order).</summary>
+    private sealed class SyncProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+}
+
+/// <summary>Orders points lexicographically by coordinate.</summary>
+public sealed class LexComparer : IComparer<double[]>
+{
+    public static readonly LexComparer Instance = new();
+    public int Compare(double[]? a, double[]? b)
+    {
+        if (a is null || b is null) return (a is null ? 0 : 1) - (b is null ? 0 : 1);
+        for (int i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            int c = a[i].CompareTo(b[i]);
+            if (c != 0) return c;
+        }
+        return a.Length.CompareTo(b.Length);
+    }
+}

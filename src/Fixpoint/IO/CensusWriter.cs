@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Fixpoint.Census;
+
+namespace Fixpoint.IO;
+
+/// <summary>
+/// The census output contract: <c>census.json</c> and <c>fixed_points.csv</c> (docs/census-output.md
+/// describes every field). Numbers are written so that they read back bit for bit; a value that is
+/// not finite is written as null.
+/// </summary>
+public static class CensusWriter
+{
+    public const string FormatName = "fixpoint-census/1";
+
+    /// <summary>Writes census.json; <paramref name="context"/> adds top-level string fields (command line, network, version).</summary>
+    public static void WriteJson(CensusResult r, string path, IReadOnlyDictionary<string, string>? context = null)
+        => AtomicFile.Write(path, s => WriteJson(r, s, context));
+
+    public static void WriteJson(CensusResult r, Stream stream, IReadOnlyDictionary<string, string>? context = null)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("format", FormatName);
+        if (context is not null) foreach (var (k, v) in context) w.WriteString(k, v);
+        w.WriteNumber("dimension", r.Dimension);
+        w.WriteNumber("starts", r.Starts);
+        w.WriteNumber("requestedStarts", r.RequestedStarts);
+        w.WriteNumber("seed", r.Seed);
+        w.WriteString("solver", r.Solver);
+        w.WriteString("startsFrom", r.StartsDescription);
+        w.WriteBoolean("partial", r.Partial);
+        w.WriteStartObject("outcomes");
+        w.WriteNumber("converged", r.Outcomes.Converged);
+        w.WriteNumber("cycle", r.Outcomes.Cycle);
+        w.WriteNumber("diverged", r.Outcomes.Diverged);
+        w.WriteNumber("maxIterations", r.Outcomes.MaxIterations);
+        w.WriteEndObject();
+        w.WriteNumber("q", r.StableCount);
+        w.WriteNumber("distinctFixedPoints", r.FixedPoints.Count);
+        w.WriteStartObject("basinTotals");
+        double total = Math.Max(r.Starts, 1);
+        Number(w, "fixedPoints", r.FixedPoints.Sum(f => f.BasinFraction));
+        Number(w, "cycles", r.Cycles.Sum(c => c.BasinFraction));
+        Number(w, "diverged", r.Outcomes.Diverged / total);
+        Number(w, "maxIterations", r.Outcomes.MaxIterations / total);
+        w.WriteEndObject();
+        w.WriteStartArray("fixedPoints");
+        foreach (FixedPointInfo f in r.FixedPoints)
+        {
+            w.WriteStartObject();
+            Vector(w, "x", f.X);
+            Number(w, "residual", f.Residual);
+            w.WriteBoolean("polished", f.Polished);
+            Number(w, "spectralRadius", f.SpectralRadius);
+            w.WriteString("stability", f.Stability.Key());
+            w.WriteNumber("unstableDimensions", f.UnstableDimensions);
+            w.WriteString("type", f.IsFocus ? "focus" : "node");
+            w.WriteStartArray("eigenvalues");
+            foreach (var e in f.Eigenvalues)
+            {
+                w.WriteStartArray();
+                NumberValue(w, e.Real);
+                NumberValue(w, e.Imaginary);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+            w.WriteNumber("hits", f.Hits);
+            Number(w, "basinFraction", f.BasinFraction);
+            w.WriteStartArray("basinCI95");
+            NumberValue(w, f.BasinCI95.Lo);
+            NumberValue(w, f.BasinCI95.Hi);
+            w.WriteEndArray();
+            w.WriteString("foundBy", f.FoundBy);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("cycles");
+        foreach (CycleInfo c in r.Cycles)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("period", c.Period);
+            w.WriteStartArray("points");
+            foreach (double[] p in c.Points)
+            {
+                w.WriteStartArray();
+                foreach (double v in p) NumberValue(w, v);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+            w.WriteNumber("hits", c.Hits);
+            Number(w, "basinFraction", c.BasinFraction);
+            w.WriteStartArray("basinCI95");
+            NumberValue(w, c.BasinCI95.Lo);
+            NumberValue(w, c.BasinCI95.Hi);
+            w.WriteEndArray();
+            Number(w, "multiplierRadius", c.MultiplierRadius);
+            w.WriteString("stability", c.Stability.Key());
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartObject("estimatedMissing");
+        w.WriteNumber("observed", r.EstimatedMissing.Observed);
+        Number(w, "chao1", r.EstimatedMissing.Chao1);
+        Number(w, "missing", r.EstimatedMissing.Missing);
+        Number(w, "stdError", r.EstimatedMissing.StdError);
+        Number(w, "coverage", r.EstimatedMissing.Coverage);
+        w.WriteNumber("singletons", r.EstimatedMissing.Singletons);
+        w.WriteNumber("doubletons", r.EstimatedMissing.Doubletons);
+        w.WriteEndObject();
+        w.WriteStartObject("options");
+        Number(w, "atol", r.Options.Solve.Atol);
+        Number(w, "rtol", r.Options.Solve.Rtol);
+        w.WriteNumber("maxIterations", r.Options.Solve.MaxIterations);
+        w.WriteNumber("maxPeriod", r.Options.Solve.MaxPeriod);
+        Number(w, "divergenceBound", r.Options.Solve.DivergenceBound);
+        Number(w, "uniqueTol", r.Options.UniqueTol);
+        Number(w, "polishTol", r.Options.PolishTol);
+        Number(w, "stabilityMargin", r.Options.StabilityMargin);
+        w.WriteBoolean("unstable", r.Options.Unstable);
+        w.WriteEndObject();
+        w.WriteNumber("evaluations", r.Evaluations);
+        Number(w, "elapsedSeconds", r.ElapsedSeconds);
+        w.WriteEndObject();
+    }
+
+    /// <summary>fixed_points.csv: one row per fixed point, id first, status columns last.</summary>
+    public static void WriteCsv(CensusResult r, string path)
+    {
+        var sb = new StringBuilder();
+        int n = r.Dimension;
+        sb.Append("id,");
+        for (int i = 0; i < n; i++) sb.Append("x").Append(i).Append(',');
+        sb.AppendLine("residual,polished,spectral_radius,unstable_dimensions,type,hits,basin_fraction,basin_ci95_lo,basin_ci95_hi,found_by,stability");
+        for (int k = 0; k < r.FixedPoints.Count; k++)
+        {
+            FixedPointInfo f = r.FixedPoints[k];
+            sb.Append(k).Append(',');
+            foreach (double v in f.X) sb.Append(F(v)).Append(',');
+            sb.Append(F(f.Residual)).Append(',').Append(f.Polished ? "true" : "false").Append(',')
+              .Append(F(f.SpectralRadius)).Append(',').Append(f.UnstableDimensions).Append(',')
+              .Append(f.IsFocus ? "focus" : "node").Append(',').Append(f.Hits).Append(',')
+              .Append(F(f.BasinFraction)).Append(',').Append(F(f.BasinCI95.Lo)).Append(',').Append(F(f.BasinCI95.Hi)).Append(',')
+              .Append(f.FoundBy).Append(',').Append(f.Stability.Key()).AppendLine();
+        }
+        AtomicFile.WriteText(path, sb.ToString());
+    }
+
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static void Number(Utf8JsonWriter w, string name, double v)
+    {
+        w.WritePropertyName(name);
+        NumberValue(w, v);
+    }
+
+    private static void NumberValue(Utf8JsonWriter w, double v)
+    {
+        if (double.IsFinite(v)) w.WriteNumberValue(v);
+        else w.WriteNullValue();
+    }
+
+    private static void Vector(Utf8JsonWriter w, string name, double[] v)
+    {
+        w.WriteStartArray(name);
+        foreach (double x in v) NumberValue(w, x);
+        w.WriteEndArray();
+    }
+}
