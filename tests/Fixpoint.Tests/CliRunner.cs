@@ -1,0 +1,26 @@
+using Fixpoint.Cli;
+
+namespace Fixpoint.Tests;
+
+/// <summary>Runs the CLI in-process with captured output, as a user would run it.</summary>
+internal static class CliRunner
+{
+    public sealed record Run(int ExitCode, string Out, string Err);
+
+    public static Run Invoke(params string[] args) => Invoke(CancellationToken.None, args);
+
+    public static Run Invoke(CancellationToken ct, params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = FixpointCli.Run(args, new CliConsole(o, e, IsTerminal: false), ct);
+        return new Run(code, o.ToString(), e.ToString());
+    }
+
+    public static string TempDir()
+    {
+        string d = Path.Combine(Path.GetTempPath(), "fixpoint-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(d);
+        return d;
+    }
+}
