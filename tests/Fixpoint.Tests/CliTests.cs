@@ -1,0 +1,215 @@
+using System.Text.Json;
+using Fixpoint.IO;
+using Fixpoint.Maps;
+
+namespace Fixpoint.Tests;
+
+public class CliTests
+{
+    [Fact]
+    public void DefaultCensusPrintsItsFixedPointsAndWritesTheContract()
+    {
+        string dir = CliRunner.TempDir();
+        var run = CliRunner.Invoke("census", "--out", dir, "--starts", "300");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("fixed points:", run.Out);
+        Assert.DoesNotContain("\u001b[", run.Out); // no escape codes when redirected
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "census.json")));
+        JsonElement root = doc.RootElement;
+        foreach (string key in new[] { "dimension", "starts", "seed", "solver", "outcomes", "fixedPoints", "cycles", "estimatedMissing", "elapsedSeconds" })
+            Assert.True(root.TryGetProperty(key, out _), key);
+        foreach (string key in new[] { "converged", "cycle", "diverged", "maxIterations" })
+            Assert.True(root.GetProperty("outcomes").TryGetProperty(key, out _), key);
+        JsonElement fp = root.GetProperty("fixedPoints")[0];
+        foreach (string key in new[] { "x", "residual", "spectralRadius", "stability", "unstableDimensions", "eigenvalues", "hits", "basinFraction", "basinCI95" })
+            Assert.True(fp.TryGetProperty(key, out _), key);
+        foreach (string key in new[] { "chao1", "stdError", "coverage" })
+            Assert.True(root.GetProperty("estimatedMissing").TryGetProperty(key, out _), key);
+        Assert.True(File.Exists(Path.Combine(dir, "fixed_points.csv")));
+        Assert.True(new FileInfo(Path.Combine(dir, "census.png")).Length > 10_000);
+    }
+
+    /// <summary>Issue 2 acceptance: a 1×1 network with w = 2 has exactly 0 (unstable) and ±0.95750402 (stable).</summary>
+    [Fact]
+    public void TanhW2ModelWithNewtonHasExactlyThreeFixedPoints()
+    {
+        string dir = CliRunner.TempDir();
+        string model = Path.Combine(dir, "tanh_w2.safetensors");
+        ModelFile.Save(TestNetworks.Scalar(2, 0), model);
+        var run = CliRunner.Invoke("census", "--model", model, "--solver", "newton", "--starts", "200", "--box", "-2", "2", "--out", Path.Combine(dir, "d"));
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "d", "census.json")));
+        var fps = doc.RootElement.GetProperty("fixedPoints").EnumerateArray()
+            .Select(f => (X: f.GetProperty("x")[0].GetDouble(), S: f.GetProperty("stability").GetString())).OrderBy(f => f.X).ToArray();
+        Assert.Equal(3, fps.Length);
+        Assert.True(Math.Abs(fps[0].X + TestNetworks.Tanh2Root) <= 1e-9 && fps[0].S == "stable");
+        Assert.True(Math.Abs(fps[1].X) <= 1e-9 && fps[1].S == "unstable");
+        Assert.True(Math.Abs(fps[2].X - TestNetworks.Tanh2Root) <= 1e-9 && fps[2].S == "stable");
+    }
+
+    /// <summary>Issue 3 acceptance: every fixed point in census.json has ‖F(x) − x‖∞ ≤ 1e-10 when recomputed from the saved model.</summary>
+    [Fact]
+    public void ResidualsRecomputedFromTheSavedModelAreTiny()
+    {
+        string dir = CliRunner.TempDir();
+        string model = Path.Combine(dir, "poly.safetensors");
+        var run = CliRunner.Invoke("census", "--network", "ke2024-poly", "--dim", "2", "--m", "100", "--unstable", "--box", "-3", "3",
+            "--starts", "2000", "--out", dir, "--save-model", model, "--no-plot");
+        Assert.Equal(0, run.ExitCode);
+        Network net = ModelFile.Load(model);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "census.json")));
+        var fps = doc.RootElement.GetProperty("fixedPoints").EnumerateArray().ToList();
+        Assert.Equal(16, fps.Count);
+        Assert.Equal(4, fps.Count(f => f.GetProperty("stability").GetString() == "stable"));
+        Assert.Equal(8, fps.Count(f => f.GetProperty("unstableDimensions").GetInt32() == 1));
+        Assert.Equal(4, fps.Count(f => f.GetProperty("unstableDimensions").GetInt32() == 2));
+        var y = new double[2];
+        foreach (JsonElement f in fps)
+        {
+            double[] x = f.GetProperty("x").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            net.Evaluate(x, y);
+            Assert.True(Math.Max(Math.Abs(y[0] - x[0]), Math.Abs(y[1] - x[1])) <= 1e-10);
+        }
+    }
+
+    [Fact]
+    public void AllDivergingNetworkExitsZeroWithQZero()
+    {
+        string dir = CliRunner.TempDir();
+        string model = Path.Combine(dir, "expand.safetensors");
+        ModelFile.Save(TestNetworks.Scalar(3, 1, "identity"), model);
+        var run = CliRunner.Invoke("census", "--model", model, "--starts", "50", "--box", "0", "1", "--out", dir);
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "census.json")));
+        Assert.Equal(0, doc.RootElement.GetProperty("q").GetInt32());
+        Assert.Equal(50, doc.RootElement.GetProperty("outcomes").GetProperty("diverged").GetInt32());
+    }
+
+    [Fact]
+    public void InterruptedCensusStillWritesItsPartialResult()
+    {
+        string dir = CliRunner.TempDir();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var run = CliRunner.Invoke(cts.Token, "census", "--out", dir, "--starts", "100");
+        Assert.Equal(130, run.ExitCode);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "census.json")));
+        Assert.True(doc.RootElement.GetProperty("partial").GetBoolean());
+    }
+
+    [Fact]
+    public void SameSeedGivesTheSameCensusWithOneThreadAndAll()
+    {
+        string a = CliRunner.TempDir(), b = CliRunner.TempDir();
+        string[] common = ["census", "--width", "5", "--weights", "cauchy(1)", "--scaling", "1/n", "--seed", "8", "--starts", "400", "--no-plot"];
+        Assert.Equal(0, CliRunner.Invoke([.. common, "--threads", "1", "--out", a]).ExitCode);
+        Assert.Equal(0, CliRunner.Invoke([.. common, "--threads", "2", "--out", b]).ExitCode);
+        Assert.Equal(File.ReadAllText(Path.Combine(a, "fixed_points.csv")), File.ReadAllText(Path.Combine(b, "fixed_points.csv")));
+    }
+
+    public static TheoryData<string, string[]> BadArguments => new()
+    {
+        { "--starts must be", ["census", "--starts", "0"] },
+        { "--atol must be", ["census", "--atol", "-1e-3"] },
+        { "--box", ["census", "--box", "1", "1"] },
+        { "--box", ["census", "--box", "2", "-2"] },
+        { "Unrecognized", ["census", "--no-such-option"] },
+        { "unknown --solver", ["census", "--solver", "broyden"] },
+        { "--weights", ["census", "--weights", "lognormal(1)"] },
+        { "--activation", ["census", "--activation", "swish"] },
+        { "--width applies to random networks only", ["census", "--network", "ke2024-poly", "--width", "3"] },
+        { "--dim must be", ["census", "--network", "ke2024-poly", "--dim", "0"] },
+        { "no such file", ["census", "--model", "/nonexistent/net.safetensors"] },
+        { "--unique-tol", ["census", "--unique-tol", "0"] },
+        { "--max-iter", ["census", "--max-iter", "0"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadArguments))]
+    public void BadArgumentsExitTwoWithOneLine(string expected, string[] args)
+    {
+        string dir = CliRunner.TempDir();
+        var run = CliRunner.Invoke([.. args, "--out", dir]);
+        AssertBadInput(run, expected);
+        Assert.False(File.Exists(Path.Combine(dir, "census.json")));
+    }
+
+    public static TheoryData<string, string> BadModels()
+    {
+        var d = new TheoryData<string, string>
+        {
+            { "beyond the file", "truncated" },
+            { "not valid JSON", "garbled" },
+            { "lie outside", "offsets" },
+            { "overlap", "overlap" },
+            { "unsupported dtype", "dtype" },
+            { "data bytes", "bytes" },
+            { "not square", "nonsquare" },
+            { "reads 3 numbers but the layer before writes 2", "mismatch" },
+            { "non-finite", "nan" },
+            { "non-finite", "inf" },
+        };
+        return d;
+    }
+
+    [Theory]
+    [MemberData(nameof(BadModels))]
+    public void BadModelFilesExitTwoWithOneLineAndKeepEarlierResults(string expected, string kind)
+    {
+        string dir = CliRunner.TempDir();
+        // An earlier good run in the same folder must survive the bad one untouched.
+        Assert.Equal(0, CliRunner.Invoke("census", "--starts", "50", "--out", dir, "--no-plot").ExitCode);
+        string before = File.ReadAllText(Path.Combine(dir, "census.json"));
+        string model = Path.Combine(dir, kind + ".safetensors");
+        WriteBadModel(model, kind);
+        var run = CliRunner.Invoke("census", "--model", model, "--out", dir);
+        AssertBadInput(run, expected);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(dir, "census.json")));
+    }
+
+    private static void AssertBadInput(CliRunner.Run run, string expected)
+    {
+        Assert.Equal(2, run.ExitCode);
+        string err = run.Err.TrimEnd('\n', '\r');
+        Assert.DoesNotContain('\n', err);
+        Assert.StartsWith("error: ", err);
+        Assert.Contains(expected, err);
+        Assert.DoesNotContain("   at ", run.Err);
+    }
+
+    private static void WriteBadModel(string path, string kind)
+    {
+        byte[] good8 = new byte[8];
+        switch (kind)
+        {
+            case "truncated":
+                ModelFile.Save(TestNetworks.Scalar(2, 0), path);
+                byte[] all = File.ReadAllBytes(path);
+                File.WriteAllBytes(path, all[..20]);
+                break;
+            case "garbled": File.WriteAllBytes(path, SafetensorsTests.File("{\"layers.0.weight\": {\"dtype\": \"F64\",, ]", good8)); break;
+            case "offsets": File.WriteAllBytes(path, SafetensorsTests.File(SafetensorsTests.Tensor("layers.0.weight", "F64", "[1,1]", 8, 16), good8)); break;
+            case "overlap":
+                File.WriteAllBytes(path, SafetensorsTests.File("{" + SafetensorsTests.Tensor("layers.0.weight", "F64", "[1,1]", 0, 8)[1..^1] + ","
+                    + SafetensorsTests.Tensor("layers.0.bias", "F64", "[1]", 0, 8)[1..^1] + "}", good8));
+                break;
+            case "dtype": File.WriteAllBytes(path, SafetensorsTests.File(SafetensorsTests.Tensor("layers.0.weight", "C64", "[1,1]", 0, 8), good8)); break;
+            case "bytes": File.WriteAllBytes(path, SafetensorsTests.File(SafetensorsTests.Tensor("layers.0.weight", "F64", "[1,2]", 0, 8), good8)); break;
+            case "nonsquare":
+                Safetensors.Write(path, [("layers.0.weight", [3, 2], new double[6]), ("layers.0.bias", [3], new double[3])], Meta());
+                break;
+            case "mismatch":
+                Safetensors.Write(path, [("layers.0.weight", [2, 2], new double[4]), ("layers.1.weight", [2, 3], new double[6])], Meta());
+                break;
+            case "nan":
+                Safetensors.Write(path, [("layers.0.weight", [2, 2], [1, double.NaN, 0, 1])], Meta());
+                break;
+            case "inf":
+                Safetensors.Write(path, [("layers.0.weight", [1, 1], [1.0]), ("layers.0.bias", [1], [double.PositiveInfinity])], Meta());
+                break;
+            default: throw new ArgumentException(kind);
+        }
+    }
+
+    private static Dictionary<string, string> Meta() => new() { ["activation"] = "tanh" };
+}
