@@ -12,6 +12,7 @@ public static class FixpointCli
     {
         var root = new RootCommand("Fixpoint: find, count, certify and classify the fixed points of square neural networks.");
         root.Subcommands.Add(CensusCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(EvalCommand.Create(console));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
