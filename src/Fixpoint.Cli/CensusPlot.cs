@@ -34,7 +34,7 @@ internal static class CensusPlot
         else
         {
             (project, double share) = PrincipalPlane(r, n);
-            xLabel = $"PC1"; yLabel = $"PC2 ({share:P0} of the variance of the points)";
+            xLabel = "PC1"; yLabel = $"PC2   (PC1 and PC2 carry {share * 100:0}% of the variance)";
         }
 
         var plt = new Plot();

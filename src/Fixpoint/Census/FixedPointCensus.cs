@@ -65,16 +65,31 @@ public static class FixedPointCensus
             startCluster[i] = c;
         }
 
-        // 2. The unstable pass: Newton from every start and from the orbit points of starts that did not converge.
+        // 2. Cycles: canonical rotation and de-duplication.
+        var cycles = new List<(double[][] Points, long Hits)>();
+        var startCycle = new int[count];
+        Array.Fill(startCycle, -1);
+        for (int i = 0; i < count; i++)
+        {
+            SolveResult? r = batch.Results[i];
+            if (r?.Status != SolveStatus.Cycle || r.CyclePoints is null) continue;
+            double[][] pts = Canonical(r.CyclePoints);
+            int found = -1;
+            for (int c = 0; c < cycles.Count && found < 0; c++)
+                if (SameOrbit(cycles[c].Points, pts, options.UniqueTol)) found = c;
+            if (found < 0) { cycles.Add((pts, 0)); found = cycles.Count - 1; }
+            cycles[found] = (cycles[found].Points, cycles[found].Hits + 1);
+            startCycle[i] = found;
+        }
+        // 3. The unstable pass: Newton from every start, from the points of each distinct cycle, and from the best iterates of starts that hit the iteration limit.
         if (options.Unstable && !cancellationToken.IsCancellationRequested)
         {
             var extra = new List<double[]>();
+            foreach (var c in cycles) extra.AddRange(c.Points);
             for (int i = 0; i < count; i++)
             {
                 SolveResult? r = batch.Results[i];
-                if (r is null || r.Status == SolveStatus.Converged) continue;
-                if (r.CyclePoints is not null) extra.AddRange(r.CyclePoints);
-                else if (r.X.All(double.IsFinite)) extra.Add(r.X);
+                if (r?.Status == SolveStatus.MaxIterations && r.X.All(double.IsFinite)) extra.Add(r.X);
             }
             int total = count + extra.Count;
             var newtonStarts = new double[total * n];
@@ -92,7 +107,7 @@ public static class FixedPointCensus
             }
         }
 
-        // 3. Polish each cluster's best member with Newton and recompute its residual.
+        // 4. Polish each cluster's best member with Newton and recompute its residual.
         var polishOptions = options.Solve with { Atol = options.PolishTol, Rtol = 0, MaxIterations = options.NewtonMaxIterations, Threads = 1 };
         var newton = new NewtonSolver();
         Parallel.For(0, clusters.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Solve.EffectiveThreads }, c =>
@@ -110,7 +125,7 @@ public static class FixedPointCensus
             cl.Residual = MaxAbsDiff(y, cl.Point);
         });
 
-        // 4. Polishing can bring two clusters of one slowly converging point together: merge them.
+        // 5. Polishing can bring two clusters of one slowly converging point together: merge them.
         var merged = new List<Cluster>();
         var remap = new int[clusters.Count];
         for (int c = 0; c < clusters.Count; c++)
@@ -129,7 +144,7 @@ public static class FixedPointCensus
             }
         }
 
-        // 5. Stability from the eigenvalues of J.
+        // 6. Stability from the eigenvalues of J.
         var infos = new FixedPointInfo[merged.Count];
         Parallel.For(0, merged.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Solve.EffectiveThreads }, k =>
         {
@@ -145,22 +160,7 @@ public static class FixedPointCensus
                 cl.Hits, finished > 0 ? (double)cl.Hits / finished : 0.0, ci, cl.FoundBy);
         });
 
-        // 6. Cycles: canonical rotation, de-duplication, multiplier of the orbit.
-        var cycles = new List<(double[][] Points, long Hits)>();
-        var startCycle = new int[count];
-        Array.Fill(startCycle, -1);
-        for (int i = 0; i < count; i++)
-        {
-            SolveResult? r = batch.Results[i];
-            if (r?.Status != SolveStatus.Cycle || r.CyclePoints is null) continue;
-            double[][] pts = Canonical(r.CyclePoints);
-            int found = -1;
-            for (int c = 0; c < cycles.Count && found < 0; c++)
-                if (SameOrbit(cycles[c].Points, pts, options.UniqueTol)) found = c;
-            if (found < 0) { cycles.Add((pts, 0)); found = cycles.Count - 1; }
-            cycles[found] = (cycles[found].Points, cycles[found].Hits + 1);
-            startCycle[i] = found;
-        }
+        // 7. The multiplier of each orbit.
         var cycleInfos = cycles.Select(c =>
         {
             double rho = MultiplierRadius(map, c.Points);
@@ -168,7 +168,7 @@ public static class FixedPointCensus
                 CensusStatistics.Wilson(c.Hits, finished), rho, StabilityText.Classify(rho, options.StabilityMargin));
         }).ToList();
 
-        // 7. Order: most hits first, then stable before unstable, then lexicographically; map starts to the sorted indices.
+        // 8. Order: most hits first, then stable before unstable, then lexicographically; map starts to the sorted indices.
         int[] fpOrder = Enumerable.Range(0, infos.Length)
             .OrderByDescending(k => infos[k].Hits).ThenBy(k => infos[k].Stability).ThenBy(k => infos[k].UnstableDimensions)
             .ThenBy(k => infos[k].X, LexComparer.Instance).ToArray();
