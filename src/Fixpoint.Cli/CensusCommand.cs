@@ -34,13 +34,14 @@ internal static class CensusCommand
         var polishTol = new Option<double>("--polish-tol") { Description = $"Newton polishes each fixed point to ‖F(x) − x‖∞ ≤ this (default {CensusOptions.DefaultPolishTol}).", DefaultValueFactory = _ => CensusOptions.DefaultPolishTol };
         var margin = new Option<double>("--margin") { Description = $"Stable when ρ < 1 − margin, unstable when ρ > 1 + margin, else marginal (default {CensusOptions.DefaultStabilityMargin}).", DefaultValueFactory = _ => CensusOptions.DefaultStabilityMargin };
         var unstable = new Option<bool>("--unstable") { Description = "Also run Newton from every start to find unstable fixed points (saddles, repellers)." };
+        var unstableStarts = new Option<int>("--unstable-starts") { Description = "The unstable pass runs Newton from the first K starts only (default 0: all).", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var outDir = new Option<string>("--out") { Description = $"Output folder for census.json, fixed_points.csv and census.png (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
         var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw census.png." };
 
         var cmd = new Command("census", "Find the fixed points and cycles of a network from many starts: stability, basins, and how many were missed.");
         net.AddTo(cmd);
-        foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, solver, atol, rtol, maxIter, maxPeriod, divergence, damping, history, uniqueTol, polishTol, margin, unstable, threads, outDir, noPlot })
+        foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, solver, atol, rtol, maxIter, maxPeriod, divergence, damping, history, uniqueTol, polishTol, margin, unstable, unstableStarts, threads, outDir, noPlot })
             cmd.Options.Add(o);
 
         cmd.SetAction(p =>
@@ -68,6 +69,9 @@ internal static class CensusCommand
             if (!(ut > 0) || !double.IsFinite(ut)) throw new UsageException($"--unique-tol must be > 0 (got {F(ut)})");
             if (!(pt > 0) || !double.IsFinite(pt)) throw new UsageException($"--polish-tol must be > 0 (got {F(pt)})");
             if (!(mg >= 0 && mg < 1)) throw new UsageException($"--margin must be in [0, 1) (got {F(mg)})");
+            int us = p.GetValue(unstableStarts);
+            if (us < 0) throw new UsageException($"--unstable-starts must be ≥ 0 (got {us})");
+            if (us > 0 && !p.GetValue(unstable)) throw new UsageException("--unstable-starts needs --unstable");
             int th = p.GetValue(threads);
             if (th < 0) throw new UsageException($"--threads must be ≥ 0 (got {th})");
             string solverName = p.GetValue(solver)!;
@@ -103,6 +107,7 @@ internal static class CensusCommand
                 PolishTol = pt,
                 StabilityMargin = mg,
                 Unstable = p.GetValue(unstable),
+                UnstableStarts = us,
             };
             Directory.CreateDirectory(dir);
             CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
