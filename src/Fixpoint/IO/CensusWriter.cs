@@ -119,6 +119,7 @@ public static class CensusWriter
         Number(w, "polishTol", r.Options.PolishTol);
         Number(w, "stabilityMargin", r.Options.StabilityMargin);
         w.WriteBoolean("unstable", r.Options.Unstable);
+        w.WriteNumber("unstableStarts", r.Options.UnstableStarts);
         w.WriteEndObject();
         w.WriteNumber("evaluations", r.Evaluations);
         Number(w, "elapsedSeconds", r.ElapsedSeconds);
