@@ -1,0 +1,222 @@
+using System.Numerics;
+
+namespace Fixpoint.Certify;
+
+/// <summary>
+/// A smooth scalar function with the three rigorous ingredients that <see cref="Range"/> needs to
+/// enclose its range tightly over an interval: an enclosure at a point, any enclosure over an
+/// interval, and an enclosure of its derivative over an interval. <see cref="SplitPoints"/> are
+/// approximate critical points: they only guide where to cut, so an inaccurate or missing hint
+/// costs tightness or time, never correctness.
+/// </summary>
+internal abstract class ScalarFunction
+{
+    /// <summary>Bisection depth below a piece that still contains a possible critical point.</summary>
+    private const int MaxDepth = 40;
+
+    /// <summary>Pieces narrower than this fraction of the argument's width are enclosed by the centred form.</summary>
+    private const double MinRelativeWidth = 1e-7;
+
+    public abstract Interval AtPoint(double x);
+
+    public abstract Interval Naive(Interval x);
+
+    public abstract Interval Slope(Interval x);
+
+    /// <summary>Sorted approximate critical points (zeros of the derivative).</summary>
+    protected abstract double[] SplitPoints { get; }
+
+    /// <summary>
+    /// An enclosure of {f(x) : x ∈ X}. Between critical points f is monotone, which is proved by an
+    /// enclosure of f′ that excludes 0 and gives the range from the two end values; pieces where that
+    /// fails are bisected down to a small width and then enclosed by the centred form
+    /// f(m) + f′(P)(P − m) intersected with the naive form.
+    /// </summary>
+    public Interval Range(Interval x)
+    {
+        if (x.IsEmpty) return x;
+        if (x.IsPoint) return AtPoint(x.Lo);
+        if (!x.IsFinite) return Naive(x);
+        double minWidth = Math.Max((x.Hi - x.Lo) * MinRelativeWidth, 1e-300);
+        Interval result = Interval.Empty;
+        double lo = x.Lo;
+        foreach (double c in SplitPoints)
+        {
+            if (c <= lo) continue;
+            if (c >= x.Hi) break;
+            result = Interval.Hull(result, Piece(Interval.UnsafeCreate(lo, c), 0, minWidth));
+            lo = c;
+        }
+        return Interval.Hull(result, Piece(Interval.UnsafeCreate(lo, x.Hi), 0, minWidth));
+    }
+
+    private Interval Piece(Interval p, int depth, double minWidth)
+    {
+        Interval d = Slope(p);
+        if (d.Lo >= 0 || d.Hi <= 0)
+            return Interval.Hull(AtPoint(p.Lo), AtPoint(p.Hi));
+        if (depth >= MaxDepth || p.Hi - p.Lo <= minWidth)
+        {
+            double m = p.Midpoint;
+            Interval centred = AtPoint(m) + d * (p - m);
+            Interval both = Interval.Intersect(centred, Naive(p));
+            return both.IsEmpty ? centred : both;
+        }
+        (Interval left, Interval right) = p.Bisect();
+        return Interval.Hull(Piece(left, depth + 1, minWidth), Piece(right, depth + 1, minWidth));
+    }
+}
+
+/// <summary>A polynomial with coefficients in ascending order, evaluated in interval arithmetic.</summary>
+internal sealed class IntervalPolynomial : ScalarFunction
+{
+    private readonly double[] _c;
+    private readonly double[] _split;
+
+    public IntervalPolynomial(IReadOnlyList<double> ascending)
+    {
+        _c = Trim(ascending);
+        _split = RealRoots(Derivative(_c));
+        // the chain of derivatives ends at the zero polynomial, which is its own derivative
+        DerivativePolynomial = _c.Length == 1 && _c[0] == 0 ? this : new IntervalPolynomial(Derivative(_c));
+    }
+
+    public IReadOnlyList<double> Coefficients => _c;
+
+    public int Degree => _c.Length - 1;
+
+    /// <summary>p′ as an interval polynomial.</summary>
+    public IntervalPolynomial DerivativePolynomial { get; }
+
+    protected override double[] SplitPoints => _split;
+
+    /// <summary>Horner's scheme in interval arithmetic: rigorous, tight for narrow arguments.</summary>
+    public Interval Horner(Interval x)
+    {
+        Interval acc = Interval.Point(_c[^1]);
+        for (int i = _c.Length - 2; i >= 0; i--) acc = acc * x + Interval.Point(_c[i]);
+        return acc;
+    }
+
+    public override Interval AtPoint(double x) => Horner(Interval.Point(x));
+
+    public override Interval Naive(Interval x) => Horner(x);
+
+    /// <summary>p′ over x: Horner form intersected with the centred form p′(m) + p″(x)(x − m).</summary>
+    public override Interval Slope(Interval x)
+    {
+        IntervalPolynomial d = DerivativePolynomial;
+        Interval naive = d.Horner(x);
+        if (!x.IsFinite || d.Degree < 1) return naive;
+        double m = x.Midpoint;
+        Interval centred = d.AtPoint(m) + d.DerivativePolynomial.Horner(x) * (x - m);
+        Interval both = Interval.Intersect(naive, centred);
+        return both.IsEmpty ? naive : both;
+    }
+
+    internal static double[] Trim(IReadOnlyList<double> c)
+    {
+        int n = c.Count;
+        while (n > 1 && c[n - 1] == 0) n--;
+        var r = new double[Math.Max(n, 1)];
+        for (int i = 0; i < n; i++) r[i] = c[i];
+        return r;
+    }
+
+    internal static double[] Derivative(IReadOnlyList<double> c)
+    {
+        if (c.Count <= 1) return [0.0];
+        var d = new double[c.Count - 1];
+        for (int i = 1; i < c.Count; i++) d[i - 1] = i * c[i];
+        return d;
+    }
+
+    internal static double[] Product(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        var r = new double[a.Count + b.Count - 1];
+        for (int i = 0; i < a.Count; i++)
+            for (int j = 0; j < b.Count; j++)
+                r[i + j] += a[i] * b[j];
+        return r;
+    }
+
+    internal static double[] Sum(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        var r = new double[Math.Max(a.Count, b.Count)];
+        for (int i = 0; i < a.Count; i++) r[i] += a[i];
+        for (int i = 0; i < b.Count; i++) r[i] += b[i];
+        return r;
+    }
+
+    /// <summary>
+    /// Approximate real roots (companion-matrix eigenvalues, then Newton polishing), sorted. Roots with
+    /// a small imaginary part are kept as well: they are only cutting hints.
+    /// </summary>
+    internal static double[] RealRoots(IReadOnlyList<double> ascending)
+    {
+        double[] c = Trim(ascending);
+        if (c.Length <= 1) return [];
+        Complex[] roots;
+        if (c.Length == 2) roots = [new Complex(-c[0] / c[1], 0)];
+        else
+        {
+            try { roots = new MathNet.Numerics.Polynomial(c).Roots(); }
+            catch (Exception e) when (e is ArithmeticException or ArgumentException or InvalidOperationException) { return []; }
+        }
+        var real = new List<double>();
+        foreach (Complex z in roots)
+        {
+            if (!double.IsFinite(z.Real) || Math.Abs(z.Imaginary) > 1e-6 * (1 + Math.Abs(z.Real))) continue;
+            double r = z.Real;
+            double[] d = Derivative(c);
+            for (int it = 0; it < 8; it++)
+            {
+                double dv = Eval(d, r);
+                if (dv == 0) break;
+                double step = Eval(c, r) / dv;
+                if (!double.IsFinite(step)) break;
+                r -= step;
+            }
+            if (double.IsFinite(r)) real.Add(r);
+        }
+        real.Sort();
+        return [.. real.Distinct()];
+    }
+
+    internal static double Eval(ReadOnlySpan<double> ascending, double x)
+    {
+        double acc = 0;
+        for (int i = ascending.Length - 1; i >= 0; i--) acc = acc * x + ascending[i];
+        return acc;
+    }
+}
+
+/// <summary>h(z) = exp(p(z))·p′(z), the derivative of exp(p(z)) − 1; h′ = exp(p)·(p″ + p′²).</summary>
+internal sealed class ExpPolynomialSlope : ScalarFunction
+{
+    private readonly IntervalPolynomial _p;
+    private readonly IntervalPolynomial _dp;
+    private readonly IntervalPolynomial _q; // p″ + p′², the sign of h′
+    private readonly double[] _split;
+
+    public ExpPolynomialSlope(IntervalPolynomial p)
+    {
+        _p = p;
+        _dp = p.DerivativePolynomial;
+        double[] dp = [.. _dp.Coefficients];
+        _q = new IntervalPolynomial(IntervalPolynomial.Sum(IntervalPolynomial.Derivative(dp), IntervalPolynomial.Product(dp, dp)));
+        _split = IntervalPolynomial.RealRoots([.. _q.Coefficients]);
+    }
+
+    protected override double[] SplitPoints => _split;
+
+    public override Interval AtPoint(double x)
+    {
+        Interval ix = Interval.Point(x);
+        return Interval.Exp(_p.Horner(ix)) * _dp.Horner(ix);
+    }
+
+    public override Interval Naive(Interval x) => Interval.Exp(_p.Range(x)) * _dp.Range(x);
+
+    public override Interval Slope(Interval x) => Interval.Exp(_p.Horner(x)) * _q.Horner(x);
+}
