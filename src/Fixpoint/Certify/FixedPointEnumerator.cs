@@ -4,7 +4,7 @@ using Fixpoint.Maps;
 namespace Fixpoint.Certify;
 
 /// <summary>Settings of <see cref="FixedPointEnumerator.Enumerate"/>.</summary>
-public sealed record EnumerationOptions
+public sealed record FixedPointEnumerationOptions
 {
     public const int DefaultMaxBoxes = 200_000;
     public const double DefaultMinWidth = 1e-9;
@@ -43,9 +43,9 @@ public enum EnumerationStatus
 /// <summary>Why a box was left undecided.</summary>
 public enum UndecidedReason
 {
-    /// <summary>The box reached <see cref="EnumerationOptions.MinWidth"/> without a verdict (e.g. a singular fixed point).</summary>
+    /// <summary>The box reached <see cref="FixedPointEnumerationOptions.MinWidth"/> without a verdict (e.g. a singular fixed point).</summary>
     MinWidth,
-    /// <summary>The <see cref="EnumerationOptions.MaxBoxes"/> budget ran out before the box was examined.</summary>
+    /// <summary>The <see cref="FixedPointEnumerationOptions.MaxBoxes"/> budget ran out before the box was examined.</summary>
     Budget,
     /// <summary>The search was cancelled before the box was examined.</summary>
     Cancelled,
@@ -102,7 +102,7 @@ public sealed record EnumerationResult(
 /// <item>otherwise X is shrunk to X ∩ K(X) (every fixed point in X lies in K(X)), Newton is tried from
 /// its midpoint, and a converged point is certified by ε-inflation (Krawczyk on x̃ ± r for growing r):
 /// its largest certified box becomes a new unique box and is cut out of the search;</item>
-/// <item>else X is bisected along its widest coordinate, or left undecided at <see cref="EnumerationOptions.MinWidth"/>.</item>
+/// <item>else X is bisected along its widest coordinate, or left undecided at <see cref="FixedPointEnumerationOptions.MinWidth"/>.</item>
 /// </list>
 /// Boxes are examined depth first, on one thread, in a fixed order: the result is deterministic.
 /// A fixed point is never counted twice: each certified point lies in the interior of its unique box,
@@ -110,11 +110,11 @@ public sealed record EnumerationResult(
 /// </summary>
 public static class FixedPointEnumerator
 {
-    public static EnumerationResult Enumerate(Network network, ReadOnlySpan<Interval> domain, EnumerationOptions? options = null,
+    public static EnumerationResult Enumerate(Network network, ReadOnlySpan<Interval> domain, FixedPointEnumerationOptions? options = null,
         IProgress<EnumerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
-        options ??= new EnumerationOptions();
+        options ??= new FixedPointEnumerationOptions();
         int n = network.Dimension;
         if (domain.Length != n) throw new ArgumentException($"the domain has {domain.Length} coordinates, the network {n}", nameof(domain));
         for (int i = 0; i < n; i++)

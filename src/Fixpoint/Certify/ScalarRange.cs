@@ -17,20 +17,32 @@ internal abstract class ScalarFunction
     /// <summary>Pieces narrower than this fraction of the argument's width are enclosed by the centred form.</summary>
     private const double MinRelativeWidth = 1e-7;
 
+    /// <summary>Half-width, relative to max(1, |c|), of the guard piece around an approximate critical point c.</summary>
+    private const double GuardRelative = 1.0 / (1L << 30);
+
     public abstract Interval AtPoint(double x);
 
     public abstract Interval Naive(Interval x);
 
+    /// <summary>An enclosure of f′ over x.</summary>
     public abstract Interval Slope(Interval x);
 
-    /// <summary>Sorted approximate critical points (zeros of the derivative).</summary>
+    /// <summary>An enclosure of f′ at a point.</summary>
+    public abstract Interval SlopeAt(double x);
+
+    /// <summary>An enclosure of f″ over x.</summary>
+    public abstract Interval Curvature(Interval x);
+
+    /// <summary>Sorted approximate critical points (zeros of f′) and inflection points (zeros of f″).</summary>
     protected abstract double[] SplitPoints { get; }
 
     /// <summary>
-    /// An enclosure of {f(x) : x ∈ X}. Between critical points f is monotone, which is proved by an
-    /// enclosure of f′ that excludes 0 and gives the range from the two end values; pieces where that
-    /// fails are bisected down to a small width and then enclosed by the centred form
-    /// f(m) + f′(P)(P − m) intersected with the naive form.
+    /// An enclosure of {f(x) : x ∈ X}. X is cut at the approximate critical and inflection points;
+    /// a guard piece of half-width 2⁻³⁰·max(1, |c|) around each is enclosed by the centred form, whose
+    /// error there is of order f″·2⁻⁶⁰. On the other pieces f′ is enclosed from both ends,
+    /// f′(P) ⊆ f′(l) + f″(P)[0, w] and f′(r) − f″(P)[0, w] (intersected with <see cref="Slope"/>); when that
+    /// excludes 0, f is monotone there and the range is spanned by the two end values. Pieces where
+    /// the test fails are bisected down to a small width and then enclosed by the centred form.
     /// </summary>
     public Interval Range(Interval x)
     {
@@ -39,31 +51,53 @@ internal abstract class ScalarFunction
         if (!x.IsFinite) return Naive(x);
         double minWidth = Math.Max((x.Hi - x.Lo) * MinRelativeWidth, 1e-300);
         Interval result = Interval.Empty;
-        double lo = x.Lo;
+        double cur = x.Lo;
         foreach (double c in SplitPoints)
         {
-            if (c <= lo) continue;
-            if (c >= x.Hi) break;
-            result = Interval.Hull(result, Piece(Interval.UnsafeCreate(lo, c), 0, minWidth));
-            lo = c;
+            double eta = GuardRelative * Math.Max(1.0, Math.Abs(c));
+            double gl = c - eta, gr = c + eta;
+            if (gr <= cur) continue;
+            if (gl >= x.Hi) break;
+            gl = Math.Max(gl, cur);
+            gr = Math.Min(gr, x.Hi);
+            if (gl > cur) result = Interval.Hull(result, Piece(Interval.UnsafeCreate(cur, gl), 0, minWidth));
+            result = Interval.Hull(result, Centred(Interval.UnsafeCreate(gl, gr)));
+            cur = gr;
         }
-        return Interval.Hull(result, Piece(Interval.UnsafeCreate(lo, x.Hi), 0, minWidth));
+        if (cur < x.Hi) result = Interval.Hull(result, Piece(Interval.UnsafeCreate(cur, x.Hi), 0, minWidth));
+        return result;
     }
 
     private Interval Piece(Interval p, int depth, double minWidth)
     {
-        Interval d = Slope(p);
-        if (d.Lo >= 0 || d.Hi <= 0)
-            return Interval.Hull(AtPoint(p.Lo), AtPoint(p.Hi));
-        if (depth >= MaxDepth || p.Hi - p.Lo <= minWidth)
-        {
-            double m = p.Midpoint;
-            Interval centred = AtPoint(m) + d * (p - m);
-            Interval both = Interval.Intersect(centred, Naive(p));
-            return both.IsEmpty ? centred : both;
-        }
+        if (IsMonotone(p)) return Interval.Hull(AtPoint(p.Lo), AtPoint(p.Hi));
+        if (depth >= MaxDepth || p.Hi - p.Lo <= minWidth) return Centred(p);
         (Interval left, Interval right) = p.Bisect();
         return Interval.Hull(Piece(left, depth + 1, minWidth), Piece(right, depth + 1, minWidth));
+    }
+
+    /// <summary>
+    /// True when f′ provably keeps one sign on p (zero allowed), so that f is monotone there: f′ is
+    /// enclosed by <see cref="Slope"/> and, from either end, by f′(l) + f″(p)[0, w] and f′(r) − f″(p)[0, w].
+    /// </summary>
+    protected virtual bool IsMonotone(Interval p)
+    {
+        Interval d = Slope(p);
+        if (d.Lo >= 0 || d.Hi <= 0) return true;
+        Interval curv = Curvature(p);
+        Interval span = Interval.UnsafeCreate(0.0, Rounding.SubUp(p.Hi, p.Lo));
+        d = Interval.Intersect(d, SlopeAt(p.Lo) + curv * span);
+        d = Interval.Intersect(d, SlopeAt(p.Hi) - curv * span);
+        return d.IsEmpty || d.Lo >= 0 || d.Hi <= 0;
+    }
+
+    /// <summary>f(m) + f′(P)(P − m), intersected with the naive enclosure.</summary>
+    private Interval Centred(Interval p)
+    {
+        double m = p.Midpoint;
+        Interval centred = AtPoint(m) + Slope(p) * (p - m);
+        Interval both = Interval.Intersect(centred, Naive(p));
+        return both.IsEmpty ? centred : both;
     }
 }
 
@@ -76,7 +110,8 @@ internal sealed class IntervalPolynomial : ScalarFunction
     public IntervalPolynomial(IReadOnlyList<double> ascending)
     {
         _c = Trim(ascending);
-        _split = RealRoots(Derivative(_c));
+        double[] d1 = Derivative(_c);
+        _split = [.. RealRoots(d1).Concat(RealRoots(Derivative(d1))).Order().Distinct()];
         // the chain of derivatives ends at the zero polynomial, which is its own derivative
         DerivativePolynomial = _c.Length == 1 && _c[0] == 0 ? this : new IntervalPolynomial(Derivative(_c));
     }
@@ -101,6 +136,10 @@ internal sealed class IntervalPolynomial : ScalarFunction
     public override Interval AtPoint(double x) => Horner(Interval.Point(x));
 
     public override Interval Naive(Interval x) => Horner(x);
+
+    public override Interval SlopeAt(double x) => DerivativePolynomial.AtPoint(x);
+
+    public override Interval Curvature(Interval x) => DerivativePolynomial.DerivativePolynomial.Horner(x);
 
     /// <summary>p′ over x: Horner form intersected with the centred form p′(m) + p″(x)(x − m).</summary>
     public override Interval Slope(Interval x)
@@ -197,6 +236,7 @@ internal sealed class ExpPolynomialSlope : ScalarFunction
     private readonly IntervalPolynomial _p;
     private readonly IntervalPolynomial _dp;
     private readonly IntervalPolynomial _q; // p″ + p′², the sign of h′
+    private readonly IntervalPolynomial _r; // p′q + q′: h″ = exp(p)·r
     private readonly double[] _split;
 
     public ExpPolynomialSlope(IntervalPolynomial p)
@@ -204,8 +244,11 @@ internal sealed class ExpPolynomialSlope : ScalarFunction
         _p = p;
         _dp = p.DerivativePolynomial;
         double[] dp = [.. _dp.Coefficients];
-        _q = new IntervalPolynomial(IntervalPolynomial.Sum(IntervalPolynomial.Derivative(dp), IntervalPolynomial.Product(dp, dp)));
-        _split = IntervalPolynomial.RealRoots([.. _q.Coefficients]);
+        double[] q = IntervalPolynomial.Sum(IntervalPolynomial.Derivative(dp), IntervalPolynomial.Product(dp, dp));
+        double[] r = IntervalPolynomial.Sum(IntervalPolynomial.Product(dp, q), IntervalPolynomial.Derivative(q));
+        _q = new IntervalPolynomial(q);
+        _r = new IntervalPolynomial(r);
+        _split = [.. IntervalPolynomial.RealRoots(q).Concat(IntervalPolynomial.RealRoots(r)).Order().Distinct()];
     }
 
     protected override double[] SplitPoints => _split;
@@ -216,7 +259,22 @@ internal sealed class ExpPolynomialSlope : ScalarFunction
         return Interval.Exp(_p.Horner(ix)) * _dp.Horner(ix);
     }
 
-    public override Interval Naive(Interval x) => Interval.Exp(_p.Range(x)) * _dp.Range(x);
+    public override Interval Naive(Interval x) => Interval.Exp(_p.Horner(x)) * _dp.Horner(x);
 
     public override Interval Slope(Interval x) => Interval.Exp(_p.Horner(x)) * _q.Horner(x);
+
+    public override Interval SlopeAt(double x)
+    {
+        Interval ix = Interval.Point(x);
+        return Interval.Exp(_p.Horner(ix)) * _q.Horner(ix);
+    }
+
+    public override Interval Curvature(Interval x) => Interval.Exp(_p.Horner(x)) * _r.Horner(x);
+
+    /// <summary>h′ = exp(p)·q has the sign of the polynomial q, whose tight range decides it without the exp factor's overestimation.</summary>
+    protected override bool IsMonotone(Interval x)
+    {
+        Interval s = _q.Range(x);
+        return s.Lo >= 0 || s.Hi <= 0;
+    }
 }
