@@ -101,22 +101,30 @@ internal abstract class ScalarFunction
     }
 }
 
-/// <summary>A polynomial with coefficients in ascending order, evaluated in interval arithmetic.</summary>
+/// <summary>
+/// A polynomial with interval coefficients in ascending order, evaluated in interval arithmetic.
+/// Coefficients are intervals so that derived polynomials (p′ = Σ i·c_i z^(i−1), products, sums)
+/// enclose the exact ones even though i·c_i is not representable in general.
+/// </summary>
 internal sealed class IntervalPolynomial : ScalarFunction
 {
-    private readonly double[] _c;
+    private readonly Interval[] _c;
     private readonly double[] _split;
 
-    public IntervalPolynomial(IReadOnlyList<double> ascending)
+    public IntervalPolynomial(IReadOnlyList<double> ascending) : this(ascending.Select(Interval.Point).ToArray())
     {
-        _c = Trim(ascending);
-        double[] d1 = Derivative(_c);
-        _split = [.. RealRoots(d1).Concat(RealRoots(Derivative(d1))).Order().Distinct()];
-        // the chain of derivatives ends at the zero polynomial, which is its own derivative
-        DerivativePolynomial = _c.Length == 1 && _c[0] == 0 ? this : new IntervalPolynomial(Derivative(_c));
     }
 
-    public IReadOnlyList<double> Coefficients => _c;
+    public IntervalPolynomial(Interval[] ascending)
+    {
+        _c = Trim(ascending);
+        Interval[] d1 = Derivative(_c);
+        _split = [.. RealRoots(d1).Concat(RealRoots(Derivative(d1))).Order().Distinct()];
+        // the chain of derivatives ends at the zero polynomial, which is its own derivative
+        DerivativePolynomial = _c.Length == 1 && _c[0] == Interval.Point(0.0) ? this : new IntervalPolynomial(d1);
+    }
+
+    public IReadOnlyList<Interval> Coefficients => _c;
 
     public int Degree => _c.Length - 1;
 
@@ -128,8 +136,8 @@ internal sealed class IntervalPolynomial : ScalarFunction
     /// <summary>Horner's scheme in interval arithmetic: rigorous, tight for narrow arguments.</summary>
     public Interval Horner(Interval x)
     {
-        Interval acc = Interval.Point(_c[^1]);
-        for (int i = _c.Length - 2; i >= 0; i--) acc = acc * x + Interval.Point(_c[i]);
+        Interval acc = _c[^1];
+        for (int i = _c.Length - 2; i >= 0; i--) acc = acc * x + _c[i];
         return acc;
     }
 
@@ -153,47 +161,48 @@ internal sealed class IntervalPolynomial : ScalarFunction
         return both.IsEmpty ? naive : both;
     }
 
-    internal static double[] Trim(IReadOnlyList<double> c)
+    internal static Interval[] Trim(IReadOnlyList<Interval> c)
     {
         int n = c.Count;
-        while (n > 1 && c[n - 1] == 0) n--;
-        var r = new double[Math.Max(n, 1)];
+        while (n > 1 && c[n - 1] == Interval.Point(0.0)) n--;
+        var r = new Interval[Math.Max(n, 1)];
         for (int i = 0; i < n; i++) r[i] = c[i];
         return r;
     }
 
-    internal static double[] Derivative(IReadOnlyList<double> c)
+    /// <summary>Σ i·c_i z^(i−1), each i·c_i enclosed by outward rounding.</summary>
+    internal static Interval[] Derivative(IReadOnlyList<Interval> c)
     {
-        if (c.Count <= 1) return [0.0];
-        var d = new double[c.Count - 1];
-        for (int i = 1; i < c.Count; i++) d[i - 1] = i * c[i];
+        if (c.Count <= 1) return [Interval.Point(0.0)];
+        var d = new Interval[c.Count - 1];
+        for (int i = 1; i < c.Count; i++) d[i - 1] = (double)i * c[i];
         return d;
     }
 
-    internal static double[] Product(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    internal static Interval[] Product(IReadOnlyList<Interval> a, IReadOnlyList<Interval> b)
     {
-        var r = new double[a.Count + b.Count - 1];
+        var r = new Interval[a.Count + b.Count - 1];
         for (int i = 0; i < a.Count; i++)
             for (int j = 0; j < b.Count; j++)
                 r[i + j] += a[i] * b[j];
         return r;
     }
 
-    internal static double[] Sum(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    internal static Interval[] Sum(IReadOnlyList<Interval> a, IReadOnlyList<Interval> b)
     {
-        var r = new double[Math.Max(a.Count, b.Count)];
+        var r = new Interval[Math.Max(a.Count, b.Count)];
         for (int i = 0; i < a.Count; i++) r[i] += a[i];
         for (int i = 0; i < b.Count; i++) r[i] += b[i];
         return r;
     }
 
     /// <summary>
-    /// Approximate real roots (companion-matrix eigenvalues, then Newton polishing), sorted. Roots with
-    /// a small imaginary part are kept as well: they are only cutting hints.
+    /// Approximate real roots of the midpoint polynomial (companion-matrix eigenvalues, then Newton
+    /// polishing), sorted. Roots with a small imaginary part are kept as well: they are only cutting hints.
     /// </summary>
-    internal static double[] RealRoots(IReadOnlyList<double> ascending)
+    internal static double[] RealRoots(IReadOnlyList<Interval> ascending)
     {
-        double[] c = Trim(ascending);
+        double[] c = [.. Trim(ascending).Select(x => x.Midpoint)];
         if (c.Length <= 1) return [];
         Complex[] roots;
         if (c.Length == 2) roots = [new Complex(-c[0] / c[1], 0)];
@@ -202,12 +211,13 @@ internal sealed class IntervalPolynomial : ScalarFunction
             try { roots = new MathNet.Numerics.Polynomial(c).Roots(); }
             catch (Exception e) when (e is ArithmeticException or ArgumentException or InvalidOperationException) { return []; }
         }
+        var d = new double[c.Length - 1];
+        for (int i = 1; i < c.Length; i++) d[i - 1] = i * c[i];
         var real = new List<double>();
         foreach (Complex z in roots)
         {
             if (!double.IsFinite(z.Real) || Math.Abs(z.Imaginary) > 1e-6 * (1 + Math.Abs(z.Real))) continue;
             double r = z.Real;
-            double[] d = Derivative(c);
             for (int it = 0; it < 8; it++)
             {
                 double dv = Eval(d, r);
@@ -222,7 +232,7 @@ internal sealed class IntervalPolynomial : ScalarFunction
         return [.. real.Distinct()];
     }
 
-    internal static double Eval(ReadOnlySpan<double> ascending, double x)
+    private static double Eval(ReadOnlySpan<double> ascending, double x)
     {
         double acc = 0;
         for (int i = ascending.Length - 1; i >= 0; i--) acc = acc * x + ascending[i];
@@ -243,9 +253,9 @@ internal sealed class ExpPolynomialSlope : ScalarFunction
     {
         _p = p;
         _dp = p.DerivativePolynomial;
-        double[] dp = [.. _dp.Coefficients];
-        double[] q = IntervalPolynomial.Sum(IntervalPolynomial.Derivative(dp), IntervalPolynomial.Product(dp, dp));
-        double[] r = IntervalPolynomial.Sum(IntervalPolynomial.Product(dp, q), IntervalPolynomial.Derivative(q));
+        Interval[] dp = [.. _dp.Coefficients];
+        Interval[] q = IntervalPolynomial.Sum(IntervalPolynomial.Derivative(dp), IntervalPolynomial.Product(dp, dp));
+        Interval[] r = IntervalPolynomial.Sum(IntervalPolynomial.Product(dp, q), IntervalPolynomial.Derivative(q));
         _q = new IntervalPolynomial(q);
         _r = new IntervalPolynomial(r);
         _split = [.. IntervalPolynomial.RealRoots(q).Concat(IntervalPolynomial.RealRoots(r)).Order().Distinct()];
