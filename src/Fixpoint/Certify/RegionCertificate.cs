@@ -159,6 +159,14 @@ public static class RegionCertificate
     public static LiteralTheorem41Result LiteralTheorem41(Network network, ReadOnlySpan<Interval> region, double k, int? layers = null)
     {
         ArgumentNullException.ThrowIfNull(network);
+        return LiteralTheorem41(new IntervalNetwork(network), region, k, layers);
+    }
+
+    /// <inheritdoc cref="LiteralTheorem41(Network, ReadOnlySpan{Interval}, double, int?)"/>
+    public static LiteralTheorem41Result LiteralTheorem41(IntervalNetwork f, ReadOnlySpan<Interval> region, double k, int? layers = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        Network network = f.Network;
         if (network.Layers.Count != 1) throw new ArgumentException($"Theorem 4.1 is about one layer f(x) = g(Wx + b); the network has {network.Layers.Count} distinct layers", nameof(network));
         if (network.Residual) throw new ArgumentException("Theorem 4.1 is about f(x) = g(Wx + b); the network is residual", nameof(network));
         if (!(k > 0 && k < 1)) throw new ArgumentOutOfRangeException(nameof(k), k, "must be in (0, 1)");
@@ -167,7 +175,7 @@ public static class RegionCertificate
         DenseLayer layer = network.Layers[0];
         int n = network.Dimension;
         CheckRegion(region, n);
-        IntervalActivation g = IntervalActivation.For(network.Activation);
+        IntervalActivation g = f.Activation;
         var pre = new Interval[n];
         IntervalNetwork.Affine(layer, region, pre);
         var image = new Interval[n];

@@ -346,7 +346,7 @@ public static class PaperAReproduction
                 maxK = double.IsNaN(maxK) ? rc.K : Math.Max(maxK, rc.K);
                 maxBound = double.IsNaN(maxBound) ? rc.APrioriBound : Math.Max(maxBound, rc.APrioriBound);
             }
-            LiteralTheorem41Result lt = RegionCertificate.LiteralTheorem41(net, box, k, options.Layers);
+            LiteralTheorem41Result lt = RegionCertificate.LiteralTheorem41(f, box, k, options.Layers);
             if (lt.Holds) literal++;
             if (lt.HoldsInDiagonalReading) diagonal++;
         }
@@ -371,14 +371,18 @@ public static class PaperAReproduction
 
     /// <summary>
     /// The smallest m (to 0.1 %, by bisection on [1, 10⁴]) for which Theorem 4.1 with the paper's K holds in all 2^d
-    /// product regions, rigorously or in the diagonal reading; NaN when it fails at m = 10⁴.
+    /// product regions, rigorously or in the diagonal reading; NaN when it fails at m = 10⁴. W(m, d) and b = C·1 are
+    /// unchanged when coordinates are permuted, so a region's verdict depends only on how many of its coordinates lie
+    /// in D1: the d + 1 regions with D1 in the first k coordinates (k = 0 … d) decide all 2^d.
     /// </summary>
     public static double MinimalM(string network, int d, double k, bool diagonalReading)
     {
+        int full = (1 << d) - 1;
+        int[] representatives = [.. Enumerable.Range(0, d + 1).Select(ones => full ^ ((1 << ones) - 1))];
         bool Holds(double m)
         {
-            Network net = PaperA.Create(network, d, m);
-            for (int b = 0; b < 1 << d; b++)
+            var net = new IntervalNetwork(PaperA.Create(network, d, m));
+            foreach (int b in representatives)
             {
                 LiteralTheorem41Result lt = RegionCertificate.LiteralTheorem41(net, ProductRegion(network, d, b), k, 1);
                 if (!(diagonalReading ? lt.HoldsInDiagonalReading : lt.Holds)) return false;
