@@ -271,8 +271,8 @@ internal sealed class BoxAnalysis
         bool finite = true, excluded = false;
         for (int i = 0; i < n; i++)
         {
-            Interval mv = _fc[i] - c[i] - _d[i];
-            for (int j = 0; j < n; j++) mv += _jx[i * n + j] * _d[j];
+            Interval mv = _fc[i] - c[i];
+            for (int j = 0; j < n; j++) mv += (i == j ? _jx[i * n + j] - Interval.Point(1.0) : _jx[i * n + j]) * _d[j];
             Interval natural = _fx[i] - x[i];
             Interval gi = Interval.Intersect(natural, mv);
             _g[i] = gi;
