@@ -84,7 +84,9 @@ public sealed record PaperAReproductionOptions
 /// <list type="bullet">
 /// <item><see cref="Starts"/> = 2^d Picard runs of f, one from the upper corner of each product region
 /// (every coordinate at its region's upper end); <see cref="DistinctLimits"/> counts their distinct
-/// converged limits (∞-distance &gt; 1e-8 apart), <see cref="LimitsInOwnRegion"/> the runs that ended in their own region.</item>
+/// converged limits (∞-distance &gt; 1e-8 apart), <see cref="LimitsInOwnRegion"/> the runs that ended in their own region;
+/// <see cref="NonConvergedStarts"/> did not converge, of which <see cref="CycleStarts"/> ended on a periodic orbit
+/// (period ≤ 8) and <see cref="DivergedStarts"/> diverged (the rest reached the iteration limit).</item>
 /// <item><see cref="RegionsCertified"/> of the 2^d product regions pass the region certificate (F(D) ⊆ D and
 /// computed K &lt; 1), so each holds exactly one fixed point: the regions are disjoint, so these are that many distinct
 /// fixed points. <see cref="MaxCertifiedK"/> is the largest computed K among them (NaN when none),
@@ -104,6 +106,8 @@ public sealed record PaperATableRow(
     int Starts,
     int DistinctLimits,
     int NonConvergedStarts,
+    int CycleStarts,
+    int DivergedStarts,
     int LimitsInOwnRegion,
     int Regions,
     int RegionsCertified,
@@ -323,11 +327,17 @@ public static class PaperAReproduction
         BatchResult picard = new PicardSolver().SolveBatch(net, starts, regions,
             new SolveOptions { Atol = 1e-12, MaxIterations = PicardMaxIterations, Threads = 1 }, null, cancellationToken);
         var limits = new List<double[]>();
-        int nonConverged = 0, inOwn = 0;
+        int nonConverged = 0, inOwn = 0, cycles = 0, diverged = 0;
         for (int b = 0; b < regions; b++)
         {
             SolveResult? r = picard.Results[b];
-            if (r is null || !r.Converged) { nonConverged++; continue; }
+            if (r is null || !r.Converged)
+            {
+                nonConverged++;
+                if (r?.Status == SolveStatus.Cycle) cycles++;
+                if (r?.Status == SolveStatus.Diverged) diverged++;
+                continue;
+            }
             if (IntervalVector.Contains(ProductRegion(network, d, b), r.X)) inOwn++;
             if (!limits.Any(l => Numerics.DenseLinearAlgebra.MaxAbsDiff(l, r.X) <= DistinctLimitTolerance)) limits.Add(r.X);
         }
@@ -365,7 +375,7 @@ public static class PaperAReproduction
             undecided = er.Undecided.Count;
             enumSeconds = er.Elapsed.TotalSeconds;
         }
-        return new PaperATableRow(network, d, m, regions, limits.Count, nonConverged, inOwn, regions, certified, maxK, maxBound,
+        return new PaperATableRow(network, d, m, regions, limits.Count, nonConverged, cycles, diverged, inOwn, regions, certified, maxK, maxBound,
             k, literal, diagonal, double.NaN, double.NaN, proven, provenStable, undecided, enumSeconds, clock.Elapsed.TotalSeconds);
     }
 
@@ -510,7 +520,7 @@ public static class PaperAReproduction
         {
             string proven = r.ProvenCount is int p ? $"{p} ({r.ProvenStable})" : double.IsNaN(r.EnumerationSeconds) ? "—" : $"undecided ({r.EnumerationUndecided} boxes)";
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Network} | {r.D} | {r.M:G} | {r.DistinctLimits} / {r.Starts} | {r.RegionsCertified} / {r.Regions} | {Fmt(r.MaxCertifiedK)} | {r.LiteralHolds} / {r.Regions} ({r.LiteralK:G}) | {r.LiteralHoldsDiagonalReading} / {r.Regions} | {Fmt(r.LiteralMinM)} | {Fmt(r.DiagonalReadingMinM)} | {proven} |"));
+                $"| {r.Network} | {r.D} | {r.M:G} | {r.DistinctLimits} / {r.Starts}{(r.NonConvergedStarts > 0 ? $" ({r.NonConvergedStarts} not converged, {r.CycleStarts} cycles)" : "")} | {r.RegionsCertified} / {r.Regions} | {Fmt(r.MaxCertifiedK)} | {r.LiteralHolds} / {r.Regions} ({r.LiteralK:G}) | {r.LiteralHoldsDiagonalReading} / {r.Regions} | {Fmt(r.LiteralMinM)} | {Fmt(r.DiagonalReadingMinM)} | {proven} |"));
         }
         return sb.ToString();
 
