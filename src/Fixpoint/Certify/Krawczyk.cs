@@ -1,4 +1,5 @@
 using Fixpoint.Maps;
+using Fixpoint.Numerics;
 
 namespace Fixpoint.Certify;
 
@@ -176,7 +177,7 @@ public static class Krawczyk
             (double[] p, double r) = PointNewton.Solve(net, center, o.PolishSteps);
             if (r < centerRes || !double.IsFinite(centerRes)) (center, centerRes) = (p, r);
         }
-        double scale = Math.Max(1.0, DenseLinearAlgebraMaxAbs(center));
+        double scale = Math.Max(1.0, DenseLinearAlgebra.MaxAbs(center));
         double radius = o.InitialRadius * scale;
         Interval[]? smallest = null, largest = null, enclosure = null;
         double rSmall = double.NaN, rLarge = double.NaN, rExcluded = double.NaN;
@@ -215,13 +216,11 @@ public static class Krawczyk
         return new KrawczykResult(CertificateStatus.Unknown, reason, center, centerRes, null, null, null, double.NaN, double.NaN, double.NaN, tests);
     }
 
-    private static double DenseLinearAlgebraMaxAbs(ReadOnlySpan<double> x) => Numerics.DenseLinearAlgebra.MaxAbs(x);
-
     private static double Residual(Network net, double[] x)
     {
         var y = new double[x.Length];
         net.Evaluate(x, y);
-        return Numerics.DenseLinearAlgebra.MaxAbsDiff(y, x);
+        return DenseLinearAlgebra.MaxAbsDiff(y, x);
     }
 
     private static void CheckBox(IntervalNetwork f, ReadOnlySpan<Interval> box)

@@ -107,6 +107,20 @@ public class IntervalTests
     }
 
     [Fact]
+    public void BoxSubtractionLeavesSlabsThatCoverTheRest()
+    {
+        Interval[] a = IntervalVector.Cube(2, 0, 4);
+        Interval[] b = [new Interval(1, 2), new Interval(-1, 3)];
+        List<Interval[]> pieces = IntervalVector.Subtract(a, b);
+        Assert.Equal(3, pieces.Count); // left of b, right of b, above b
+        Assert.All(pieces, p => Assert.False(IntervalVector.InteriorsOverlap(p, b)));
+        Assert.All(pieces, p => Assert.True(IntervalVector.IsSubsetOf(p, a)));
+        double area = pieces.Sum(p => IntervalVector.Volume(p)) + IntervalVector.Volume(IntervalVector.Intersect(a, b));
+        Assert.Equal(16, area, 12);
+        Assert.Single(IntervalVector.Subtract(a, [new Interval(5, 6), new Interval(0, 1)]));
+    }
+
+    [Fact]
     public void AdditionSubtractionAndMultiplicationContainTheExactResult()
     {
         var rng = new Rng(11);

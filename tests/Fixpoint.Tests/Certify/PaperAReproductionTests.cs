@@ -87,6 +87,16 @@ public class PaperAReproductionTests
     }
 
     [Fact]
+    public void CancelledRunReturnsWhatItHas()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        PaperAReproductionResult r = PaperAReproduction.Run(new PaperAReproductionOptions { MaxDimension = 2 }, null, cts.Token);
+        Assert.True(r.Cancelled);
+        Assert.Empty(r.Figure1);
+    }
+
+    [Fact]
     public void OptionsAreValidated()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PaperAReproductionOptions { Networks = ["nope"] });
