@@ -11,7 +11,7 @@ namespace Fixpoint.Tests.Certify;
 /// </summary>
 public class IntervalActivationTests
 {
-    private const int Cases = 1200;
+    private const int Cases = 800;
 
     private static readonly string[] LibraryActivations =
         ["tanh", "logistic", "relu", "leaky-relu(0.1)", "leaky-relu(-0.3)", "softplus", "identity", "sin"];

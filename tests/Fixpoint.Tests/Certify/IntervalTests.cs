@@ -10,7 +10,7 @@ namespace Fixpoint.Tests.Certify;
 /// </summary>
 public class IntervalTests
 {
-    private const int Cases = 3000;
+    private const int Cases = 2000;
 
     internal static Interval RandomInterval(Rng rng, double centerScale = 5)
     {
