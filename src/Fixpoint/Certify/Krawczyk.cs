@@ -27,6 +27,7 @@ public enum UnknownReason
     NonFinite,
 }
 
+/// <summary>Messages (and JSON keys) for the statuses of the certificates.</summary>
 public static class CertificateStatusText
 {
     public static string Message(this CertificateStatus s) => s switch
@@ -52,6 +53,39 @@ public static class CertificateStatusText
         CertificateStatus.Unique => "unique",
         CertificateStatus.Unknown => "unknown",
         CertificateStatus.Excluded => "excluded",
+        _ => throw new ArgumentOutOfRangeException(nameof(s)),
+    };
+
+    public static string Message(this RegionStatus s) => s switch
+    {
+        RegionStatus.Certified => "F(D) ⊆ D and ‖J‖∞ ≤ K < 1 on D: exactly one fixed point in D, attracting all of D",
+        RegionStatus.Failed => "a condition of the region certificate could not be proved",
+        _ => throw new ArgumentOutOfRangeException(nameof(s)),
+    };
+
+    public static string Message(this EnumerationStatus s) => s switch
+    {
+        EnumerationStatus.Complete => "every part of the domain was decided: the fixed points listed are all of them",
+        EnumerationStatus.Incomplete => "some boxes are undecided; they may hold further fixed points",
+        EnumerationStatus.Cancelled => "cancelled; the boxes not examined are listed as undecided",
+        _ => throw new ArgumentOutOfRangeException(nameof(s)),
+    };
+
+    public static string Message(this UndecidedReason r) => r switch
+    {
+        UndecidedReason.MinWidth => "the box reached the minimum width without a verdict",
+        UndecidedReason.Budget => "the box budget ran out before the box was examined",
+        UndecidedReason.Cancelled => "cancelled before the box was examined",
+        UndecidedReason.OnDomainBoundary => "a certified fixed point lies within rounding of the domain's boundary",
+        _ => throw new ArgumentOutOfRangeException(nameof(r)),
+    };
+
+    public static string Message(this RobustIterationStatus s) => s switch
+    {
+        RobustIterationStatus.BoundsHeld => "both bounds held at every step, with every iterate in D and ‖h‖∞ ≤ δ",
+        RobustIterationStatus.BoundsHeldOutsideHypotheses => "both bounds held, but an iterate left D or ‖h‖∞ exceeded δ",
+        RobustIterationStatus.BoundViolated => "a bound failed",
+        RobustIterationStatus.NonFinite => "an iterate was not finite",
         _ => throw new ArgumentOutOfRangeException(nameof(s)),
     };
 }
