@@ -121,6 +121,8 @@ internal static class CensusCommand
             };
             CensusWriter.WriteJson(result, Path.Combine(dir, "census.json"), context);
             CensusWriter.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
+            // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
+            ModelFile.Save(network, Path.Combine(dir, CertifyCommand.NetworkFileName));
             if (!p.GetValue(noPlot)) CensusPlot.Draw(result, network, spec, Path.Combine(dir, "census.png"));
             CensusReport.Print(console, result, description, dir);
             return result.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;

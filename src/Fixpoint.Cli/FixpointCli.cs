@@ -14,6 +14,10 @@ public static class FixpointCli
         root.Subcommands.Add(CensusCommand.Create(console, cancellationToken));
         root.Subcommands.Add(EvalCommand.Create(console));
         root.Subcommands.Add(SweepCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(CertifyCommand.Create(console, cancellationToken));
+        var reproduce = new Command("reproduce", "Reproduce a paper's results.");
+        reproduce.Subcommands.Add(ReproduceKe2024.Create(console, cancellationToken));
+        root.Subcommands.Add(reproduce);
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
