@@ -14,6 +14,8 @@ public static class FixpointCli
         root.Subcommands.Add(CensusCommand.Create(console, cancellationToken));
         root.Subcommands.Add(EvalCommand.Create(console));
         root.Subcommands.Add(SweepCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(ImportCommand.Create(console));
+        root.Subcommands.Add(ReportCommand.Create(console));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
