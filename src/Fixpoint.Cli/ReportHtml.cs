@@ -43,12 +43,15 @@ internal static class ReportHtml
         var body = new StringBuilder();
         var index = new List<(string File, long Size, string Shown)>();
         var provenance = new List<(string File, string? Command, string? Version, string? Network)>();
+        var toc = new List<(string Anchor, string Title)>();
 
         foreach (var group in files.GroupBy(f => Folder(f)))
         {
             string folder = group.Key;
             var names = group.ToList();
-            body.Append("<section class=\"folder\"><h2>").Append(E(folder.Length == 0 ? "top folder" : folder + "/")).Append("</h2>\n");
+            string anchor = Anchor(folder);
+            toc.Add((anchor, folder.Length == 0 ? "top folder" : folder + "/"));
+            body.Append("<section class=\"folder\" id=\"").Append(anchor).Append("\"><h2>").Append(E(folder.Length == 0 ? "top folder" : folder + "/")).Append("</h2>\n");
             bool censusShown = false;
             string? census = names.FirstOrDefault(n => Path.GetFileName(n) == "census.json");
             if (census is not null)
@@ -93,6 +96,8 @@ internal static class ReportHtml
         html.Append("<h1>Fixpoint report</h1>\n<p class=\"meta\">Folder <code>").Append(E(root)).Append("</code>: ")
             .Append(files.Count).Append(" file(s), ").Append(b.Figures).Append(" figure(s), ").Append(b.Tables).Append(" table(s). Made by fixpoint ")
             .Append(E(version)).Append(" on ").Append(E(generated.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))).Append(".</p>\n");
+        html.Append("<nav><strong>Folders:</strong> ").Append(string.Join(" · ", toc.Select(t => $"<a href=\"#{t.Anchor}\">{E(t.Title)}</a>")))
+            .Append(" · <a href=\"#files\">every file</a></nav>\n");
         html.Append("<h2>Commands and versions</h2>\n");
         if (provenance.Count == 0) html.Append("<p>No file here records the command that made it.</p>\n");
         else
@@ -104,7 +109,7 @@ internal static class ReportHtml
             html.Append("</tbody></table>\n");
         }
         html.Append(body);
-        html.Append("<h2>Every file</h2>\n<table class=\"index\"><thead><tr><th>file</th><th>size</th><th>shown as</th></tr></thead><tbody>\n");
+        html.Append("<h2 id=\"files\">Every file</h2>\n<table class=\"index\"><thead><tr><th>file</th><th>size</th><th>shown as</th></tr></thead><tbody>\n");
         foreach (var (file, size, shown) in index.OrderBy(i => files.IndexOf(i.File)))
             html.Append("<tr><td><code>").Append(E(file)).Append("</code></td><td class=\"num\">").Append(E(Bytes(size))).Append("</td><td>").Append(E(shown)).Append("</td></tr>\n");
         html.Append("</tbody></table>\n</body></html>\n");
@@ -120,7 +125,7 @@ internal static class ReportHtml
         .stable{color:#126b2d;font-weight:600}.unstable{color:#a3261b;font-weight:600}.marginal{color:#8a6d00;font-weight:600}.uncertain{color:#8a6d00}
         figure{margin:1em 0;display:inline-block;max-width:100%}figure img{max-width:100%;height:auto;border:1px solid #ddd}figcaption{font-size:.85em;color:#555}
         pre{background:#f6f6f8;padding:.6em;overflow:auto;max-height:30em;font-size:.85em}.note{color:#555;font-style:italic}.error{color:#a3261b}
-        details{margin:.5em 0}section.folder{margin-bottom:2em}
+        details{margin:.5em 0}section.folder{margin-bottom:2em}nav{margin:.5em 0;font-size:.95em}
         """;
 
     private static string Folder(string rel)
@@ -128,6 +133,10 @@ internal static class ReportHtml
         int i = rel.LastIndexOf('/');
         return i < 0 ? "" : rel[..i];
     }
+
+    /// <summary>A fragment id for a folder: "f-" and its path with every other character than a letter or digit as '-'.</summary>
+    private static string Anchor(string folder) =>
+        "f-" + new string(folder.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
 
     private static string Ext(string f) => Path.GetExtension(f).ToLowerInvariant();
 

@@ -76,8 +76,8 @@ public sealed record OnnxGraph(string Name, IReadOnlyList<OnnxNode> Nodes, IRead
 public sealed record OnnxNode(string Name, string OpType, string Domain, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs,
     IReadOnlyDictionary<string, OnnxAttribute> Attributes)
 {
-    /// <summary>The node as error messages name it: <c>'fc1' (Gemm)</c>, or <c>Gemm → h1</c> when it has no name.</summary>
-    public string Label => Name.Length > 0 ? $"'{Name}' ({OpType})" : $"{OpType} → {string.Join(", ", Outputs)}";
+    /// <summary>The node as error messages name it: <c>'fc1' (Gemm)</c>, or <c>making 'h1' (Gemm)</c> when it has no name.</summary>
+    public string Label => Name.Length > 0 ? $"'{Name}' ({OpType})" : $"making '{string.Join("', '", Outputs)}' ({OpType})";
 
     internal static OnnxNode Parse(ReadOnlyMemory<byte> bytes)
     {

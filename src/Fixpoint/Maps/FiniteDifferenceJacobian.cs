@@ -21,12 +21,15 @@ public interface IEstimatedJacobian : IMap
 /// a float model), and the divided difference uses the distance between the rounded points, so the
 /// quotient is a true difference quotient of the map.</para>
 /// <para>J[i, j] = (F_i(x + h_j e_j) − F_i(x − h_j e_j)) / (2h_j).</para>
-/// <para>Error estimate, entry by entry: |D_h − D_2h| / 3 + ε·M_i / h_j, where D_2h is the same
-/// quotient with step 2h_j (D_h − D_2h ≈ −3ch², so the first term is Richardson's estimate of the
-/// truncation error of D_h; it also carries a sample of the rounding noise) and M_i is the largest
-/// |F_i| over the four perturbed points (the second term bounds the rounding error of D_h when each
-/// output is correct to half a unit in the last place, ε·M_i/2). It is an estimate, not a bound: a
-/// map with kinks (ReLU) near x, or a deep float32 model whose outputs carry more rounding, can be off by more.</para>
+/// <para>Error estimate, entry by entry: |D_h − D_2h| + 4ε·M / h_j, where D_2h is the same
+/// quotient with step 2h_j. D_h − D_2h ≈ −3ch², so the first term is three times Richardson's
+/// estimate ch² of the truncation error of D_h (the factor 3 is a safety margin for the higher-order
+/// terms; the term also carries a sample of the rounding noise), and M is the largest |F| over all
+/// outputs of all perturbed points (the second term bounds the rounding error of D_h when every
+/// output is correct to 4ε·M, a few units in the last place of the output scale: an output near zero
+/// still carries the rounding of intermediate values of that size, and SIMD tanh and sigmoid are
+/// themselves approximations). It is an estimate, not a bound: a map with kinks (ReLU) near x, or a deep model
+/// whose outputs carry more rounding, can be off by more.</para>
 /// All perturbed points of one call go to the map in a single batch.
 /// </summary>
 public static class FiniteDifferenceJacobian
@@ -69,6 +72,8 @@ public static class FiniteDifferenceJacobian
             }
         }
         map.EvaluateBatch(xs, ys, count);
+        double outputScale = 0;
+        if (withError) foreach (double v in ys) outputScale = Math.Max(outputScale, Math.Abs(v));
         for (int j = 0; j < n; j++)
         {
             int p = j * perCoordinate;
@@ -82,8 +87,7 @@ public static class FiniteDifferenceJacobian
                 if (!withError) continue;
                 double fp2 = ys[(p + 2) * n + i], fm2 = ys[(p + 3) * n + i];
                 double d2 = (fp2 - fm2) / span2;
-                double m = Math.Max(Math.Max(Math.Abs(fp), Math.Abs(fm)), Math.Max(Math.Abs(fp2), Math.Abs(fm2)));
-                error[i * n + j] = Math.Abs(d1 - d2) / 3.0 + machineEpsilon * m / (0.5 * span1);
+                error[i * n + j] = Math.Abs(d1 - d2) + 4.0 * machineEpsilon * outputScale / (0.5 * span1);
             }
         }
     }
