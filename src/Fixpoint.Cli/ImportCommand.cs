@@ -22,7 +22,7 @@ internal static class ImportCommand
     {
         var model = new Argument<string>("model") { Description = "The ONNX model (a chain of Gemm/MatMul, Add and one activation)." };
         var outFile = new Option<string>("--out") { Description = "The safetensors file to write (default: the model's name with .safetensors)." };
-        var f32 = new Option<bool>("--f32") { Description = "Write float32 (exact when the ONNX weights are float32 and Gemm's alpha is 1); default float64." };
+        var f32 = new Option<bool>("--f32") { Description = "Write float32 (exact when the ONNX weights are float32 and Gemm's alpha and beta are 1); default float64." };
         var cmd = new Command("import", "Import an ONNX plain MLP exactly as a Fixpoint network (safetensors), or say which op stops the import.") { model, outFile, f32 };
         cmd.SetAction(p =>
         {
@@ -47,6 +47,7 @@ internal static class ImportCommand
             console.Out.WriteLine($"imported {path}: {net.Layers.Count} layer(s) {widths}, activation {net.Activation.Name}, weights {(r.Float32 ? "float32" : "float64 or wider")}");
             console.Out.WriteLine(check);
             console.Out.WriteLine($"wrote {target} ({(p.GetValue(f32) ? "float32" : "float64")})");
+            if (p.GetValue(f32) && !r.Float32) console.Error.WriteLine("note: the ONNX weights are not all float32; --f32 rounded them");
             return ExitCodes.Ok;
         });
         return cmd;

@@ -125,7 +125,7 @@ internal static class ReportHtml
         .stable{color:#126b2d;font-weight:600}.unstable{color:#a3261b;font-weight:600}.marginal{color:#8a6d00;font-weight:600}.uncertain{color:#8a6d00}
         figure{margin:1em 0;display:inline-block;max-width:100%}figure img{max-width:100%;height:auto;border:1px solid #ddd}figcaption{font-size:.85em;color:#555}
         pre{background:#f6f6f8;padding:.6em;overflow:auto;max-height:30em;font-size:.85em}.note{color:#555;font-style:italic}.error{color:#a3261b}
-        details{margin:.5em 0}section.folder{margin-bottom:2em}nav{margin:.5em 0;font-size:.95em}
+        div.wide{overflow-x:auto;max-width:100%}details{margin:.5em 0}section.folder{margin-bottom:2em}nav{margin:.5em 0;font-size:.95em}
         """;
 
     private static string Folder(string rel)
@@ -196,7 +196,7 @@ internal static class ReportHtml
             h.Append("<h3><code>").Append(E(rel)).Append("</code></h3>\n");
             if (lines.Length == 0) { h.Append("<p class=\"note\">Empty.</p>\n"); return "empty table"; }
             string cls = Path.GetFileNameWithoutExtension(rel).Replace('_', '-');
-            h.Append("<table class=\"csv ").Append(E(cls)).Append("\"><thead><tr>");
+            h.Append("<div class=\"wide\"><table class=\"csv ").Append(E(cls)).Append("\"><thead><tr>");
             foreach (string c in SplitCsv(lines[0])) h.Append("<th>").Append(E(c)).Append("</th>");
             h.Append("</tr></thead><tbody>\n");
             int shown = Math.Min(lines.Length - 1, MaxRows);
@@ -208,7 +208,7 @@ internal static class ReportHtml
                         ? $"<td class=\"num\">{E(v.ToString("G6", CultureInfo.InvariantCulture))}</td>" : $"<td>{E(c)}</td>");
                 h.Append("</tr>\n");
             }
-            h.Append("</tbody></table>\n");
+            h.Append("</tbody></table></div>\n");
             if (lines.Length - 1 > shown) h.Append("<p class=\"note\">First ").Append(shown).Append(" of ").Append(lines.Length - 1).Append(" rows.</p>\n");
             Tables++;
             return lines.Length - 1 > shown ? $"table (first {shown} of {lines.Length - 1} rows)" : $"table ({lines.Length - 1} rows)";
@@ -289,7 +289,7 @@ internal static class ReportHtml
                 {
                     int total = fps.GetArrayLength();
                     h.Append("<h4>Fixed points (").Append(total).Append(")</h4>\n");
-                    h.Append("<table class=\"fixed-points\"><thead><tr><th>#</th><th>x</th><th>residual</th><th>ρ(J)</th><th>stability</th><th>unstable dims</th><th>type</th><th>hits</th><th>basin</th><th>basin 95% CI</th><th>found by</th></tr></thead><tbody>\n");
+                    h.Append("<div class=\"wide\"><table class=\"fixed-points\"><thead><tr><th>#</th><th>x</th><th>residual</th><th>ρ(J)</th><th>stability</th><th>unstable dims</th><th>type</th><th>hits</th><th>basin</th><th>basin 95% CI</th><th>found by</th></tr></thead><tbody>\n");
                     int k = 0;
                     foreach (JsonElement f in fps.EnumerateArray().Take(MaxRows))
                     {
@@ -309,7 +309,7 @@ internal static class ReportHtml
                             .Append("</td><td>").Append(E(P("foundBy"))).Append("</td></tr>\n");
                     }
                     FixedPointRows += k;
-                    h.Append("</tbody></table>\n");
+                    h.Append("</tbody></table></div>\n");
                     if (total > k) h.Append("<p class=\"note\">First ").Append(k).Append(" of ").Append(total).Append(" fixed points.</p>\n");
                     Tables++;
                 }
@@ -400,7 +400,7 @@ internal static class ReportHtml
                 foreach (JsonProperty p in e.EnumerateObject())
                     if (!cols.Contains(p.Name)) cols.Add(p.Name);
             if (name.Length > 0) h.Append("<h4>").Append(E(name)).Append(" (").Append(a.GetArrayLength()).Append(")</h4>\n");
-            h.Append("<table class=\"json-table\"><thead><tr><th>#</th>");
+            h.Append("<div class=\"wide\"><table class=\"json-table\"><thead><tr><th>#</th>");
             foreach (string c in cols) h.Append("<th>").Append(E(c)).Append("</th>");
             h.Append("</tr></thead><tbody>\n");
             int k = 0;
@@ -411,7 +411,7 @@ internal static class ReportHtml
                     h.Append("<td>").Append(E(e.TryGetProperty(c, out JsonElement v) ? Num(v) : "")).Append("</td>");
                 h.Append("</tr>\n");
             }
-            h.Append("</tbody></table>\n");
+            h.Append("</tbody></table></div>\n");
             if (a.GetArrayLength() > k) h.Append("<p class=\"note\">First ").Append(k).Append(" of ").Append(a.GetArrayLength()).Append(" rows.</p>\n");
             Tables++;
         }
