@@ -232,6 +232,15 @@ def torch_seq(x):
 record("torch_sequential.onnx", torch_seq, probe)
 record("torch_sequential.safetensors", torch_seq, probe)
 
+# 10. A map with a stable 2-cycle and no attracting fixed point: F(x) = tanh(-2x), N = 1, float64. Its orbit is
+#     ±0.9575040240772687 (the positive root of a = tanh(2a)), its fixed point 0 is unstable (F'(0) = -2).
+nodes = [helper.make_node("Gemm", ["x", "w", "b"], ["z"], transB=1), helper.make_node("Tanh", ["z"], ["y"])]
+save(make_model(nodes, [helper.make_tensor_value_info("x", TensorProto.DOUBLE, ["batch", 1])],
+                [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["batch", 1])],
+                [numpy_helper.from_array(np.array([[-2.0]]), "w"), numpy_helper.from_array(np.array([0.0]), "b")], "flip"),
+     "tanh_cycle_f64.onnx")
+record("tanh_cycle_f64.onnx", lambda x: np.tanh(-2.0 * x), probe[:, :1])
+
 with open(os.path.join(HERE, "expected_outputs.json"), "w") as f:
     json.dump(expected, f, indent=1)
     f.write("\n")

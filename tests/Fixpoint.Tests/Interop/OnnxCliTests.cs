@@ -139,6 +139,34 @@ public class OnnxCliTests
         Assert.Equal(2, width.ExitCode);
     }
 
+    /// <summary>Cycles through ONNX Runtime: F(x) = tanh(−2x) has the stable 2-cycle ±0.9575… and the unstable fixed point 0; the orbit's multiplier uses estimated Jacobians.</summary>
+    [Fact]
+    public void CyclesAndBasinsOfAnOnnxModelMatchTheNativeNetwork()
+    {
+        JsonNode ort = Census(Fixtures.Path("tanh_cycle_f64.onnx"));
+        JsonNode native = Census(WriteScalar(-2));
+        foreach (JsonNode c in new[] { ort, native })
+        {
+            JsonNode cycle = Assert.Single(c["cycles"]!.AsArray())!;
+            Assert.Equal(2, cycle["period"]!.GetValue<int>());
+            Assert.Equal(-TestNetworks.Tanh2Root, cycle["points"]![0]![0]!.GetValue<double>(), 9);
+            Assert.Equal(TestNetworks.Tanh2Root, cycle["points"]![1]![0]!.GetValue<double>(), 9);
+            Assert.Equal("stable", cycle["stability"]!.GetValue<string>());
+            Assert.Equal(1.0, c["basinTotals"]!["cycles"]!.GetValue<double>());
+            JsonNode fp = Assert.Single(c["fixedPoints"]!.AsArray())!;
+            Assert.Equal("unstable", fp["stability"]!.GetValue<string>());
+        }
+        double a = ort["cycles"]![0]!["multiplierRadius"]!.GetValue<double>(), b = native["cycles"]![0]!["multiplierRadius"]!.GetValue<double>();
+        Assert.True(Math.Abs(a - b) <= 1e-7, $"multiplier {a} (ONNX) vs {b} (native)");
+    }
+
+    private static string WriteScalar(double w)
+    {
+        string path = Path.Combine(CliRunner.TempDir(), "scalar.safetensors");
+        ModelFile.Save(TestNetworks.Scalar(w, 0), path);
+        return path;
+    }
+
     [Fact]
     public void FixedBatchAndRankThreeModelsRunTheCensus()
     {

@@ -15,6 +15,7 @@ public class OnnxMapTests
     [InlineData("tanh_mul.onnx", 4, 1e-6)]
     [InlineData("tanh_rank3.onnx", 4, 1e-6)]
     [InlineData("torch_sequential.onnx", 4, 1e-6)]
+    [InlineData("tanh_cycle_f64.onnx", 1, 1e-14)]
     public void OnnxRuntimeAgreesWithNumPy(string file, int n, double tol)
     {
         using OnnxMap map = OnnxMap.Load(Fixtures.Path(file));
