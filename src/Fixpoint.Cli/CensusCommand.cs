@@ -94,7 +94,10 @@ internal static class CensusCommand
             };
             string dir = p.GetValue(outDir)!;
 
-            (Network network, string description) = net.Build(p);
+            (IMap network, string description) = net.BuildMap(p);
+            using var ownedMap = network as IDisposable;
+            if (network is OnnxMap { IsFloat32: true })
+                (a, pt, ut) = Float32Defaults(console, p, atol, polishTol, uniqueTol, a, pt, ut);
             if (spec is PointListStarts pls && pls.Dimension != network.Dimension)
                 throw new UsageException($"--starts-file {file} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
             if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
@@ -118,16 +121,36 @@ internal static class CensusCommand
                 ["fixpointVersion"] = FixpointCli.Version,
                 ["command"] = "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)),
                 ["network"] = description,
+                ["jacobian"] = network.HasExactJacobian ? "exact" : "central differences (estimated)",
             };
             CensusWriter.WriteJson(result, Path.Combine(dir, "census.json"), context);
             CensusWriter.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
             // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
-            ModelFile.Save(network, Path.Combine(dir, CertifyCommand.NetworkFileName));
+            if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));
             if (!p.GetValue(noPlot)) CensusPlot.Draw(result, network, spec, Path.Combine(dir, "census.png"));
             CensusReport.Print(console, result, description, dir);
             return result.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Defaults for a model that computes in float32, whose residuals cannot go below ≈ 1e-7.</summary>
+    public const double Float32Atol = 1e-6, Float32PolishTol = 1e-6, Float32UniqueTol = 1e-4;
+
+    /// <summary>
+    /// A float32 model's ‖F(x) − x‖ stalls near its unit roundoff, so the double-precision defaults of
+    /// --atol and --polish-tol are out of reach; its converged points then spread over ≈ atol/(1 − ρ),
+    /// so --unique-tol widens too. Options given on the command line are kept.
+    /// </summary>
+    private static (double Atol, double PolishTol, double UniqueTol) Float32Defaults(CliConsole console, System.CommandLine.ParseResult p,
+        Option<double> atol, Option<double> polishTol, Option<double> uniqueTol, double a, double pt, double ut)
+    {
+        var changed = new List<string>();
+        if (!NetworkOptions.Given(p, atol)) { a = Float32Atol; changed.Add($"--atol {F(a)}"); }
+        if (!NetworkOptions.Given(p, polishTol)) { pt = Float32PolishTol; changed.Add($"--polish-tol {F(pt)}"); }
+        if (!NetworkOptions.Given(p, uniqueTol)) { ut = Float32UniqueTol; changed.Add($"--unique-tol {F(ut)}"); }
+        if (changed.Count > 0) console.Error.WriteLine($"note: the model computes in float32; using {string.Join(" ", changed)} (give them to override)");
+        return (a, pt, ut);
     }
 
     private static GaussianStarts ValidGaussian(double mean, double std)

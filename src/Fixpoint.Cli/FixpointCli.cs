@@ -18,6 +18,8 @@ public static class FixpointCli
         var reproduce = new Command("reproduce", "Reproduce a paper's results.");
         reproduce.Subcommands.Add(ReproduceKe2024.Create(console, cancellationToken));
         root.Subcommands.Add(reproduce);
+        root.Subcommands.Add(ImportCommand.Create(console));
+        root.Subcommands.Add(ReportCommand.Create(console));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -159,6 +159,7 @@ public static class FixedPointCensus
             infos[k] = new FixedPointInfo(cl.Point!, cl.Residual, cl.Polished, rho,
                 StabilityText.Classify(rho, options.StabilityMargin), ev.Count(e => e.Magnitude > 1.0), ev, focus,
                 cl.Hits, finished > 0 ? (double)cl.Hits / finished : 0.0, ci, cl.FoundBy);
+            infos[k] = StabilityUncertainty.Annotate(infos[k], map, options.StabilityMargin);
         });
 
         // 7. The multiplier of each orbit.
