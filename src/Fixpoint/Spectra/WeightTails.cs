@@ -30,7 +30,8 @@ public sealed record TailVerdict(TailClass Class, bool Confident, double? LawInd
 /// <param name="Esd">Eigenvalues of WᵀW (the squared singular values of W as the network holds it, scaling included), ascending.</param>
 /// <param name="PowerLaw">The Clauset power-law fit of <paramref name="Esd"/>.</param>
 /// <param name="Verdict">The verdict from <paramref name="Hill"/>.</param>
-public sealed record LayerTail(int Layer, HillResult Hill, double[] Esd, PowerLawFit PowerLaw, TailVerdict Verdict);
+/// <param name="Warning">Why an estimate is missing or unreliable (too few entries or eigenvalues, all zero); null when all is well.</param>
+public sealed record LayerTail(int Layer, HillResult? Hill, double[] Esd, PowerLawFit? PowerLaw, TailVerdict? Verdict, string? Warning);
 
 /// <summary>Heavy tails of the weights, per layer: Hill index of the entries, power-law exponent of the ESD of WᵀW, and a verdict.</summary>
 public static class WeightTails
@@ -102,10 +103,46 @@ public static class WeightTails
     public static LayerTail AnalyseLayer(int layerNumber, DenseLayer layer, WeightLaw? law = null)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        HillResult hill = TailIndex.Hill(layer.Weight);
         double[] esd = WeightEsd(layer);
-        PowerLawFit fit = TailIndex.FitPowerLaw(esd);
-        return new LayerTail(layerNumber, hill, esd, fit, Verdict(hill, law));
+        var warnings = new List<string>();
+        HillResult? hill = TryHill(layer.Weight, warnings);
+        PowerLawFit? fit = TryFit(esd, warnings);
+        return new LayerTail(layerNumber, hill, esd, fit, hill is null ? null : Verdict(hill, law), warnings.Count > 0 ? string.Join("; ", warnings) : null);
+    }
+
+    /// <summary>Fewer entries than this make the Hill index unreliable (k = ⌊√n⌋ &lt; 10).</summary>
+    public const int MinEntriesForHill = 100;
+
+    /// <summary>Fewer eigenvalues than this make the power-law fit unreliable.</summary>
+    public const int MinEigenvaluesForFit = 50;
+
+    /// <summary>The Hill estimate, or null with a warning when it cannot be made; a warning too when it rests on few entries.</summary>
+    public static HillResult? TryHill(ReadOnlySpan<double> entries, List<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        int positive = 0;
+        foreach (double v in entries) if (v != 0) positive++;
+        if (entries.Length < 3 || positive <= TailIndex.DefaultK(entries.Length))
+        {
+            warnings.Add($"no Hill index: {positive} non-zero entries of {entries.Length}");
+            return null;
+        }
+        if (entries.Length < MinEntriesForHill) warnings.Add($"Hill index from only {entries.Length} entries (k = {TailIndex.DefaultK(entries.Length)}): unreliable");
+        return TailIndex.Hill(entries);
+    }
+
+    /// <summary>The power-law fit, or null with a warning when it cannot be made; a warning too when it rests on few eigenvalues.</summary>
+    public static PowerLawFit? TryFit(double[] esd, List<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(esd);
+        ArgumentNullException.ThrowIfNull(warnings);
+        if (esd.Where(v => v > 0).Distinct().Count() < 2)
+        {
+            warnings.Add("no power-law fit: fewer than two distinct positive eigenvalues");
+            return null;
+        }
+        if (esd.Length < MinEigenvaluesForFit) warnings.Add($"power-law fit from only {esd.Length} eigenvalues: unreliable");
+        return TailIndex.FitPowerLaw(esd);
     }
 
     /// <summary>The eigenvalues of WᵀW, ascending: the squared singular values of W as stored (with its scale convention applied).</summary>
