@@ -289,13 +289,15 @@ internal static class SpectrumCommand
     {
         TextWriter o = console.Out;
         o.WriteLine($"depth ensemble: {description}; {k} realisations per depth, {starts} starts per census{(r.Partial ? "  [PARTIAL: interrupted]" : "")}");
-        o.WriteLine($"  {"L",4}  {"mean Q",7}  {"± se",6}  {"Q per realisation",-20}  {"fixed",6}  {"cycles",6}  {"cyc.basin",9}  {"ρ stable",8}  {"s²>1 @fp",8}  {"s²>1 @starts",12}  {"log10 s² @starts",16}");
+        o.WriteLine($"  {"L",4}  {"mean Q",7}  {"± se",6}  {"Q per realisation",-20}  {"fixed",6}  {"cycles",6}  {"cyc.basin",9}  {"unres.",6}  {"ρ stable",8}  {"s²>1 @fp",8}  {"s²>1 @starts",12}  {"log10 s² @starts",16}");
         foreach (DepthRow row in r.Rows)
-            o.WriteLine($"  {row.Depth,4}  {G(row.MeanQ),7}  {G(row.QStdError),6}  {string.Join(" ", row.QValues),-20}  {G(row.MeanFixedPoints),6}  {G(row.MeanCycles),6}  {G(row.CycleBasin),9}  {G(row.MeanSpectralRadiusStable),8}  {G(row.FractionAboveOneAtFixedPoints),8}  {G(row.FractionAboveOneAtProbes),12}  {G(row.MeanLog10AtProbes),16}");
+            o.WriteLine($"  {row.Depth,4}  {G(row.MeanQ),7}  {G(row.QStdError),6}  {string.Join(" ", row.QValues),-20}  {G(row.MeanFixedPoints),6}  {G(row.MeanCycles),6}  {G(row.CycleBasin),9}  {G(row.UnresolvedBasin),6}  {G(row.MeanSpectralRadiusStable),8}  {G(row.FractionAboveOneAtFixedPoints),8}  {G(row.FractionAboveOneAtProbes),12}  {G(row.MeanLog10AtProbes),16}");
         o.WriteLine($"wrote {Path.Combine(dir, "depth.json")}{(noPlot ? "" : ", " + Path.Combine(dir, "depth.png"))}");
     }
 
-    private static string G(double v) => double.IsFinite(v) ? v.ToString("0.####", CultureInfo.InvariantCulture) : "n/a";
+    private static string G(double v) => !double.IsFinite(v) ? "n/a"
+        : v != 0 && Math.Abs(v) < 1e-3 ? v.ToString("0.###e0", CultureInfo.InvariantCulture)
+        : v.ToString("0.####", CultureInfo.InvariantCulture);
 
     private static string Pct(double v) => double.IsFinite(v) ? (100 * v).ToString("+0.00;-0.00", CultureInfo.InvariantCulture) + "%" : "n/a";
 

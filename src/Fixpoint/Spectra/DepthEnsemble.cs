@@ -38,6 +38,7 @@ public sealed record DepthEnsembleSpec
 /// <param name="DistinctFixedPoints">All distinct fixed points, stable or not.</param>
 /// <param name="Cycles">Distinct cycles.</param>
 /// <param name="CycleBasin">Fraction of starts that ended in a cycle.</param>
+/// <param name="UnresolvedBasin">Fraction of starts that diverged or hit the iteration limit (slow convergence near ρ = 1 ends here).</param>
 /// <param name="SpectralRadii">ρ(J) at each fixed point.</param>
 /// <param name="StableSpectralRadii">ρ(J) at each stable fixed point.</param>
 /// <param name="FractionAboveOneAtFixedPoints">Squared singular values of J &gt; 1, pooled over the fixed points (NaN when there are none).</param>
@@ -46,7 +47,7 @@ public sealed record DepthEnsembleSpec
 /// <param name="MeanLog10AtProbes">Mean log10 of the positive squared singular values at the probe points (NaN when none).</param>
 /// <param name="MeanAtProbes">Mean squared singular value at the probe points (NaN when none).</param>
 public sealed record DepthRealisation(int Depth, int Realisation, ulong Seed, int Q, int DistinctFixedPoints, int Cycles, double CycleBasin,
-    double[] SpectralRadii, double[] StableSpectralRadii, double FractionAboveOneAtFixedPoints, double MaxSquaredSingularValueAtFixedPoints,
+    double UnresolvedBasin, double[] SpectralRadii, double[] StableSpectralRadii, double FractionAboveOneAtFixedPoints, double MaxSquaredSingularValueAtFixedPoints,
     double FractionAboveOneAtProbes, double MeanLog10AtProbes, double MeanAtProbes);
 
 /// <summary>One row per depth: means over the realisations (NaN where no realisation had the quantity).</summary>
@@ -58,8 +59,10 @@ public sealed record DepthRealisation(int Depth, int Realisation, ulong Seed, in
 /// <param name="FractionAboveOneAtFixedPoints">Mean over the realisations that have fixed points.</param>
 /// <param name="FractionAboveOneAtProbes">Mean over the realisations.</param>
 /// <param name="MeanLog10AtProbes">Mean over the realisations.</param>
+/// <param name="CycleBasin">Mean fraction of starts that ended in a cycle.</param>
+/// <param name="UnresolvedBasin">Mean fraction of starts that diverged or hit the iteration limit.</param>
 public sealed record DepthRow(int Depth, int Realisations, double MeanQ, double QStdError, int[] QValues, double MeanFixedPoints, double MeanCycles,
-    double CycleBasin, double MeanSpectralRadiusStable, double MeanSpectralRadiusAll, double FractionAboveOneAtFixedPoints,
+    double CycleBasin, double UnresolvedBasin, double MeanSpectralRadiusStable, double MeanSpectralRadiusAll, double FractionAboveOneAtFixedPoints,
     double FractionAboveOneAtProbes, double MeanLog10AtProbes);
 
 /// <summary>What a depth ensemble found: the per-realisation records and the per-depth rows.</summary>
@@ -105,12 +108,14 @@ public static class DepthEnsemble
     {
         ArgumentNullException.ThrowIfNull(census);
         double cycleBasin = census.Starts > 0 ? census.Cycles.Sum(c => (double)c.Hits) / census.Starts : 0.0;
-        return Measure(depth, realisation, seed, map, census.FixedPoints.Select(f => (f.X, f.Stability)).ToList(), census.Cycles.Count, cycleBasin, probePoints);
+        double unresolved = census.Starts > 0 ? (double)(census.Outcomes.Diverged + census.Outcomes.MaxIterations) / census.Starts : 0.0;
+        return Measure(depth, realisation, seed, map, census.FixedPoints.Select(f => (f.X, f.Stability)).ToList(), census.Cycles.Count, cycleBasin,
+            unresolved, probePoints);
     }
 
     /// <summary>The measurements of one realisation from its fixed points (for stored results: the point and its stability).</summary>
     public static DepthRealisation Measure(int depth, int realisation, ulong seed, IMap map, IReadOnlyList<(double[] X, Stability Stability)> fixedPoints,
-        int cycles, double cycleBasin, ReadOnlySpan<double> probePoints)
+        int cycles, double cycleBasin, double unresolvedBasin, ReadOnlySpan<double> probePoints)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(fixedPoints);
@@ -131,7 +136,7 @@ public static class DepthEnsemble
             atProbes.AddRange(JacobianSpectra.At(map, probePoints.Slice(p * n, n), realisation, "probe", null, eigenvalues: false).SquaredSingularValues);
         EsdSummary? fs = atFixed.Count > 0 ? EsdSummary.Of(atFixed.ToArray()) : null;
         EsdSummary? ps = atProbes.Count > 0 ? EsdSummary.Of(atProbes.ToArray()) : null;
-        return new DepthRealisation(depth, realisation, seed, stable.Count, fixedPoints.Count, cycles, cycleBasin, radii, [.. stable],
+        return new DepthRealisation(depth, realisation, seed, stable.Count, fixedPoints.Count, cycles, cycleBasin, unresolvedBasin, radii, [.. stable],
             fs?.FractionAboveOne ?? double.NaN, fs?.Max ?? double.NaN,
             ps?.FractionAboveOne ?? double.NaN, ps?.MeanLog10 ?? double.NaN, ps?.Mean ?? double.NaN);
     }
@@ -147,7 +152,7 @@ public static class DepthEnsemble
             double meanQ = qs.Average();
             double se = qs.Length > 1 ? Math.Sqrt(qs.Sum(q => (q - meanQ) * (q - meanQ)) / (qs.Length - 1) / qs.Length) : double.NaN;
             return new DepthRow(g.Key, rs.Count, meanQ, se, qs, rs.Average(r => (double)r.DistinctFixedPoints), rs.Average(r => (double)r.Cycles),
-                rs.Average(r => r.CycleBasin),
+                rs.Average(r => r.CycleBasin), rs.Average(r => r.UnresolvedBasin),
                 MeanOrNaN(rs.SelectMany(r => r.StableSpectralRadii)), MeanOrNaN(rs.SelectMany(r => r.SpectralRadii)),
                 MeanOrNaN(rs.Select(r => r.FractionAboveOneAtFixedPoints).Where(double.IsFinite)),
                 MeanOrNaN(rs.Select(r => r.FractionAboveOneAtProbes).Where(double.IsFinite)),

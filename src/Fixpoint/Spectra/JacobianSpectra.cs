@@ -97,15 +97,25 @@ public static class JacobianSpectra
     public static ulong RealisationSeed(ulong seed, int realisation) =>
         realisation == 0 ? seed : Rng.Derive(seed, RealisationKey, (ulong)realisation).NextUInt64();
 
-    /// <summary>The squared singular values of a row-major n×n matrix, descending (Math.NET SVD).</summary>
+    /// <summary>
+    /// The squared singular values of a row-major n×n matrix, descending (Math.NET SVD). A singular value below
+    /// n·ε·s_max (ε = 2⁻⁵², s_max the largest) is below what the SVD resolves (its absolute error is of order ε·s_max)
+    /// and is returned as exactly 0: such values are numerically zero, and rounding differences in J far below
+    /// them do not change the spectrum.
+    /// </summary>
     public static double[] SquaredSingularValues(ReadOnlySpan<double> matrix, int n)
     {
         if (matrix.Length < n * n) throw new ArgumentException("the matrix has fewer than n² entries", nameof(matrix));
         if (n == 1) return [matrix[0] * matrix[0]];
         double[] copy = matrix[..(n * n)].ToArray();
         var m = Matrix<double>.Build.Dense(n, n, (i, j) => copy[i * n + j]);
-        return m.Svd(false).S.Select(s => s * s).OrderByDescending(s => s).ToArray();
+        double[] s = m.Svd(false).S.OrderByDescending(v => v).ToArray();
+        double floor = n * MachineEpsilon * s[0];
+        return s.Select(v => v < floor ? 0.0 : v * v).ToArray();
     }
+
+    /// <summary>ε = 2⁻⁵², the spacing of doubles at 1.</summary>
+    public const double MachineEpsilon = 2.220446049250313e-16;
 
     /// <summary>J at <paramref name="x"/> and its spectrum.</summary>
     public static JacobianSample At(IMap map, ReadOnlySpan<double> x, int realisation = 0, string kind = "given", Stability? stability = null, bool eigenvalues = true)

@@ -2,7 +2,8 @@ namespace Fixpoint.Spectra;
 
 /// <summary>Summary of a pooled empirical spectral distribution (squared singular values, or eigenvalues of WᵀW).</summary>
 /// <param name="Count">Values pooled.</param>
-/// <param name="Zeros">Values exactly 0 (they have no logarithm; <see cref="MeanLog10"/> leaves them out).</param>
+/// <param name="Zeros">Values exactly 0 (they have no logarithm; <see cref="MeanLog10"/> leaves them out). Squared singular values
+/// below the SVD's resolution are 0 (see <see cref="JacobianSpectra.SquaredSingularValues"/>).</param>
 /// <param name="Mean">m1, the mean.</param>
 /// <param name="Variance">m2 − m1², the population variance (divisor Count).</param>
 /// <param name="SecondMoment">m2, the mean of the squares.</param>

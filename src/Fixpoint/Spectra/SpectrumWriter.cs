@@ -162,6 +162,7 @@ public static class SpectrumWriter
             Number(w, "meanFixedPoints", row.MeanFixedPoints);
             Number(w, "meanCycles", row.MeanCycles);
             Number(w, "cycleBasin", row.CycleBasin);
+            Number(w, "unresolvedBasin", row.UnresolvedBasin);
             Number(w, "meanSpectralRadiusStable", row.MeanSpectralRadiusStable);
             Number(w, "meanSpectralRadiusAll", row.MeanSpectralRadiusAll);
             Number(w, "fractionAboveOneAtFixedPoints", row.FractionAboveOneAtFixedPoints);
@@ -181,6 +182,7 @@ public static class SpectrumWriter
             w.WriteNumber("distinctFixedPoints", d.DistinctFixedPoints);
             w.WriteNumber("cycles", d.Cycles);
             Number(w, "cycleBasin", d.CycleBasin);
+            Number(w, "unresolvedBasin", d.UnresolvedBasin);
             w.WriteStartArray("spectralRadii");
             foreach (double v in d.SpectralRadii) NumberValue(w, v);
             w.WriteEndArray();

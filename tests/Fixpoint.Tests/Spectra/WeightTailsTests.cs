@@ -63,7 +63,7 @@ public class WeightTailsTests
     public void DepthRowsAggregateTheRecords()
     {
         DepthRealisation Rec(int depth, int r, int q, double[] radii, double frac) =>
-            new(depth, r, 0, q, radii.Length, 0, 0.0, radii, radii.Where(x => x < 1).ToArray(), frac, 1.0, 0.2, -1.0, 0.5);
+            new(depth, r, 0, q, radii.Length, 0, 0.0, 0.0, radii, radii.Where(x => x < 1).ToArray(), frac, 1.0, 0.2, -1.0, 0.5);
         var rows = DepthEnsemble.Aggregate([Rec(4, 1, 3, [0.5, 0.7, 0.3], 0.1), Rec(2, 0, 1, [0.2], 0.0), Rec(4, 0, 1, [0.9, 1.5], double.NaN)]);
         Assert.Equal([2, 4], rows.Select(r => r.Depth));
         DepthRow four = rows[1];
