@@ -77,7 +77,7 @@ internal static class SpectrumPlots
             if (a.LogTheory is Curve lt) top = Math.Max(top, lt.Y.Where(double.IsFinite).DefaultIfEmpty(0).Max());
             plt.Axes.SetLimitsY(0, 1.08 * Math.Max(top, 1e-12));
         }
-        string zeros = a.Summary.Zeros > 0 ? $"; {a.Summary.Zeros} numerically zero not shown" : "";
+        string zeros = a.Summary.Zeros > 0 ? $"; {a.Summary.Zeros} numerically zero values not shown" : "";
         plt.Title($"{title}\n{info}: log10 of the squared singular values of J{zeros}");
         plt.XLabel("s² (log scale)");
         plt.YLabel("density of log10 s²");
