@@ -189,7 +189,8 @@ internal static class SpectrumCommand
             var pooled = new List<DenseLayer>(first.Layers);
             for (int r = 1; spec is not null && r < ens.Realisations.Count && pooled.Count + first.Layers.Count <= SpectrumAnalysis.MaxPooledLayers; r++)
                 pooled.AddRange((spec with { Seed = JacobianSpectra.RealisationSeed(spec.Seed, r) }).Build().Layers);
-            SpectrumAnalysis analysis = SpectrumAnalysis.Create(ens, theory, reason, tails, pooled, law, nb, ct);
+            // Not cancellable: after Ctrl-C the realisations already measured are still analysed and written (seconds).
+            SpectrumAnalysis analysis = SpectrumAnalysis.Create(ens, theory, reason, tails, pooled, law, nb);
 
             SpectrumWriter.WriteJson(analysis, Path.Combine(dir, "spectrum.json"), context, seed, k, law?.Name, clock.Elapsed.TotalSeconds);
             string title = Short(description);

@@ -192,6 +192,7 @@ public static class JacobianSpectra
                         break;
                     default:
                         CensusResult c = FixedPointCensus.Run(net, o.Starts, o.StartsPerCensus, rs, o.Census, null, ct);
+                        if (c.Partial) return; // an interrupted census is not this realisation's census: leave it out
                         q = c.StableCount;
                         fps = c.FixedPoints.Count;
                         cycles = c.Cycles.Count;

@@ -122,4 +122,19 @@ public class SpectrumCliTests
         using var b = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "b", "spectrum.json")));
         Assert.Equal(a.RootElement.GetProperty("esd").GetProperty("mean").GetDouble(), b.RootElement.GetProperty("esd").GetProperty("mean").GetDouble());
     }
+
+    [Fact]
+    public void InterruptedBeforeAnyJacobianExitsWith130AndWritesNothing()
+    {
+        string dir = CliRunner.TempDir();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var run = CliRunner.Invoke(cts.Token, "spectrum", "--width", "6", "--realisations", "3", "--out", dir);
+        Assert.Equal(130, run.ExitCode);
+        Assert.False(File.Exists(Path.Combine(dir, "spectrum.json")));
+        var depth = CliRunner.Invoke(cts.Token, "spectrum", "--width", "4", "--depths", "1,2", "--out", dir);
+        Assert.Equal(130, depth.ExitCode);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "depth.json")));
+        Assert.True(doc.RootElement.GetProperty("partial").GetBoolean());
+    }
 }
