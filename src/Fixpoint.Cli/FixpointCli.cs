@@ -20,6 +20,7 @@ public static class FixpointCli
         root.Subcommands.Add(reproduce);
         root.Subcommands.Add(ImportCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));
+        root.Subcommands.Add(SpectrumCommand.Create(console, cancellationToken));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
