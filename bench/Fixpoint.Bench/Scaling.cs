@@ -1,0 +1,10 @@
+namespace Fixpoint.Bench;
+
+internal static class Scaling
+{
+    public static int Run(QuickArgs a)
+    {
+        a.RejectUnknown();
+        return 0;
+    }
+}
