@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Fixpoint.Numerics;
 
@@ -136,6 +137,7 @@ public sealed partial class Network
     }
 
     /// <summary>The single-threaded core: row blocks, each through all layers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EvaluateRows<T>(PackedLayer<T>[] layers, ReadOnlySpan<T> xs, Span<T> ys, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -66,6 +66,7 @@ public static class VectorMath
     }
 
     /// <summary>y = tanh(x) elementwise; x and y may be the same span (not otherwise overlapping).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh(ReadOnlySpan<double> x, Span<double> y)
     {
         if (y.Length < x.Length) throw new ArgumentException("y is shorter than x", nameof(y));
