@@ -75,14 +75,14 @@ public sealed partial class Network
     public void EvaluateBatchParallel(ReadOnlySpan<double> xs, Span<double> ys, int count, int threads = 0)
     {
         CheckBatch(xs.Length, ys.Length, count);
-        Parallel(_packed, xs, ys, count, threads);
+        EvaluateParallel(_packed, xs, ys, count, threads);
     }
 
     /// <inheritdoc cref="EvaluateBatchParallel(ReadOnlySpan{double}, Span{double}, int, int)"/>
     public void EvaluateBatchParallel(ReadOnlySpan<float> xs, Span<float> ys, int count, int threads = 0)
     {
         CheckBatch(xs.Length, ys.Length, count);
-        Parallel(Packed32, xs, ys, count, threads);
+        EvaluateParallel(Packed32, xs, ys, count, threads);
     }
 
     private void CheckBatch(int xsLength, int ysLength, int count)
@@ -92,7 +92,7 @@ public sealed partial class Network
             throw new ArgumentException($"batch spans are shorter than count × N = {count} × {Dimension}");
     }
 
-    private unsafe void Parallel<T>(PackedLayer<T>[] layers, ReadOnlySpan<T> xs, Span<T> ys, int count, int threads)
+    private unsafe void EvaluateParallel<T>(PackedLayer<T>[] layers, ReadOnlySpan<T> xs, Span<T> ys, int count, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
@@ -119,7 +119,7 @@ public sealed partial class Network
             fixed (T* py = ys)
             {
                 nint ax = (nint)px, ay = (nint)py;
-                System.Threading.Tasks.Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
                 {
                     int first = p * blocksPerPart * block;
                     int rows = Math.Min(blocksPerPart * block, count - first);

@@ -234,19 +234,22 @@ internal static class AffineKernel
         }
     }
 
+    /// <summary>
+    /// A full strip runs the 6-row block; a shorter one (the last strip of a batch) runs the 1-row
+    /// block per row. Only two row counts are instantiated, which keeps the JIT's start-up work small;
+    /// the result is the same either way.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ByRows<T, TV, TS>(int mr, int nv, ref T x, nint ldx, ref T w, nint ldw, nint kLen, ref T bias, ref T c, nint ldc, bool accumulate)
         where T : unmanaged where TV : struct where TS : ISimd<T, TV>
     {
-        switch (mr)
+        if (mr == StripRows)
         {
-            case 6: ByVectors<T, TV, TS, C6>(nv, ref x, ldx, ref w, ldw, kLen, ref bias, ref c, ldc, accumulate); break;
-            case 5: ByVectors<T, TV, TS, C5>(nv, ref x, ldx, ref w, ldw, kLen, ref bias, ref c, ldc, accumulate); break;
-            case 4: ByVectors<T, TV, TS, C4>(nv, ref x, ldx, ref w, ldw, kLen, ref bias, ref c, ldc, accumulate); break;
-            case 3: ByVectors<T, TV, TS, C3>(nv, ref x, ldx, ref w, ldw, kLen, ref bias, ref c, ldc, accumulate); break;
-            case 2: ByVectors<T, TV, TS, C2>(nv, ref x, ldx, ref w, ldw, kLen, ref bias, ref c, ldc, accumulate); break;
-            default: ByVectors<T, TV, TS, C1>(nv, ref x, ldx, ref w, ldw, kLen, ref bias, ref c, ldc, accumulate); break;
+            ByVectors<T, TV, TS, C6>(nv, ref x, ldx, ref w, ldw, kLen, ref bias, ref c, ldc, accumulate);
+            return;
         }
+        for (int r = 0; r < mr; r++)
+            ByVectors<T, TV, TS, C1>(nv, ref Unsafe.Add(ref x, r * ldx), ldx, ref w, ldw, kLen, ref bias, ref Unsafe.Add(ref c, r * ldc), ldc, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -14,6 +14,9 @@ namespace Fixpoint.Solvers;
 /// grows (‖g_k‖∞ &gt; <see cref="RestartGrowth"/> × ‖g_{k−1}‖∞) or when the mixing problem is
 /// ill-conditioned (a Cholesky pivot ratio below <see cref="MinPivotRatio"/>).</para>
 /// Anderson can converge to unstable fixed points; its outcomes are not the map's basins of attraction.
+/// <para>Cost per start and step, besides one evaluation of F: the new difference's row of ΔGᵀΔG and
+/// the right-hand side ΔGᵀg in one pass over the history (the rest of the Gram matrix is kept from
+/// earlier steps), a Cholesky solve of size ≤ History, and the update in one pass.</para>
 /// </summary>
 public sealed record AndersonSolver : ISolver
 {
