@@ -202,6 +202,7 @@ public sealed partial class Network
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Strip<T>(KernelPath path, ReadOnlySpan<T> x, int mr, int ldx, in WeightView<T> w, Span<T> z, int ldz, Span<T> tile)
         where T : unmanaged
     {

@@ -131,6 +131,7 @@ internal static class AffineKernel
         w.Packed && w.PaddedOutputs > w.Outputs ? StripRows * w.LastVectors * w.Lanes : 0;
 
     /// <summary>One strip of 1 … 6 rows, complete: all output columns, all inputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Strip(KernelPath path, ReadOnlySpan<double> x, int mr, int ldx, in WeightView<double> w, Span<double> z, int ldz, Span<double> tile, int depthBlock = DefaultDepthBlock)
     {
         Check(x.Length, mr, ldx, z.Length, ldz, tile.Length, w, depthBlock);
@@ -144,6 +145,7 @@ internal static class AffineKernel
     }
 
     /// <inheritdoc cref="Strip(KernelPath, ReadOnlySpan{double}, int, int, in WeightView{double}, Span{double}, int, Span{double}, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Strip(KernelPath path, ReadOnlySpan<float> x, int mr, int ldx, in WeightView<float> w, Span<float> z, int ldz, Span<float> tile, int depthBlock = DefaultDepthBlock)
     {
         Check(x.Length, mr, ldx, z.Length, ldz, tile.Length, w, depthBlock);
@@ -168,6 +170,7 @@ internal static class AffineKernel
         if (tileLength < TileLength(w)) throw new ArgumentException("the tile is too small for the padded panel", "tile");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StripCore<T, TV, TS>(ReadOnlySpan<T> x, nint ldx, int mr, in WeightView<T> w, Span<T> z, nint ldz, Span<T> tile, int depthBlock)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where TS : ISimd<T, TV>
     {
