@@ -36,7 +36,8 @@ public sealed record AndersonSolver : ISolver
     public string Name => "anderson";
 
     public BatchResult SolveBatch(IMap map, double[] starts, int count, SolveOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
-        => BatchDriver.Run(map, starts, count, options, progress, cancellationToken, SolveChunk);
+        => BatchDriver.Run(map, starts, count, options, progress, cancellationToken, SolveChunk,
+            numbersPerStart: (5 + 2 * History) * map.Dimension + History * History + 4);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long SolveChunk(IMap map, double[] starts, int first, int m, SolveOptions o, SolveResult?[] results, Action<int> finished, CancellationToken ct)

@@ -22,9 +22,23 @@ internal static class BatchDriver
     /// <summary>Upper bound on chunk × N, so one chunk row-buffer stays at 1 MiB for large N.</summary>
     internal const int MaxChunkNumbers = 1 << 17;
 
-    /// <summary>The chunk size: about four chunks per worker, 16 … <see cref="MaxChunk"/> starts, chunk × N ≤ <see cref="MaxChunkNumbers"/>.</summary>
-    internal static int ChunkSize(int count, int threads, int dimension) =>
-        Math.Clamp(count / Math.Max(1, threads * 4), 16, Math.Max(16, Math.Min(MaxChunk, MaxChunkNumbers / Math.Max(dimension, 1))));
+    /// <summary>
+    /// Numbers a chunk's solver state may occupy (1 MiB of doubles): small enough that a chunk's
+    /// histories stay in a core's L2 cache between its map evaluations.
+    /// </summary>
+    internal const int CacheBudgetNumbers = 1 << 17;
+
+    /// <summary>
+    /// The chunk size: about four chunks per worker, 16 … <see cref="MaxChunk"/> starts,
+    /// chunk × N ≤ <see cref="MaxChunkNumbers"/>, and chunk × <paramref name="numbersPerStart"/> ≤
+    /// <see cref="CacheBudgetNumbers"/> when the solver states its per-start footprint (0: not stated).
+    /// </summary>
+    internal static int ChunkSize(int count, int threads, int dimension, int numbersPerStart = 0)
+    {
+        int cap = Math.Min(MaxChunk, MaxChunkNumbers / Math.Max(dimension, 1));
+        if (numbersPerStart > 0) cap = Math.Min(cap, CacheBudgetNumbers / numbersPerStart);
+        return Math.Clamp(count / Math.Max(1, threads * 4), 16, Math.Max(16, cap));
+    }
 
     /// <summary>Solves starts [first, first + count) and writes their results; returns map evaluations.</summary>
     internal delegate long ChunkSolver(IMap map, double[] starts, int first, int count, SolveOptions options,
@@ -32,6 +46,11 @@ internal static class BatchDriver
 
     public static BatchResult Run(IMap map, double[] starts, int count, SolveOptions options,
         IProgress<int>? progress, CancellationToken cancellationToken, ChunkSolver solve)
+        => Run(map, starts, count, options, progress, cancellationToken, solve, numbersPerStart: 0);
+
+    /// <summary>As above, with the solver's state per start in doubles, which caps the chunk (see <see cref="ChunkSize"/>).</summary>
+    public static BatchResult Run(IMap map, double[] starts, int count, SolveOptions options,
+        IProgress<int>? progress, CancellationToken cancellationToken, ChunkSolver solve, int numbersPerStart)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(starts);
@@ -40,7 +59,7 @@ internal static class BatchDriver
         if (count < 0 || starts.Length < count * n) throw new ArgumentException($"starts holds {starts.Length} numbers, fewer than {count} × {n}", nameof(starts));
         var results = new SolveResult?[count];
         int threads = options.EffectiveThreads;
-        int chunk = ChunkSize(count, threads, n);
+        int chunk = ChunkSize(count, threads, n, numbersPerStart);
         int chunks = (count + chunk - 1) / chunk;
         long evaluations = 0;
         int done = 0;

@@ -25,7 +25,8 @@ public sealed record PicardSolver : ISolver
     public string Name => "picard";
 
     public BatchResult SolveBatch(IMap map, double[] starts, int count, SolveOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
-        => BatchDriver.Run(map, starts, count, options, progress, cancellationToken, SolveChunk);
+        => BatchDriver.Run(map, starts, count, options, progress, cancellationToken, SolveChunk,
+            numbersPerStart: (3 + Math.Max(options.MaxPeriod - 1, 0)) * map.Dimension + 4);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long SolveChunk(IMap map, double[] starts, int first, int m, SolveOptions o, SolveResult?[] results, Action<int> finished, CancellationToken ct)
