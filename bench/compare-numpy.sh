@@ -98,9 +98,11 @@ for n in $sizes; do
     t0=$(now); bench "$py" "$peer" "$out/net$n.safetensors" --starts "$starts" --box "$box_lo" "$box_hi" --tol "$tol" \
       --max-iter "$max_iter" --seed "$seed" --unique-tol "$unique_tol" > "$out/peer$n.json"; t1=$(now)
     echo -e "$n\tpeer\t$r\t$(awk "BEGIN{print $t1 - $t0}")" >> "$times"
+    cp "$out/peer$n.json" "$out/peer$n-run$r.json"
     for solver in picard anderson; do
       t0=$(now); fixpoint_census "$solver" "$n" "$out/fp-$solver-$n"; t1=$(now)
       echo -e "$n\t$solver\t$r\t$(awk "BEGIN{print $t1 - $t0}")" >> "$times"
+      cp "$out/fp-$solver-$n/census.json" "$out/fp-$solver-$n/census-run$r.json"
     done
   done
 done
@@ -147,7 +149,8 @@ def same(a, b):
         if not hit: return False
         used.add(hit[0])
     return True
-print(f"census: starts {starts}, box [-1, 1], tol 1e-10 on |F(x) - x|inf, max-iter 2000; medians of alternating runs; "
+print(f"census: starts {starts}, box [-1, 1], tol 1e-10 on |F(x) - x|inf, max-iter 2000; medians of alternating runs "
+      f"(s: process wall time; in-proc: each tool's own elapsedSeconds, starts drawn to fixed points de-duplicated; x: peer time / fixpoint time); "
       f"fixpoint via {'the CLI (fixpoint census)' if mode == 'cli' else 'bench census-time (CLI census verb not available)'}")
 print(f"{'N':>4} {'peer s':>8} {'picard s':>9} {'anderson s':>11} {'picard x':>9} {'default x':>10} "
       f"{'peer in-proc':>12} {'pic in-proc':>11} {'and in-proc':>11} {'pic x in':>8} {'def x in':>8}  fixed points")
@@ -156,7 +159,12 @@ for n in sizes:
     pic_pts, pic = points(os.path.join(out, f"fp-picard-{n}", "census.json"))
     and_pts, anc = points(os.path.join(out, f"fp-anderson-{n}", "census.json"))
     tp, tq, ta = med(n, "peer"), med(n, "picard"), med(n, "anderson")
-    ip, iq, ia = peer["elapsedSeconds"], pic["elapsedSeconds"], anc["elapsedSeconds"]
+    def inproc(fmt):
+        runs = sorted({r[2] for r in rows if r[0] == n})
+        return statistics.median(json.load(open(os.path.join(out, fmt.format(r=r))))["elapsedSeconds"] for r in runs)
+    ip = inproc(f"peer{n}-run{{r}}.json")
+    iq = inproc(os.path.join(f"fp-picard-{n}", "census-run{r}.json"))
+    ia = inproc(os.path.join(f"fp-anderson-{n}", "census-run{r}.json"))
     conv = (peer["converged"], pic["outcomes"].get("converged"), anc["outcomes"].get("converged"))
     verdict = "same" if same(peer_pts, pic_pts) and same(peer_pts, and_pts) else "DIFFERENT"
     print(f"{n:>4} {tp:8.3f} {tq:9.3f} {ta:11.3f} {tp/tq:8.2f}x {tp/ta:9.2f}x {ip:12.3f} {iq:11.3f} {ia:11.3f} {ip/iq:7.2f}x {ip/ia:7.2f}x  "

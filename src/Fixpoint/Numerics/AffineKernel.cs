@@ -127,6 +127,7 @@ internal static class AffineKernel
     }
 
     /// <summary>Scratch a strip needs for the zero-padded last panel of a packed view (0 when none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int TileLength<T>(in WeightView<T> w) where T : unmanaged =>
         w.Packed && w.PaddedOutputs > w.Outputs ? StripRows * w.LastVectors * w.Lanes : 0;
 
@@ -158,6 +159,7 @@ internal static class AffineKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Check<T>(int xLength, int mr, int ldx, int zLength, int ldz, int tileLength, in WeightView<T> w, int depthBlock)
         where T : unmanaged
     {
