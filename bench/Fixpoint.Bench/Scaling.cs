@@ -24,7 +24,7 @@ internal static class Scaling
         int threads = a.Int("threads", 0);
         a.RejectUnknown();
         int[] widths = quick ? [16, 64, 256] : [16, 32, 64, 128, 256, 512];
-        int[] depths = quick ? [1, 4] : [1, 2, 4, 8];
+        int[] depths = quick ? [2, 4] : [2, 4, 8, 16];
         int[] startCounts = quick ? [256, 4096] : [256, 1024, 4096, 16384];
         var rows = new List<string> { Header };
         void Emit(string line)

@@ -29,14 +29,21 @@ internal static class BatchDriver
     internal const int CacheBudgetNumbers = 1 << 17;
 
     /// <summary>
+    /// The cache budget never cuts a chunk below this many starts: for large N the weights alone
+    /// overflow L2 between a chunk's steps, and the kernel wants whole row blocks.
+    /// </summary>
+    internal const int MinCachedChunk = 64;
+
+    /// <summary>
     /// The chunk size: about four chunks per worker, 16 … <see cref="MaxChunk"/> starts,
     /// chunk × N ≤ <see cref="MaxChunkNumbers"/>, and chunk × <paramref name="numbersPerStart"/> ≤
-    /// <see cref="CacheBudgetNumbers"/> when the solver states its per-start footprint (0: not stated).
+    /// <see cref="CacheBudgetNumbers"/> (but not below <see cref="MinCachedChunk"/>) when the solver
+    /// states its per-start footprint (0: not stated).
     /// </summary>
     internal static int ChunkSize(int count, int threads, int dimension, int numbersPerStart = 0)
     {
         int cap = Math.Min(MaxChunk, MaxChunkNumbers / Math.Max(dimension, 1));
-        if (numbersPerStart > 0) cap = Math.Min(cap, CacheBudgetNumbers / numbersPerStart);
+        if (numbersPerStart > 0) cap = Math.Min(cap, Math.Max(MinCachedChunk, CacheBudgetNumbers / numbersPerStart));
         return Math.Clamp(count / Math.Max(1, threads * 4), 16, Math.Max(16, cap));
     }
 

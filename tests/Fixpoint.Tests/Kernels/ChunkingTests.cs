@@ -18,12 +18,20 @@ public class ChunkingTests
         Assert.True(chunk <= 16 || (long)chunk * n <= BatchDriver.MaxChunkNumbers, $"chunk {chunk} × N {n}");
     }
 
-    /// <summary>Anderson (m = 5) keeps 5 + 2m rows of N per start: at N = 256 a chunk is ≤ 16 MiB, whatever the count.</summary>
+    /// <summary>
+    /// Anderson (m = 5) keeps 5 + 2m rows of N per start: at N = 256 a chunk is a few MiB whatever the
+    /// count, so 100 000 starts need their start array and results plus threads × a few MiB.
+    /// </summary>
     [Fact]
     public void AndersonWorkingSetPerThreadAtN256()
     {
-        int chunk = BatchDriver.ChunkSize(100_000, Environment.ProcessorCount, 256);
-        long bytes = (long)chunk * 256 * (5 + 2 * 5) * sizeof(double);
-        Assert.True(bytes <= 16L << 20, $"{bytes} bytes per chunk");
+        int perStart = (5 + 2 * 5) * 256 + 25 + 4;
+        foreach (int threads in new[] { 1, 2, 16 })
+        {
+            int chunk = BatchDriver.ChunkSize(100_000, threads, 256, perStart);
+            long bytes = (long)chunk * perStart * sizeof(double);
+            Assert.True(bytes <= 4L << 20, $"{bytes} bytes per chunk with {threads} threads");
+            Assert.True(chunk >= BatchDriver.MinCachedChunk, $"chunk {chunk}");
+        }
     }
 }
