@@ -161,6 +161,7 @@ public sealed partial class Network
         T[] bufB = ArrayPool<T>.Shared.Rent(block * width);
         T[] bufC = ArrayPool<T>.Shared.Rent(Math.Max(tileLength, 1));
         KernelPath path = layers[0].Path;
+        bool elementwise = PositionIndependent<T>(Activation);
         try
         {
             for (int start = 0; start < count; start += block)
@@ -180,10 +181,11 @@ public sealed partial class Network
                         int mr = Math.Min(AffineKernel.StripRows, rows - i);
                         Strip(path, src.Slice(i * ldSrc), mr, ldSrc, view, dst.Slice(i * o), o, bufC);
                         // The strip is complete and still in L1: activation (and the residual) now.
+                        if (elementwise) Activate(dst.Slice(i * o, mr * o));
                         for (int r = i; r < i + mr; r++)
                         {
                             Span<T> row = dst.Slice(r * o, o);
-                            Activate(row);
+                            if (!elementwise) Activate(row);
                             if (Residual) TensorPrimitives.Add(row, src.Slice(r * ldSrc, o), row);
                         }
                     }
@@ -217,6 +219,14 @@ public sealed partial class Network
             AffineKernel.Strip(path, MemoryMarshal.Cast<T, float>(x), mr, ldx, wf, MemoryMarshal.Cast<T, float>(z), ldz, MemoryMarshal.Cast<T, float>(tile));
         }
     }
+
+    /// <summary>
+    /// True when g's batched form gives each element the same bits wherever it sits in the span (the
+    /// vectorised tanh of <see cref="VectorMath"/>, and identity), so a whole strip can go through one
+    /// call; any other activation is applied row by row, exactly as <see cref="Activation.Apply"/> on a row.
+    /// </summary>
+    private static bool PositionIndependent<T>(Activation activation) =>
+        activation is IdentityActivation || (typeof(T) == typeof(double) && activation is TanhActivation);
 
     /// <summary>g on one row, in place: <see cref="Activation.Apply"/> for float64, its float32 twin for float32.</summary>
     private void Activate<T>(Span<T> row) where T : unmanaged

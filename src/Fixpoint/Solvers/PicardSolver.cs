@@ -108,10 +108,15 @@ public sealed record PicardSolver : ISolver
         {
             if (histCount[a] == 0) return null;
             double tol = o.Tolerance(relative ? RowOps.MaxAbs(nxt) : 0.0);
+            double first = nxt[0];
             for (int k = 2; k <= histCount[a] + 1; k++)
             {
-                ReadOnlySpan<double> past = Past(a, k - 1); // x_{t+1-k}
-                if (!RowOps.Within(nxt, past, tol)) continue; // decides on the first entries, mostly
+                int slot = histPos[a] - (k - 1);
+                if (slot < 0) slot += h;
+                int offset = (a * h + slot) * n;
+                if (!(Math.Abs(first - hist[offset]) <= tol)) continue; // most candidates fail on the first entry
+                ReadOnlySpan<double> past = hist.AsSpan(offset, n); // x_{t+1-k}
+                if (!RowOps.Within(nxt, past, tol)) continue;
                 double d = MaxAbsDiff(nxt, past);
                 var points = new double[k][];
                 for (int i = 0; i < k - 1; i++) points[i] = Past(a, k - 1 - i).ToArray(); // x_{t+1-k} … x_{t-1}
