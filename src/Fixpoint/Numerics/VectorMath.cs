@@ -43,8 +43,8 @@ public static class VectorMath
         double y = a + a;
         double t = Math.FusedMultiplyAdd(y, InvLn2, RoundMagic);
         double k = t - RoundMagic;
-        double r = Math.FusedMultiplyAdd(-k, Ln2Hi, y);
-        r = Math.FusedMultiplyAdd(-k, Ln2Lo, r);
+        double r = Math.FusedMultiplyAdd(k, -Ln2Hi, y);
+        r = Math.FusedMultiplyAdd(k, -Ln2Lo, r);
         double q = C13;
         q = Math.FusedMultiplyAdd(q, r, C12);
         q = Math.FusedMultiplyAdd(q, r, C11);
@@ -85,13 +85,14 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> Tanh512(Vector512<double> x)
     {
-        Vector512<double> a = Vector512.Min(Vector512.Abs(x), Vector512.Create(Clamp));
+        // MinNative(c, a) is one instruction; a NaN lane may come out as NaN or as the clamp, and the select at the end restores NaN.
+        Vector512<double> a = Vector512.MinNative(Vector512.Abs(x), Vector512.Create(Clamp));
         Vector512<double> y = a + a;
         Vector512<double> magic = Vector512.Create(RoundMagic);
         Vector512<double> t = Vector512.FusedMultiplyAdd(y, Vector512.Create(InvLn2), magic);
         Vector512<double> k = t - magic;
-        Vector512<double> r = Vector512.FusedMultiplyAdd(-k, Vector512.Create(Ln2Hi), y);
-        r = Vector512.FusedMultiplyAdd(-k, Vector512.Create(Ln2Lo), r);
+        Vector512<double> r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2Hi), y);
+        r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2Lo), r);
         Vector512<double> q = Vector512.Create(C13);
         q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(C12));
         q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(C11));
@@ -116,13 +117,14 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Tanh256(Vector256<double> x)
     {
-        Vector256<double> a = Vector256.Min(Vector256.Abs(x), Vector256.Create(Clamp));
+        // MinNative(c, a) is one instruction; a NaN lane may come out as NaN or as the clamp, and the select at the end restores NaN.
+        Vector256<double> a = Vector256.MinNative(Vector256.Abs(x), Vector256.Create(Clamp));
         Vector256<double> y = a + a;
         Vector256<double> magic = Vector256.Create(RoundMagic);
         Vector256<double> t = Vector256.FusedMultiplyAdd(y, Vector256.Create(InvLn2), magic);
         Vector256<double> k = t - magic;
-        Vector256<double> r = Vector256.FusedMultiplyAdd(-k, Vector256.Create(Ln2Hi), y);
-        r = Vector256.FusedMultiplyAdd(-k, Vector256.Create(Ln2Lo), r);
+        Vector256<double> r = Vector256.FusedMultiplyAdd(k, Vector256.Create(-Ln2Hi), y);
+        r = Vector256.FusedMultiplyAdd(k, Vector256.Create(-Ln2Lo), r);
         Vector256<double> q = Vector256.Create(C13);
         q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(C12));
         q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(C11));
