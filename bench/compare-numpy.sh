@@ -138,6 +138,7 @@ import json, os, statistics, sys
 out, sizes, unique_tol, mode, starts = sys.argv[1], sys.argv[2].split(), float(sys.argv[3]), sys.argv[4], sys.argv[5]
 rows = [l.split("\t") for l in open(os.path.join(out, "times.tsv")).read().split("\n") if l]
 def med(n, who): return statistics.median(float(r[3]) for r in rows if r[0] == n and r[1] == who)
+def best(n, who): return min(float(r[3]) for r in rows if r[0] == n and r[1] == who)
 def points(path):
     d = json.load(open(path))
     return [p["x"] for p in d["fixedPoints"]], d
@@ -150,10 +151,11 @@ def same(a, b):
         used.add(hit[0])
     return True
 print(f"census: starts {starts}, box [-1, 1], tol 1e-10 on |F(x) - x|inf, max-iter 2000; medians of alternating runs "
-      f"(s: process wall time; in-proc: each tool's own elapsedSeconds, starts drawn to fixed points de-duplicated; x: peer time / fixpoint time); "
+      f"(s: process wall time; in-proc: each tool's own elapsedSeconds, starts drawn to fixed points de-duplicated; "
+      f"x: peer time / fixpoint time; x min: the same for the fastest run of each, the least disturbed by other load); "
       f"fixpoint via {'the CLI (fixpoint census)' if mode == 'cli' else 'bench census-time (CLI census verb not available)'}")
 print(f"{'N':>4} {'peer s':>8} {'picard s':>9} {'anderson s':>11} {'picard x':>9} {'default x':>10} "
-      f"{'peer in-proc':>12} {'pic in-proc':>11} {'and in-proc':>11} {'pic x in':>8} {'def x in':>8}  fixed points")
+      f"{'peer in-proc':>12} {'pic in-proc':>11} {'and in-proc':>11} {'pic x in':>8} {'def x in':>8} {'pic x min':>9} {'def x min':>9}  fixed points")
 for n in sizes:
     peer_pts, peer = points(os.path.join(out, f"peer{n}.json"))
     pic_pts, pic = points(os.path.join(out, f"fp-picard-{n}", "census.json"))
@@ -167,7 +169,7 @@ for n in sizes:
     ia = inproc(os.path.join(f"fp-anderson-{n}", "census-run{r}.json"))
     conv = (peer["converged"], pic["outcomes"].get("converged"), anc["outcomes"].get("converged"))
     verdict = "same" if same(peer_pts, pic_pts) and same(peer_pts, and_pts) else "DIFFERENT"
-    print(f"{n:>4} {tp:8.3f} {tq:9.3f} {ta:11.3f} {tp/tq:8.2f}x {tp/ta:9.2f}x {ip:12.3f} {iq:11.3f} {ia:11.3f} {ip/iq:7.2f}x {ip/ia:7.2f}x  "
+    print(f"{n:>4} {tp:8.3f} {tq:9.3f} {ta:11.3f} {tp/tq:8.2f}x {tp/ta:9.2f}x {ip:12.3f} {iq:11.3f} {ia:11.3f} {ip/iq:7.2f}x {ip/ia:7.2f}x {best(n, 'peer')/best(n, 'picard'):8.2f}x {best(n, 'peer')/best(n, 'anderson'):8.2f}x  "
           f"{verdict} (peer {len(peer_pts)}, picard {len(pic_pts)}, anderson {len(and_pts)}; converged {conv[0]}/{conv[1]}/{conv[2]})")
 def parse(path, key):
     d = {}
