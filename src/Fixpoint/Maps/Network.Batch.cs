@@ -226,7 +226,7 @@ public sealed partial class Network
     /// call; any other activation is applied row by row, exactly as <see cref="Activation.Apply"/> on a row.
     /// </summary>
     private static bool PositionIndependent<T>(Activation activation) =>
-        activation is IdentityActivation || (typeof(T) == typeof(double) && activation is TanhActivation);
+        activation is IdentityActivation or TanhActivation;
 
     /// <summary>g on one row, in place: <see cref="Activation.Apply"/> for float64, its float32 twin for float32.</summary>
     private void Activate<T>(Span<T> row) where T : unmanaged
@@ -239,12 +239,16 @@ public sealed partial class Network
         else ApplySingle(Activation, MemoryMarshal.Cast<T, float>(row));
     }
 
-    /// <summary>The float32 activation: vectorised for tanh, logistic, relu and identity; otherwise g evaluated in double and rounded.</summary>
+    /// <summary>
+    /// The float32 activation: <see cref="VectorMath.Tanh(ReadOnlySpan{float}, Span{float})"/> (within
+    /// <see cref="VectorMath.TanhSingleMaxUlps"/> ulps), TensorPrimitives for logistic and relu, and
+    /// otherwise g evaluated in double and rounded.
+    /// </summary>
     internal static void ApplySingle(Activation activation, Span<float> row)
     {
         switch (activation)
         {
-            case TanhActivation: TensorPrimitives.Tanh(row, row); break;
+            case TanhActivation: VectorMath.Tanh(row, row); break;
             case LogisticActivation: TensorPrimitives.Sigmoid(row, row); break;
             case ReluActivation: TensorPrimitives.Max(row, 0f, row); break;
             case IdentityActivation: break;

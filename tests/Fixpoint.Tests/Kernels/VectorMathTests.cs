@@ -66,3 +66,51 @@ public class VectorMathTests
             }
     }
 }
+
+public class VectorMathSingleTests
+{
+    private static long Ulps(float a, float b) =>
+        a == b ? 0 : Math.Abs((long)BitConverter.SingleToInt32Bits(a) - BitConverter.SingleToInt32Bits(b));
+
+    [Fact]
+    public void Float32TanhIsWithinTheDocumentedUlpsOfTheRoundedDoubleTanh()
+    {
+        var rng = new Rng(23);
+        var x = new float[200_000];
+        var y = new float[x.Length];
+        foreach (double scale in new[] { 1e-9, 1e-3, 0.06, 0.2, 0.35, 0.7, 1, 3, 9, 12, 1e4 })
+        {
+            for (int i = 0; i < x.Length; i++) x[i] = (float)(scale * (2 * rng.NextDouble() - 1));
+            VectorMath.Tanh(x, y);
+            for (int i = 0; i < x.Length; i++)
+            {
+                float expected = (float)Math.Tanh(x[i]);
+                long u = Ulps(y[i], expected);
+                Assert.True(u <= VectorMath.TanhSingleMaxUlps, $"tanh({x[i]:R}) = {y[i]:R}, expected {expected:R}: {u} ulps");
+            }
+        }
+        float[] special = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f, 10f, -30f];
+        var s = new float[special.Length];
+        VectorMath.Tanh(special, s);
+        Assert.True(float.IsNaN(s[0]));
+        Assert.Equal(1f, s[1]);
+        Assert.Equal(-1f, s[2]);
+        Assert.True(float.IsNegative(s[3]) && s[3] == 0);
+        Assert.Equal(1f, s[4]);
+        Assert.Equal(-1f, s[5]);
+    }
+
+    [Fact]
+    public void Float32TanhDoesNotDependOnPositionOrLength()
+    {
+        float[] all = KernelReference.ToSingle(KernelReference.Random(256, 6, 3.0));
+        for (int len = 0; len <= 256; len++)
+        {
+            ReadOnlySpan<float> x = all.AsSpan(0, len);
+            var y = new float[len];
+            VectorMath.Tanh(x, y);
+            for (int i = 0; i < len; i++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(VectorMath.Tanh(x[i])), BitConverter.SingleToInt32Bits(y[i]));
+        }
+    }
+}
