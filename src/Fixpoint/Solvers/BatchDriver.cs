@@ -9,8 +9,9 @@ namespace Fixpoint.Solvers;
 /// <para>Memory: a chunk holds at most <see cref="MaxChunk"/> starts and at most
 /// <see cref="MaxChunkNumbers"/> / N of them, and its solver keeps a fixed number of length-N rows per
 /// start (Picard 3 + MaxPeriod − 1, Anderson 5 + 2·History), rented from the shared pool and reused by
-/// the next chunk. So the working set is threads × chunk × N × (rows per start) × 8 bytes — about
-/// 16 MB per thread for Anderson (m = 5) at N = 256 — whatever the number of starts; what grows with
+/// the next chunk; the solvers state that footprint, and the chunk is also cut to about 1 MiB of it
+/// (<see cref="ChunkSize"/>). So the working set is threads × chunk × N × (rows per start) × 8 bytes —
+/// 2 MB per thread for Anderson (m = 5) at N = 256 — whatever the number of starts; what grows with
 /// the starts is the caller's start array and one result (a length-N point) per start.</para>
 /// <para>The map is evaluated single-threaded inside each chunk (<see cref="IMap.EvaluateBatch"/>):
 /// the parallelism is over chunks only, so the two levels never oversubscribe the cores.</para>
