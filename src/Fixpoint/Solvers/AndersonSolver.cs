@@ -70,9 +70,7 @@ public sealed record AndersonSolver : ISolver
                 Span<double> xa = x.AsSpan(a * n, n);
                 ReadOnlySpan<double> ya = y.AsSpan(a * n, n);
                 Span<double> ga = g.AsSpan(0, n);
-                                RowOps.Subtract(ya, xa, ga);
-                double r = RowOps.MaxAbsDiff(ya, xa, out double yInf);
-                double xInf = RowOps.MaxAbs(xa);
+                                double r = RowOps.Residual(ya, xa, ga, out double yInf, out double xInf);
                 SolveResult? result = null;
                 if (!double.IsFinite(r) || !double.IsFinite(yInf) || yInf > o.DivergenceBound || xInf > o.DivergenceBound)
                     result = new SolveResult(best.AsSpan(a * n, n).ToArray(), SolveStatus.Diverged, iter, iter, bestRes[a] < double.PositiveInfinity ? bestRes[a] : double.NaN);
