@@ -84,7 +84,7 @@ fixpoint_census() { # solver n dir
   mkdir -p "$dir"
   if [ "$mode" = cli ]; then
     dotnet "$cli_dll" census --model "$out/net$n.safetensors" --starts "$starts" --box "$box_lo" "$box_hi" \
-      --atol "$tol" --max-iter "$max_iter" --solver "$solver" --seed "$seed" --out "$dir" >/dev/null
+      --atol "$tol" --max-iter "$max_iter" --solver "$solver" --seed "$seed" --out "$dir" --no-plot >/dev/null 2>&1
   else
     dotnet "$bench_dll" census-time --model "$out/net$n.safetensors" --starts "$starts" --box "$box_lo" "$box_hi" \
       --atol "$tol" --max-iter "$max_iter" --solver "$solver" --seed "$seed" --out "$dir/census.json" 2>/dev/null
