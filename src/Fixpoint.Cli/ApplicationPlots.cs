@@ -96,8 +96,9 @@ internal static class ApplicationPlots
         plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             examples.Select((_, r) => totalH - (r * rh + height / 2.0)).ToArray(), examples.Select(e => $"{e.Set} {e.Damage}").ToArray());
         plt.Axes.SetLimits(0, totalW, 0, totalH);
-        plt.Title("Restoration: clean, damaged, one pass of F, attractor of F, nearest training image");
-        Save(plt, path, 900, Math.Max(400, 60 + examples.Count * 70));
+        plt.Title("Restoring by iterating to an attractor");
+        int cell = Math.Max(4, 80 / Math.Max(width, height));
+        Save(plt, path, Math.Max(600, 260 + totalW * cell), 110 + totalH * cell);
     }
 
     /// <summary>confusion.png: row-normalised confusion matrices of the basin classifier and of k-NN side by side (last basin column: no labelled attractor).</summary>

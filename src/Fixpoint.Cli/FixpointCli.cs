@@ -14,6 +14,9 @@ public static class FixpointCli
         root.Subcommands.Add(CensusCommand.Create(console, cancellationToken));
         root.Subcommands.Add(EvalCommand.Create(console));
         root.Subcommands.Add(TrainCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(RestoreCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(ClassifyCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(EarlyExitCommand.Create(console, cancellationToken));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -36,7 +36,7 @@ public sealed record RestoreRow(
     Quality Damaged, Quality OnePass, Quality Attractor, Quality Nearest,
     double RecallRate, double ConvergedFraction, double MeanIterations, double AttractorBetterThanOnePass);
 
-/// <summary>Images for a montage: clean, damaged, one pass, attractor, nearest training image.</summary>
+/// <summary>Images for a montage (one per set and damage: image number damage-index mod images): clean, damaged, one pass, attractor, nearest training image.</summary>
 public sealed record RestoreExample(string Set, string Damage, double[] Clean, double[] Damaged, double[] OnePass, double[] Attractor, double[] Nearest);
 
 public sealed record RestoreReport(IReadOnlyList<RestoreRow> Rows, IReadOnlyList<RestoreExample> Examples);
@@ -88,7 +88,7 @@ public static class Restoration
                     if (res[i].Status == SolveStatus.Converged) converged++;
                     iterations += res[i].Iterations;
                     if (attr[i] >= 0 && attr[i] == cleanAttr[i]) recalled++;
-                    if (i == 0) examples.Add(new RestoreExample(name, damage.Key, c.ToArray(), damaged.AsSpan(0, n).ToArray(), onePass.AsSpan(0, n).ToArray(), res[0].X, nearest));
+                    if (i == di % m) examples.Add(new RestoreExample(name, damage.Key, c.ToArray(), damaged.AsSpan(i * n, n).ToArray(), onePass.AsSpan(i * n, n).ToArray(), res[i].X, nearest));
                 }
                 rows.Add(new RestoreRow(name, damage.Key, Damage.KindKey(damage.Kind), damage.Level, m,
                     Quality.Of(mD), Quality.Of(mO), Quality.Of(mA), Quality.Of(mN),

@@ -127,6 +127,37 @@ public sealed class LoopedClassifier
         ? new Network([Blocks[0].ToDense()], Spec.Activation, tied: true, depth: 1, residual: Spec.Residual)
         : throw new InvalidOperationException("only a tied block is one map");
 
+    /// <summary>
+    /// Writes the weights as safetensors: <c>embed.weight</c>/<c>embed.bias</c>, <c>blocks.{i}.weight</c>/<c>.bias</c>
+    /// (one block when tied), <c>readout.weight</c>/<c>.bias</c>; metadata <c>format</c> = <c>fixpoint-looped-classifier/1</c>,
+    /// <c>activation</c>, <c>tied</c>, <c>residual</c>, <c>input_injection</c>, <c>loops</c>.
+    /// </summary>
+    public void Save(string path)
+    {
+        var tensors = new List<(string, int[], double[])>
+        {
+            ("embed.weight", [Embed.Outputs, Embed.Inputs], Embed.Weight),
+            ("embed.bias", [Embed.Outputs], Embed.Bias),
+        };
+        for (int i = 0; i < Blocks.Length; i++)
+        {
+            tensors.Add(($"blocks.{i}.weight", [Blocks[i].Outputs, Blocks[i].Inputs], Blocks[i].Weight));
+            tensors.Add(($"blocks.{i}.bias", [Blocks[i].Outputs], Blocks[i].Bias));
+        }
+        tensors.Add(("readout.weight", [Readout.Outputs, Readout.Inputs], Readout.Weight));
+        tensors.Add(("readout.bias", [Readout.Outputs], Readout.Bias));
+        var meta = new Dictionary<string, string>
+        {
+            ["format"] = "fixpoint-looped-classifier/1",
+            ["activation"] = Spec.Activation.Name,
+            ["tied"] = Spec.Tied ? "true" : "false",
+            ["residual"] = Spec.Residual ? "true" : "false",
+            ["input_injection"] = Spec.InputInjection ? "true" : "false",
+            ["loops"] = Spec.Loops.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        IO.Safetensors.Write(path, tensors, meta);
+    }
+
     /// <summary>Scratch space for <see cref="Predict"/>, so that timed loops allocate nothing.</summary>
     public sealed class Workspace(LoopedClassifier model)
     {
@@ -134,6 +165,7 @@ public sealed class LoopedClassifier
         internal readonly double[] H = new double[model.Spec.Hidden];
         internal readonly double[] Next = new double[model.Spec.Hidden];
         internal readonly double[] Logits = new double[model.Spec.Classes];
+        internal readonly double[] Diff = new double[model.Spec.Hidden];
     }
 
     /// <summary>
@@ -157,7 +189,7 @@ public sealed class LoopedClassifier
             if (s.Residual) TensorPrimitives.Add(next, h, next);
             bool stop = rule.Criterion switch
             {
-                ExitCriterion.MaxChange => MaxAbsDiff(next, h) <= rule.Tau,
+                ExitCriterion.MaxChange => MaxAbsDiff(next, h, w.Diff) <= rule.Tau,
                 ExitCriterion.Cosine => TensorPrimitives.CosineSimilarity(next, h) >= 1.0 - rule.Tau,
                 _ => false,
             };
@@ -167,11 +199,10 @@ public sealed class LoopedClassifier
         Dense(Readout, h, w.Logits);
         return (TensorPrimitives.IndexOfMax(w.Logits), used);
 
-        static double MaxAbsDiff(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+        static double MaxAbsDiff(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> diff)
         {
-            double m = 0;
-            for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs(a[i] - b[i]));
-            return m;
+            TensorPrimitives.Subtract(a, b, diff);
+            return Math.Abs(TensorPrimitives.MaxMagnitude(diff));
         }
     }
 
