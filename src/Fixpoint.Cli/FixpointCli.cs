@@ -17,6 +17,7 @@ public static class FixpointCli
         root.Subcommands.Add(RestoreCommand.Create(console, cancellationToken));
         root.Subcommands.Add(ClassifyCommand.Create(console, cancellationToken));
         root.Subcommands.Add(EarlyExitCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(ReproduceCommand.Create(console, cancellationToken));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

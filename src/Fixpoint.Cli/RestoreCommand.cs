@@ -58,7 +58,8 @@ internal static class RestoreCommand
         return cmd;
     }
 
-    internal static Outcome Execute(Settings s, CliConsole console, CancellationToken ct)
+    /// <param name="memory">A census of the same map and training images already run (by fixpoint train), reused for the spurious-attractor count.</param>
+    internal static Outcome Execute(Settings s, CliConsole console, CancellationToken ct, MemoryReport? memory = null)
     {
         (_, Dataset train, Dataset test) = DataOptions.Load(s.Data, s.Split);
         if (train.Dimension != s.Network.Dimension) throw new UsageException($"the data has {train.Dimension} features but the model has dimension {s.Network.Dimension}");
@@ -79,8 +80,7 @@ internal static class RestoreCommand
             console.Error.WriteLine("interrupted: nothing written");
             return new Outcome(ExitCodes.Interrupted, new RestoreReport([], []), null);
         }
-        MemoryReport? memory = null;
-        if (s.RandomStarts > 0)
+        if (memory is null && s.RandomStarts > 0)
             memory = ProgressReporter.Run(console, "census for spurious attractors", pr => MemoryAnalysis.Run(s.Network, train,
                 new MemoryOptions { RandomStarts = s.RandomStarts, Seed = s.Options.Seed }, pr, ct));
         foreach (string set in report.Rows.Select(r => r.Set).Distinct())

@@ -41,7 +41,7 @@ public sealed record LayerTails(int Layer, double Hill, PowerLawFit? Esd, double
 /// <summary>One epoch of training (epoch 0 is the initial network, before any step).</summary>
 /// <param name="Objective">Mean of the minimised objective over the epoch's batches (NaN at epoch 0).</param>
 /// <param name="Reconstruction">(1/(n·N)) Σ ‖F(x) − x‖² over the whole training set after the epoch.</param>
-/// <param name="JacobianPenalty">Mean of the penalty estimate (1/N)‖J v‖² over the epoch's batches (at epoch 0, over the training set).</param>
+/// <param name="JacobianPenalty">(1/(n·N)) Σ ‖J(x) v_x‖² over the whole training set after the epoch, with one fixed probe v_x ~ N(0, I) per image (the same at every epoch), whatever λ.</param>
 /// <param name="TestReconstruction">The same MSE on held-out data, or NaN.</param>
 public sealed record EpochRecord(int Epoch, double Objective, double Reconstruction, double JacobianPenalty, double TestReconstruction, IReadOnlyList<LayerTails> Tails, double Seconds);
 
@@ -73,8 +73,9 @@ public static class AutoencoderTrainer
         int batch = Math.Min(options.BatchSize, train.Count);
         var history = new List<EpochRecord>();
 
-        double initPenalty = lambda > 0 || options.RecordTails ? PenaltyOver(evaluator, train, options.Seed) : 0;
-        history.Add(new EpochRecord(0, double.NaN, Mse(evaluator, train), initPenalty, test is null ? double.NaN : Mse(evaluator, test),
+        double[] fixedProbes = Probes(train, options.Seed);
+        AutoencoderLoss init = evaluator.Compute(train.Features, train.Features, train.Count, fixedProbes, 1.0, withGradient: false);
+        history.Add(new EpochRecord(0, double.NaN, init.Reconstruction, init.JacobianPenalty, test is null ? double.NaN : Mse(evaluator, test),
             options.RecordTails ? Tails(model) : [], clock.Elapsed.TotalSeconds));
         var xb = new double[batch * n];
         var yb = new double[batch * n];
@@ -87,7 +88,7 @@ public static class AutoencoderTrainer
             var probeRng = Rng.Derive(options.Seed, Rng.HashKey("probe"), (ulong)epoch);
             var noiseRng = Rng.Derive(options.Seed, Rng.HashKey("noise"), (ulong)epoch);
             double lrScale = options.CosineDecay ? 0.5 * (1.0 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs)) : 1.0;
-            double sumObjective = 0, sumPenalty = 0;
+            double sumObjective = 0;
             int batches = 0;
             for (int start = 0; start < train.Count; start += batch)
             {
@@ -105,11 +106,11 @@ public static class AutoencoderTrainer
                     throw new ArithmeticException($"training diverged at epoch {epoch} (the loss is {loss.Total(lambda)}); lower the learning rate");
                 adam.Step(parameters, objective.Gradient, lrScale);
                 sumObjective += loss.Total(lambda);
-                sumPenalty += loss.JacobianPenalty;
                 batches++;
             }
-            double mse = Mse(evaluator, train);
-            history.Add(new EpochRecord(epoch, sumObjective / batches, mse, lambda > 0 ? sumPenalty / batches : double.NaN,
+            AutoencoderLoss now = evaluator.Compute(train.Features, train.Features, train.Count, fixedProbes, 1.0, withGradient: false);
+            double mse = now.Reconstruction;
+            history.Add(new EpochRecord(epoch, sumObjective / batches, mse, now.JacobianPenalty,
                 test is null ? double.NaN : Mse(evaluator, test), options.RecordTails ? Tails(model) : [], clock.Elapsed.TotalSeconds));
             progress?.Report(new TrainingProgress(epoch, options.Epochs, mse));
         }
@@ -120,12 +121,13 @@ public static class AutoencoderTrainer
     private static double Mse(AutoencoderObjective evaluator, Dataset data) =>
         evaluator.Compute(data.Features, data.Features, data.Count, null, 0, withGradient: false).Reconstruction;
 
-    private static double PenaltyOver(AutoencoderObjective evaluator, Dataset data, ulong seed)
+    /// <summary>One fixed probe per training image, from the stream (seed, "probe", 0); batches draw theirs from (seed, "probe", epoch ≥ 1).</summary>
+    private static double[] Probes(Dataset data, ulong seed)
     {
         var rng = Rng.Derive(seed, Rng.HashKey("probe"), 0);
         var v = new double[data.Features.Length];
         for (int i = 0; i < v.Length; i++) v[i] = rng.Normal();
-        return evaluator.Compute(data.Features, data.Features, data.Count, v, 1.0, withGradient: false).JacobianPenalty;
+        return v;
     }
 
     /// <summary>Hill index, ESD power law and spectral norm of every layer's weight matrix.</summary>
