@@ -34,13 +34,14 @@ internal static class CensusCommand
         var polishTol = new Option<double>("--polish-tol") { Description = $"Newton polishes each fixed point to ‖F(x) − x‖∞ ≤ this (default {CensusOptions.DefaultPolishTol}).", DefaultValueFactory = _ => CensusOptions.DefaultPolishTol };
         var margin = new Option<double>("--margin") { Description = $"Stable when ρ < 1 − margin, unstable when ρ > 1 + margin, else marginal (default {CensusOptions.DefaultStabilityMargin}).", DefaultValueFactory = _ => CensusOptions.DefaultStabilityMargin };
         var unstable = new Option<bool>("--unstable") { Description = "Also run Newton from every start to find unstable fixed points (saddles, repellers)." };
+        var unstableStarts = new Option<int>("--unstable-starts") { Description = "The unstable pass runs Newton from the first K starts only (default 0: all).", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var outDir = new Option<string>("--out") { Description = $"Output folder for census.json, fixed_points.csv and census.png (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
         var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw census.png." };
 
         var cmd = new Command("census", "Find the fixed points and cycles of a network from many starts: stability, basins, and how many were missed.");
         net.AddTo(cmd);
-        foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, solver, atol, rtol, maxIter, maxPeriod, divergence, damping, history, uniqueTol, polishTol, margin, unstable, threads, outDir, noPlot })
+        foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, solver, atol, rtol, maxIter, maxPeriod, divergence, damping, history, uniqueTol, polishTol, margin, unstable, unstableStarts, threads, outDir, noPlot })
             cmd.Options.Add(o);
 
         cmd.SetAction(p =>
@@ -68,6 +69,9 @@ internal static class CensusCommand
             if (!(ut > 0) || !double.IsFinite(ut)) throw new UsageException($"--unique-tol must be > 0 (got {F(ut)})");
             if (!(pt > 0) || !double.IsFinite(pt)) throw new UsageException($"--polish-tol must be > 0 (got {F(pt)})");
             if (!(mg >= 0 && mg < 1)) throw new UsageException($"--margin must be in [0, 1) (got {F(mg)})");
+            int us = p.GetValue(unstableStarts);
+            if (us < 0) throw new UsageException($"--unstable-starts must be ≥ 0 (got {us})");
+            if (us > 0 && !p.GetValue(unstable)) throw new UsageException("--unstable-starts needs --unstable");
             int th = p.GetValue(threads);
             if (th < 0) throw new UsageException($"--threads must be ≥ 0 (got {th})");
             string solverName = p.GetValue(solver)!;
@@ -90,7 +94,10 @@ internal static class CensusCommand
             };
             string dir = p.GetValue(outDir)!;
 
-            (Network network, string description) = net.Build(p);
+            (IMap network, string description) = net.BuildMap(p);
+            using var ownedMap = network as IDisposable;
+            if (network is OnnxMap { IsFloat32: true })
+                (a, pt, ut) = Float32Defaults(console, p, atol, polishTol, uniqueTol, a, pt, ut);
             if (spec is PointListStarts pls && pls.Dimension != network.Dimension)
                 throw new UsageException($"--starts-file {file} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
             if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
@@ -103,6 +110,7 @@ internal static class CensusCommand
                 PolishTol = pt,
                 StabilityMargin = mg,
                 Unstable = p.GetValue(unstable),
+                UnstableStarts = us,
             };
             Directory.CreateDirectory(dir);
             CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
@@ -113,14 +121,36 @@ internal static class CensusCommand
                 ["fixpointVersion"] = FixpointCli.Version,
                 ["command"] = "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)),
                 ["network"] = description,
+                ["jacobian"] = network.HasExactJacobian ? "exact" : "central differences (estimated)",
             };
             CensusWriter.WriteJson(result, Path.Combine(dir, "census.json"), context);
             CensusWriter.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
+            // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
+            if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));
             if (!p.GetValue(noPlot)) CensusPlot.Draw(result, network, spec, Path.Combine(dir, "census.png"));
             CensusReport.Print(console, result, description, dir);
             return result.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Defaults for a model that computes in float32, whose residuals cannot go below ≈ 1e-7.</summary>
+    public const double Float32Atol = 1e-6, Float32PolishTol = 1e-6, Float32UniqueTol = 1e-4;
+
+    /// <summary>
+    /// A float32 model's ‖F(x) − x‖ stalls near its unit roundoff, so the double-precision defaults of
+    /// --atol and --polish-tol are out of reach; its converged points then spread over ≈ atol/(1 − ρ),
+    /// so --unique-tol widens too. Options given on the command line are kept.
+    /// </summary>
+    private static (double Atol, double PolishTol, double UniqueTol) Float32Defaults(CliConsole console, System.CommandLine.ParseResult p,
+        Option<double> atol, Option<double> polishTol, Option<double> uniqueTol, double a, double pt, double ut)
+    {
+        var changed = new List<string>();
+        if (!NetworkOptions.Given(p, atol)) { a = Float32Atol; changed.Add($"--atol {F(a)}"); }
+        if (!NetworkOptions.Given(p, polishTol)) { pt = Float32PolishTol; changed.Add($"--polish-tol {F(pt)}"); }
+        if (!NetworkOptions.Given(p, uniqueTol)) { ut = Float32UniqueTol; changed.Add($"--unique-tol {F(ut)}"); }
+        if (changed.Count > 0) console.Error.WriteLine($"note: the model computes in float32; using {string.Join(" ", changed)} (give them to override)");
+        return (a, pt, ut);
     }
 
     private static GaussianStarts ValidGaussian(double mean, double std)

@@ -13,11 +13,16 @@ public static class FixpointCli
         var root = new RootCommand("Fixpoint: find, count, certify and classify the fixed points of square neural networks.");
         root.Subcommands.Add(CensusCommand.Create(console, cancellationToken));
         root.Subcommands.Add(EvalCommand.Create(console));
+        root.Subcommands.Add(SweepCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(CertifyCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(ReproduceCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(ImportCommand.Create(console));
+        root.Subcommands.Add(ReportCommand.Create(console));
+        root.Subcommands.Add(SpectrumCommand.Create(console, cancellationToken));
         root.Subcommands.Add(TrainCommand.Create(console, cancellationToken));
         root.Subcommands.Add(RestoreCommand.Create(console, cancellationToken));
         root.Subcommands.Add(ClassifyCommand.Create(console, cancellationToken));
         root.Subcommands.Add(EarlyExitCommand.Create(console, cancellationToken));
-        root.Subcommands.Add(ReproduceCommand.Create(console, cancellationToken));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -37,7 +42,7 @@ public static class FixpointCli
     }
 
     internal static bool IsBadInput(Exception e) =>
-        e is UsageException or ModelFormatException or FormatException or ArgumentException or FileNotFoundException
+        e is UsageException or ModelFormatException or Experiments.SweepSpecException or FormatException or ArgumentException or FileNotFoundException
             or DirectoryNotFoundException or UnauthorizedAccessException or IOException;
 
     internal static string OneLine(string message)

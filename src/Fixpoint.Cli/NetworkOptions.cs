@@ -10,7 +10,7 @@ namespace Fixpoint.Cli;
 /// <summary>
 /// The options that say which network to analyse, shared by the verbs: a random network
 /// (--width --depth --activation --weights --biases --scaling --tied --residual --seed),
-/// a model file (--model, with --activation for files that do not name one), or a built-in
+/// a model file (--model: safetensors, with --activation for files that do not name one, or ONNX), or a built-in
 /// network (--network ke2024-poly|ke2024-exp --dim --m).
 /// </summary>
 internal sealed class NetworkOptions
@@ -31,7 +31,7 @@ internal sealed class NetworkOptions
     public readonly Option<bool> Tied = new("--tied") { Description = "Random network: one layer applied --depth times (a looped network)." };
     public readonly Option<bool> Residual = new("--residual") { Description = "Random network: x ← x + g(Wx + b)." };
     public readonly Option<ulong> Seed = new("--seed") { Description = "Seed for the network and the starts (default 0).", DefaultValueFactory = _ => 0UL };
-    public readonly Option<string> Model = new("--model") { Description = "A safetensors model file (layers.{i}.weight/bias, or a PyTorch Sequential state dict)." };
+    public readonly Option<string> Model = new("--model") { Description = "A model file: safetensors (layers.{i}.weight/bias, or a PyTorch Sequential state dict with --activation), or .onnx (run by ONNX Runtime; one input, one output of the same size)." };
     public readonly Option<string> Network = new("--network") { Description = "A built-in network: ke2024-poly or ke2024-exp (paper A)." };
     public readonly Option<int> Dim = new("--dim") { Description = "Built-in network: dimension d (default 2).", DefaultValueFactory = _ => 2 };
     public readonly Option<double> M = new("--m") { Description = "Built-in network: m in W = (1/m²)11ᵀ + (1 − 1/m²)I (default 100).", DefaultValueFactory = _ => 100.0 };
@@ -46,7 +46,26 @@ internal sealed class NetworkOptions
 
     internal static bool Given(ParseResult p, Option o) => p.GetResult(o) is OptionResult { Implicit: false };
 
-    /// <summary>Builds the network the options describe, with a one-line description for reports.</summary>
+    /// <summary>
+    /// Builds the map the options describe, with a one-line description for reports: an ONNX model
+    /// through ONNX Runtime (estimated Jacobian; the caller disposes it), or the network of <see cref="Build"/>.
+    /// </summary>
+    public (IMap Map, string Description) BuildMap(ParseResult p)
+    {
+        string? model = p.GetValue(Model);
+        if (model is null || !MapFile.IsOnnx(model)) return Build(p);
+        CheckModelOptions(p);
+        if (Given(p, Activation)) throw new UsageException("--activation does not apply to an ONNX model (the graph computes its own activations)");
+        if (p.GetValue(SaveModel) is not null) throw new UsageException($"--save-model needs a native network; for an ONNX plain MLP use: fixpoint import {model} --out FILE.safetensors");
+        OnnxMap map = OnnxMap.Load(model);
+        return (map, $"model {model} ({map.Describe()})");
+    }
+
+    /// <summary>
+    /// Builds the network the options describe, with a one-line description for reports. An ONNX model
+    /// is imported exactly when it is a plain MLP; otherwise the verb cannot run on it and the error says
+    /// so (<see cref="MapFile.ExactModelRequired"/>).
+    /// </summary>
     public (Network Network, string Description) Build(ParseResult p)
     {
         string? model = p.GetValue(Model);
@@ -62,7 +81,17 @@ internal sealed class NetworkOptions
 
         Network net;
         string description;
-        if (model is not null)
+        if (model is not null && MapFile.IsOnnx(model))
+        {
+            CheckModelOptions(p);
+            if (Given(p, Activation)) throw new UsageException("--activation does not apply to an ONNX model (the graph computes its own activations)");
+            OnnxImportResult imported = OnnxImport.Import(model);
+            if (imported.Network is null)
+                throw new UsageException(MapFile.ExactModelRequired(p.CommandResult.Command.Name, model, imported.Refusal!));
+            net = imported.Network;
+            description = $"model {model} (imported exactly: {Describe(net)})";
+        }
+        else if (model is not null)
         {
             if (Given(p, Depth)) throw new UsageException("--depth does not apply to --model (the file says its depth)");
             Activation? act = Given(p, Activation) ? ParseActivation(p.GetValue(Activation)!) : null;
@@ -96,6 +125,15 @@ internal sealed class NetworkOptions
         string? save = p.GetValue(SaveModel);
         if (save is not null) ModelFile.Save(net, save, p.GetValue(SaveF32));
         return (net, description);
+    }
+
+    private void CheckModelOptions(ParseResult p)
+    {
+        if (p.GetValue(Network) is not null) throw new UsageException("--model and --network cannot be used together");
+        Option[] notForModels = [Width, Weights, Biases, Scaling, Tied, Residual, Dim, M];
+        var clash = notForModels.FirstOrDefault(o => Given(p, o));
+        if (clash is not null) throw new UsageException($"{clash.Name} does not apply to --model");
+        if (Given(p, Depth)) throw new UsageException("--depth does not apply to --model (the file says its depth)");
     }
 
     public static string Describe(Network n) =>

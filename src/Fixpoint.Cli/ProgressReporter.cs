@@ -37,12 +37,12 @@ internal static class ProgressReporter
                         }
                         t.Value = p.Done;
                         double rate = p.Done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                        t.Description = $"{Markup.Escape(p.Phase)} {p.Done}/{p.Total} ({rate:0} starts/s)";
+                        t.Description = $"{Markup.Escape(p.Phase)} {p.Done}/{p.Total} ({rate:0.#}/s)";
                     }
                 });
                 result = work(progress);
             });
-        console.Out.WriteLine(title);
+        if (title.Length > 0) console.Out.WriteLine(title);
         return result;
     }
 
@@ -95,7 +95,7 @@ internal static class ProgressReporter
         private void Line(CensusProgress p)
         {
             double s = _clock.Elapsed.TotalSeconds;
-            err.WriteLine($"{p.Phase}: {p.Done}/{p.Total} starts, {p.Done / Math.Max(s, 1e-9):0} starts/s, {s:0.0} s");
+            err.WriteLine($"{p.Phase}: {p.Done}/{p.Total} ({p.Done / Math.Max(s, 1e-9):0.#}/s, {s:0.0} s)");
         }
     }
 }

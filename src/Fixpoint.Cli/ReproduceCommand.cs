@@ -10,16 +10,18 @@ using Fixpoint.Training;
 namespace Fixpoint.Cli;
 
 /// <summary>
-/// <c>fixpoint reproduce</c>: reruns a documented result with fixed seeds. Each reproduction is a subcommand;
-/// <c>applications</c> (docs/results/applications.md) lives in this file.
+/// <c>fixpoint reproduce</c>: reruns a documented result with fixed seeds. Each reproduction is a subcommand,
+/// registered in <see cref="Create"/>: <c>ke2024</c> (ReproduceKe2024.cs, docs/results/paper-a.md) and
+/// <c>applications</c> (in this file, docs/results/applications.md).
 /// </summary>
 internal static class ReproduceCommand
 {
     public static Command Create(CliConsole console, CancellationToken ct)
     {
-        var cmd = new Command("reproduce", "Rerun a documented result with fixed seeds; each result is a subcommand.");
+        var cmd = new Command("reproduce", "Reproduce a paper's results or a documented result page, with fixed seeds; each is a subcommand.");
+        // One line per reproduction; each lives in its own file (or, for applications, below).
+        cmd.Subcommands.Add(ReproduceKe2024.Create(console, ct));
         cmd.Subcommands.Add(Applications(console, ct));
-        // Further reproductions: add one subcommand per result here, e.g. cmd.Subcommands.Add(SomeReproduction.Create(console, ct));
         return cmd;
     }
 

@@ -213,3 +213,76 @@ public class CliTests
 
     private static Dictionary<string, string> Meta() => new() { ["activation"] = "tanh" };
 }
+
+public class CertifyCliTests
+{
+    /// <summary>Issue 5 acceptance: complete enumeration proves exactly 16 fixed points for paper A's d = 2 network.</summary>
+    [Fact]
+    public void EnumerationProvesSixteenFixedPointsForPaperAPolynomialNetwork()
+    {
+        string dir = CliRunner.TempDir();
+        var run = CliRunner.Invoke("certify", "--network", "ke2024-poly", "--dim", "2", "--m", "100", "--enumerate", "--box", "-3", "3", "--out", dir);
+        Assert.Equal(0, run.ExitCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "certify.json")));
+        Assert.Equal(16, doc.RootElement.GetProperty("provenCount").GetInt32());
+        Assert.Equal(0, doc.RootElement.GetProperty("undecided").GetArrayLength());
+        Assert.Equal(16, doc.RootElement.GetProperty("certified").GetArrayLength());
+    }
+
+    [Fact]
+    public void AroundACensusCertifiesEveryPointFromTheSavedNetwork()
+    {
+        string dir = CliRunner.TempDir();
+        Assert.Equal(0, CliRunner.Invoke("census", "--network", "ke2024-poly", "--dim", "2", "--m", "100", "--unstable", "--box", "-3", "3", "--starts", "400", "--out", dir, "--no-plot").ExitCode);
+        var run = CliRunner.Invoke("certify", "--around", Path.Combine(dir, "census.json"), "--out", Path.Combine(dir, "cert"));
+        Assert.Equal(0, run.ExitCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "cert", "certify.json")));
+        var certified = doc.RootElement.GetProperty("certified").EnumerateArray().ToList();
+        Assert.Equal(16, certified.Count);
+        Assert.All(certified, c => Assert.True(c.GetProperty("radius").GetDouble() > 1e-3));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, doc.RootElement.GetProperty("provenCount").ValueKind);
+    }
+
+    [Fact]
+    public void RegionCertificateNamesTheFailingCondition()
+    {
+        string dir = CliRunner.TempDir();
+        var ok = CliRunner.Invoke("certify", "--network", "ke2024-poly", "--dim", "2", "--m", "100", "--region", "1.302,1.502", "--region", "-0.3,0.3", "--out", dir);
+        Assert.Equal(0, ok.ExitCode);
+        Assert.Contains("CERTIFIED", ok.Out);
+        var bad = CliRunner.Invoke("certify", "--network", "ke2024-poly", "--dim", "2", "--m", "100", "--region", "0.5,1.502", "--out", dir);
+        Assert.Equal(0, bad.ExitCode);
+        Assert.Contains("inclusion fails in coordinate 0", bad.Out);
+    }
+
+    [Fact]
+    public void ReproduceKe2024WritesTheTableAndFigures()
+    {
+        string dir = CliRunner.TempDir();
+        var run = CliRunner.Invoke("reproduce", "ke2024", "--max-dim", "2", "--max-enumeration-dim", "2", "--out", dir);
+        Assert.Equal(0, run.ExitCode);
+        foreach (string f in new[] { "fig1.png", "fig2.png", "fig3.png" })
+            Assert.True(new FileInfo(Path.Combine(dir, f)).Length > 20_000, f);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "table.json")));
+        var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(2 * 2 * 3, rows.Count); // two networks, d = 1, 2, m = 5, 15, 100
+        var poly2 = rows.Single(r => r.GetProperty("network").GetString() == "ke2024-poly" && r.GetProperty("d").GetInt32() == 2 && r.GetProperty("m").GetDouble() == 100);
+        Assert.Equal(4, poly2.GetProperty("regionsCertified").GetInt32());
+        Assert.Equal(16, poly2.GetProperty("provenCount").GetInt32());
+        Assert.Contains("| ke2024-exp |", File.ReadAllText(Path.Combine(dir, "table.md")));
+    }
+
+    [Theory]
+    [InlineData("say what to certify", new[] { "certify", "--network", "ke2024-poly" })]
+    [InlineData("--region '1.5' is not LO,HI", new[] { "certify", "--network", "ke2024-poly", "--region", "1.5" })]
+    [InlineData("give one (for every coordinate) or 2", new[] { "certify", "--network", "ke2024-poly", "--region", "0,1", "1,2", "2,3" })]
+    [InlineData("no such file", new[] { "certify", "--around", "/nonexistent/census.json" })]
+    [InlineData("--max-boxes must be", new[] { "certify", "--network", "ke2024-poly", "--enumerate", "--max-boxes", "0" })]
+    public void BadCertifyArgumentsExitTwo(string expected, string[] args)
+    {
+        var run = CliRunner.Invoke([.. args, "--out", CliRunner.TempDir()]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Err);
+        Assert.Single(run.Err.TrimEnd().Split('\n'));
+    }
+}

@@ -32,6 +32,11 @@ public sealed record CensusOptions
     /// <summary>Also run Newton on F(x) − x from every start and from the orbit points of non-converged starts, to find saddles and repellers.</summary>
     public bool Unstable { get; init; }
 
+    private readonly int _unstableStarts;
+
+    /// <summary>How many of the starts (the first ones) the unstable pass runs Newton from; 0 means all. Newton costs a Jacobian and an LU per step, so large N may want fewer.</summary>
+    public int UnstableStarts { get => _unstableStarts; init => _unstableStarts = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(UnstableStarts), value, "must be ≥ 0"); }
+
     /// <summary>Iteration limit of Newton in polishing and in the unstable pass.</summary>
     public int NewtonMaxIterations { get => _newtonMaxIterations; init => _newtonMaxIterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NewtonMaxIterations), value, "must be ≥ 1"); }
 }

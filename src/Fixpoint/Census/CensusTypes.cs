@@ -53,7 +53,14 @@ public sealed record FixedPointInfo(
     long Hits,
     double BasinFraction,
     (double Lo, double Hi) BasinCI95,
-    string FoundBy);
+    string FoundBy)
+{
+    /// <summary>Estimated error of <see cref="SpectralRadius"/> when the Jacobian is estimated (ONNX models); 0 for exact Jacobians, +∞ when there is no bound (see <see cref="StabilityUncertainty"/>).</summary>
+    public double SpectralRadiusError { get; init; }
+
+    /// <summary>True when ρ ± <see cref="SpectralRadiusError"/> straddles a stability threshold: the verdict may be wrong.</summary>
+    public bool StabilityUncertain { get; init; }
+}
 
 /// <summary>One distinct periodic orbit: <see cref="Points"/> in orbit order, starting at its lexicographically smallest point.</summary>
 /// <param name="MultiplierRadius">Spectral radius of J(x_{k−1})⋯J(x_0) along the orbit.</param>

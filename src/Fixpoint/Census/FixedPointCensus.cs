@@ -91,10 +91,11 @@ public static class FixedPointCensus
                 SolveResult? r = batch.Results[i];
                 if (r?.Status == SolveStatus.MaxIterations && r.X.All(double.IsFinite)) extra.Add(r.X);
             }
-            int total = count + extra.Count;
+            int fromStarts = options.UnstableStarts > 0 ? Math.Min(options.UnstableStarts, count) : count;
+            int total = fromStarts + extra.Count;
             var newtonStarts = new double[total * n];
-            Array.Copy(x0, newtonStarts, count * n);
-            for (int e = 0; e < extra.Count; e++) Array.Copy(extra[e], 0, newtonStarts, (count + e) * n, n);
+            Array.Copy(x0, newtonStarts, fromStarts * n);
+            for (int e = 0; e < extra.Count; e++) Array.Copy(extra[e], 0, newtonStarts, (fromStarts + e) * n, n);
             var newtonOptions = options.Solve with { MaxIterations = options.NewtonMaxIterations };
             BatchResult nb = new NewtonSolver().SolveBatch(map, newtonStarts, total, newtonOptions,
                 progress is null ? null : new SyncProgress(d => progress.Report(new CensusProgress("newton", d, total))), cancellationToken);
@@ -158,6 +159,7 @@ public static class FixedPointCensus
             infos[k] = new FixedPointInfo(cl.Point!, cl.Residual, cl.Polished, rho,
                 StabilityText.Classify(rho, options.StabilityMargin), ev.Count(e => e.Magnitude > 1.0), ev, focus,
                 cl.Hits, finished > 0 ? (double)cl.Hits / finished : 0.0, ci, cl.FoundBy);
+            infos[k] = StabilityUncertainty.Annotate(infos[k], map, options.StabilityMargin);
         });
 
         // 7. The multiplier of each orbit.

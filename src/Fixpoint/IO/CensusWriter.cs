@@ -73,6 +73,8 @@ public static class CensusWriter
             NumberValue(w, f.BasinCI95.Hi);
             w.WriteEndArray();
             w.WriteString("foundBy", f.FoundBy);
+            Number(w, "spectralRadiusError", f.SpectralRadiusError);
+            w.WriteBoolean("stabilityUncertain", f.StabilityUncertain);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -119,6 +121,7 @@ public static class CensusWriter
         Number(w, "polishTol", r.Options.PolishTol);
         Number(w, "stabilityMargin", r.Options.StabilityMargin);
         w.WriteBoolean("unstable", r.Options.Unstable);
+        w.WriteNumber("unstableStarts", r.Options.UnstableStarts);
         w.WriteEndObject();
         w.WriteNumber("evaluations", r.Evaluations);
         Number(w, "elapsedSeconds", r.ElapsedSeconds);
@@ -132,7 +135,7 @@ public static class CensusWriter
         int n = r.Dimension;
         sb.Append("id,");
         for (int i = 0; i < n; i++) sb.Append("x").Append(i).Append(',');
-        sb.AppendLine("residual,polished,spectral_radius,unstable_dimensions,type,hits,basin_fraction,basin_ci95_lo,basin_ci95_hi,found_by,stability");
+        sb.AppendLine("residual,polished,spectral_radius,unstable_dimensions,type,hits,basin_fraction,basin_ci95_lo,basin_ci95_hi,found_by,stability,stability_uncertain");
         for (int k = 0; k < r.FixedPoints.Count; k++)
         {
             FixedPointInfo f = r.FixedPoints[k];
@@ -142,7 +145,8 @@ public static class CensusWriter
               .Append(F(f.SpectralRadius)).Append(',').Append(f.UnstableDimensions).Append(',')
               .Append(f.IsFocus ? "focus" : "node").Append(',').Append(f.Hits).Append(',')
               .Append(F(f.BasinFraction)).Append(',').Append(F(f.BasinCI95.Lo)).Append(',').Append(F(f.BasinCI95.Hi)).Append(',')
-              .Append(f.FoundBy).Append(',').Append(f.Stability.Key()).AppendLine();
+              .Append(f.FoundBy).Append(',').Append(f.Stability.Key()).Append(',')
+              .Append(f.StabilityUncertain ? "true" : "false").AppendLine();
         }
         AtomicFile.WriteText(path, sb.ToString());
     }

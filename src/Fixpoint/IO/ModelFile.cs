@@ -106,31 +106,21 @@ public static partial class ModelFile
         Safetensors.Write(path, tensors, meta, float32);
     }
 
+    /// <summary>(weight, bias) tensor names in layer order: layers.{i}.* (numbered 0, 1, … without gaps), else a Sequential's {k}.* in index order.</summary>
     private static List<(string Weight, string Bias)> LayerKeys(SafetensorsFile file, string path)
     {
-        var native = new SortedDictionary<int, string>();
-        var sequential = new SortedDictionary<int, string>();
-        foreach (string k in file.Tensors.Keys)
-        {
-            Match m = NativeKey().Match(k);
-            if (m.Success) { native[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)] = m.Groups[2].Value; continue; }
-            m = SequentialKey().Match(k);
-            if (m.Success) sequential[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)] = m.Groups[2].Value;
-        }
-        var result = new List<(string, string)>();
+        List<int> WeightIndices(Regex pattern) => file.Tensors.Keys.Select(k => pattern.Match(k))
+            .Where(m => m.Success && m.Groups[2].Value == "weight")
+            .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Order().ToList();
+
+        List<int> native = WeightIndices(NativeKey());
         if (native.Count > 0)
         {
-            var idx = file.Tensors.Keys.Select(k => NativeKey().Match(k)).Where(m => m.Success && m.Groups[2].Value == "weight")
-                .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).OrderBy(i => i).ToList();
-            for (int i = 0; i < idx.Count; i++)
-                if (idx[i] != i) throw new ModelFormatException($"{path}: layers.{i}.weight is missing (layers must be numbered 0, 1, 2, …)");
-            result.AddRange(idx.Select(i => ($"layers.{i}.weight", $"layers.{i}.bias")));
-            return result;
+            for (int i = 0; i < native.Count; i++)
+                if (native[i] != i) throw new ModelFormatException($"{path}: layers.{i}.weight is missing (layers must be numbered 0, 1, 2, …)");
+            return native.Select(i => ($"layers.{i}.weight", $"layers.{i}.bias")).ToList();
         }
-        var sidx = file.Tensors.Keys.Select(k => SequentialKey().Match(k)).Where(m => m.Success && m.Groups[2].Value == "weight")
-            .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).OrderBy(i => i).ToList();
-        result.AddRange(sidx.Select(i => ($"{i}.weight", $"{i}.bias")));
-        return result;
+        return WeightIndices(SequentialKey()).Select(i => ($"{i}.weight", $"{i}.bias")).ToList();
     }
 
     private static bool Flag(IReadOnlyDictionary<string, string> meta, string key, string path)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json;
 
 namespace Fixpoint.IO;
@@ -176,6 +175,4 @@ public static class Safetensors
         }
         File.Move(tmp, path, overwrite: true);
     }
-
-    internal static string Utf8(ReadOnlySpan<byte> b) => Encoding.UTF8.GetString(b);
 }

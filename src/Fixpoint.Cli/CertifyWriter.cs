@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Text.Json;
+using Fixpoint.Certify;
+using Fixpoint.Maps;
+
+namespace Fixpoint.Cli;
+
+/// <summary>certify.json (docs/certify.md lists every field).</summary>
+internal static class CertifyWriter
+{
+    public static void Write(Stream stream, ParseResult p, string description, Network network,
+        List<(double[] X, KrawczykResult R, JsonElement Source)> around, RegionCertificateResult? region, EnumerationResult? enumeration, double seconds)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("format", "fixpoint-certify/1");
+        w.WriteString("fixpointVersion", FixpointCli.Version);
+        w.WriteString("command", "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)));
+        w.WriteString("network", description);
+        w.WriteNumber("dimension", network.Dimension);
+
+        w.WriteStartArray("certified");
+        foreach (var (x, r, src) in around.Where(a => a.R.Status == CertificateStatus.Unique))
+        {
+            w.WriteStartObject();
+            w.WriteString("source", "census");
+            Vector(w, "x", r.Center);
+            Num(w, "residual", r.CenterResidual);
+            if (src.TryGetProperty("stability", out var st)) w.WriteString("stability", st.GetString());
+            if (src.TryGetProperty("spectralRadius", out var sr) && sr.ValueKind == JsonValueKind.Number) Num(w, "spectralRadius", sr.GetDouble());
+            Num(w, "radius", r.LargestRadius);
+            Num(w, "minRadius", r.SmallestRadius);
+            Box(w, "box", r.LargestBox!);
+            Box(w, "enclosure", r.Enclosure!);
+            w.WriteEndObject();
+        }
+        if (enumeration is not null)
+            foreach (CertifiedFixedPoint f in enumeration.FixedPoints)
+            {
+                w.WriteStartObject();
+                w.WriteString("source", "enumeration");
+                Vector(w, "x", f.Point);
+                Num(w, "spectralRadius", f.SpectralRadius);
+                w.WriteString("stability", f.SpectralRadius < 1 ? "stable" : "unstable");
+                Num(w, "radius", f.UniqueBox.Max(i => (i.Hi - i.Lo) / 2));
+                Box(w, "box", f.UniqueBox);
+                Box(w, "enclosure", f.Enclosure);
+                w.WriteEndObject();
+            }
+        w.WriteEndArray();
+
+        w.WriteStartArray("notCertified");
+        foreach (var (x, r, _) in around.Where(a => a.R.Status != CertificateStatus.Unique))
+        {
+            w.WriteStartObject();
+            Vector(w, "x", x);
+            w.WriteString("status", r.Status.Key());
+            w.WriteString("reason", r.Status == CertificateStatus.Excluded ? r.Status.Message() : r.Reason.Message());
+            Num(w, "excludedRadius", r.ExcludedRadius);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
+        w.WriteStartArray("undecided");
+        if (enumeration is not null)
+            foreach (UndecidedBox u in enumeration.Undecided)
+            {
+                w.WriteStartObject();
+                Box(w, "box", u.Box);
+                w.WriteString("reason", u.Reason.Message());
+                w.WriteEndObject();
+            }
+        w.WriteEndArray();
+        if (enumeration?.ProvenCount is int pc) w.WriteNumber("provenCount", pc);
+        else w.WriteNull("provenCount");
+
+        if (enumeration is not null)
+        {
+            w.WriteStartObject("enumeration");
+            Box(w, "domain", enumeration.Domain);
+            w.WriteString("status", enumeration.Status.ToString());
+            w.WriteNumber("boxesExamined", enumeration.BoxesExamined);
+            Num(w, "excludedFraction", enumeration.ExcludedFraction);
+            Num(w, "seconds", enumeration.Elapsed.TotalSeconds);
+            w.WriteEndObject();
+        }
+        if (region is not null)
+        {
+            w.WriteStartObject("region");
+            w.WriteString("status", region.Certified ? "certified" : "failed");
+            Box(w, "region", region.Region);
+            Box(w, "image", region.Image);
+            Num(w, "K", region.K);
+            Num(w, "maxRowNorm", region.MaxRowNorm);
+            Vector(w, "rowNorms", region.RowNorms);
+            Num(w, "diameter", region.Diameter);
+            w.WriteNumber("layers", region.Layers);
+            Num(w, "aPrioriBound", region.APrioriBound);
+            w.WriteStartArray("violations");
+            foreach (RegionViolation v in region.Violations)
+            {
+                w.WriteStartObject();
+                w.WriteString("condition", v.Condition == RegionCondition.Inclusion ? "inclusion" : "contraction");
+                w.WriteNumber(v.Condition == RegionCondition.Inclusion ? "coordinate" : "row", v.Index);
+                Num(w, "excess", v.Excess);
+                w.WriteString("message", v.ToString());
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        Num(w, "elapsedSeconds", seconds);
+        w.WriteEndObject();
+    }
+
+    private static void Num(Utf8JsonWriter w, string name, double v)
+    {
+        if (double.IsFinite(v)) w.WriteNumber(name, v);
+        else w.WriteNull(name);
+    }
+
+    private static void Vector(Utf8JsonWriter w, string name, IEnumerable<double> v)
+    {
+        w.WriteStartArray(name);
+        foreach (double x in v) { if (double.IsFinite(x)) w.WriteNumberValue(x); else w.WriteNullValue(); }
+        w.WriteEndArray();
+    }
+
+    private static void Box(Utf8JsonWriter w, string name, IEnumerable<Interval> box)
+    {
+        w.WriteStartArray(name);
+        foreach (Interval i in box)
+        {
+            w.WriteStartArray();
+            w.WriteNumberValue(i.Lo);
+            w.WriteNumberValue(i.Hi);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+    }
+}

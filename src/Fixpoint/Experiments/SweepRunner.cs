@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Fixpoint.Census;
+using Fixpoint.Maps;
+
+namespace Fixpoint.Experiments;
+
+/// <summary>Shard k of n: the tasks whose index ≡ k (mod n).</summary>
+public readonly record struct Shard(int Index, int Count)
+{
+    public static readonly Shard All = new(0, 1);
+
+    public bool Contains(SweepTask t) => t.Index % Count == Index;
+
+    public override string ToString() => $"{Index}/{Count}";
+
+    public static Shard Parse(string text)
+    {
+        string[] parts = text.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n) || n < 1 || k < 0 || k >= n)
+            throw new FormatException($"shard '{text}' is not k/n with 0 ≤ k < n");
+        return new Shard(k, n);
+    }
+}
+
+/// <summary>What a sweep run did.</summary>
+public sealed record SweepRunSummary(int TasksInShard, int AlreadyDone, int Ran, bool Cancelled, double ElapsedSeconds);
+
+/// <summary>Runs the tasks of a sweep (one shard of it), in parallel over tasks, skipping those already in the store.</summary>
+public static class SweepRunner
+{
+    /// <summary>Runs one task: builds its network and takes its census. Pure: the same task gives the same row anywhere.</summary>
+    public static TaskRow? RunTask(SweepSpec spec, SweepTask task, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        Network net = spec.BuildNetwork(task);
+        CensusResult r = FixedPointCensus.Run(net, spec.StartLaw, spec.Starts, task.Seed, spec.Census, null, ct);
+        if (r.Partial) return null;
+        var attracting = r.FixedPoints.Where(f => f.Stability == Stability.Stable).ToList();
+        return new TaskRow(task.Key, task.Index, task.Cell, task.Realisation, task.Seed,
+            attracting.Count,
+            spec.Census.Unstable ? r.FixedPoints.Count(f => f.Stability == Stability.Unstable) : null,
+            r.FixedPoints.Count,
+            r.Outcomes.Converged, r.Outcomes.Cycle, r.Outcomes.Diverged, r.Outcomes.MaxIterations,
+            r.Cycles.Select(c => c.Period).Distinct().Order().ToArray(),
+            r.FixedPoints.Select(f => f.SpectralRadius).ToArray(),
+            r.EstimatedMissing.Chao1, r.EstimatedMissing.StdError, r.EstimatedMissing.Coverage,
+            r.Evaluations, clock.Elapsed.TotalSeconds);
+    }
+
+    public static SweepRunSummary Run(SweepSpec spec, SweepStore store, Shard shard, int threads,
+        IProgress<CensusProgress>? progress = null, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var mine = spec.Tasks().Where(shard.Contains).ToList();
+        HashSet<string> done = store.FinishedKeys();
+        var pending = mine.Where(t => !done.Contains(t.Key)).ToList();
+        int already = mine.Count - pending.Count;
+        int finished = already;
+        progress?.Report(new CensusProgress("tasks", finished, mine.Count));
+        var writeLock = new object();
+        try
+        {
+            Parallel.ForEach(pending, new ParallelOptions
+            {
+                MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount,
+                CancellationToken = ct,
+            }, task =>
+            {
+                TaskRow? row = RunTask(spec, task, ct);
+                if (row is null) return; // interrupted: not stored, it runs again on resume
+                lock (writeLock)
+                {
+                    store.Insert(row);
+                    finished++;
+                    progress?.Report(new CensusProgress("tasks", finished, mine.Count));
+                }
+            });
+        }
+        catch (OperationCanceledException) { }
+        return new SweepRunSummary(mine.Count, already, finished - already, ct.IsCancellationRequested, clock.Elapsed.TotalSeconds);
+    }
+}
