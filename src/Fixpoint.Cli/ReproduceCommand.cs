@@ -5,6 +5,7 @@ using System.Text;
 using Fixpoint.Applications;
 using Fixpoint.IO;
 using Fixpoint.Maps;
+using Fixpoint.Spectra;
 using Fixpoint.Training;
 
 namespace Fixpoint.Cli;
@@ -26,11 +27,11 @@ internal static class ReproduceCommand
     }
 
     /// <summary>The sizes of the applications run: the documented one, and a seconds-long smoke test.</summary>
-    internal sealed record ApplicationsPlan(int TrainCount, string Hidden, int Epochs, int CensusStarts, int RestoreImages,
-        int ExitTrainCount, int ExitHidden, int ExitLoops, int ExitEpochs, int ExitRepeats)
+    internal sealed record ApplicationsPlan(int TrainCount, int? TestCount, string Hidden, int Epochs, int CensusStarts, int RestoreImages,
+        int ExitTrainCount, int ExitHidden, int ExitLoops, int ExitEpochs, int ExitRepeats, int Certify)
     {
-        public static ApplicationsPlan Full { get; } = new(300, "256,256", 300, 1000, 100, 1200, 64, 16, 40, 9);
-        public static ApplicationsPlan Quick { get; } = new(40, "32", 4, 50, 5, 200, 8, 4, 2, 1);
+        public static ApplicationsPlan Full { get; } = new(300, null, "256,256", 300, 1000, 100, 1200, 64, 16, 40, 9, 5);
+        public static ApplicationsPlan Quick { get; } = new(40, 60, "32", 4, 50, 5, 200, 8, 4, 2, 1, 1);
     }
 
     private static Command Applications(CliConsole console, CancellationToken ct)
@@ -53,7 +54,7 @@ internal static class ReproduceCommand
         Directory.CreateDirectory(dir);
         var stages = new List<(string Stage, double Seconds)>();
         DataSource digits = DataSource.ShippedDigits;
-        var split = new SplitSpec(plan.TrainCount, null, 0);
+        var split = new SplitSpec(plan.TrainCount, plan.TestCount, 0);
         var act = new TanhActivation();
         int[] hidden = TrainCommand.ParseHidden(plan.Hidden);
         TrainOptions Train(double lambda) => new()
@@ -61,7 +62,7 @@ internal static class ReproduceCommand
             Epochs = plan.Epochs, BatchSize = TrainCommand.DefaultBatch, CosineDecay = true, Seed = 0, JacobianPenalty = lambda,
             Adam = new AdamOptions { LearningRate = TrainCommand.DefaultLearningRate },
         };
-        var memory = new MemoryOptions { RandomStarts = plan.CensusStarts, Seed = 0 };
+        var memory = new MemoryOptions { RandomStarts = plan.CensusStarts, Seed = 0, Certify = plan.Certify };
         var spec = new SquareNetworkSpec(64, hidden, act);
 
         double t0 = clock.Elapsed.TotalSeconds;
@@ -95,7 +96,7 @@ internal static class ReproduceCommand
 
         t0 = clock.Elapsed.TotalSeconds;
         console.Out.WriteLine("== 5. early exit");
-        var exit = EarlyExitCommand.Execute(new EarlyExitCommand.Settings(digits, new SplitSpec(plan.ExitTrainCount, null, 0), ["looped", "deep"],
+        var exit = EarlyExitCommand.Execute(new EarlyExitCommand.Settings(digits, new SplitSpec(plan.ExitTrainCount, plan.TestCount, 0), ["looped", "deep"],
             plan.ExitHidden, plan.ExitLoops, act,
             new TrainOptions { Epochs = plan.ExitEpochs, BatchSize = 32, CosineDecay = true, Seed = 0, RecordTails = false, Adam = new AdamOptions { LearningRate = 2e-3 } },
             new EarlyExitOptions { Repeats = plan.ExitRepeats }, Path.Combine(dir, "early-exit"), plot, $"{command} [early-exit]"), console, ct);
@@ -146,6 +147,7 @@ internal static class ReproduceCommand
         Row("distinct attractors reached from training images", $"{pm.AttractorsOfTrainingImages}", $"{tm.AttractorsOfTrainingImages}");
         Row("spurious attractors (from random starts only)", $"{pm.SpuriousAttractors}", $"{tm.SpuriousAttractors}");
         Row("training time (s)", plain.Training.Seconds.ToString("0.0", ci), trained.Training.Seconds.ToString("0.0", ci));
+        Row("Krawczyk certificates (attractors of stored images): unique fixed point proved / tried", Cert(pm), Cert(tm));
         sb.AppendLine();
         sb.AppendLine("### Heavy tails (per layer: epoch 0 → last epoch)");
         sb.AppendLine();
@@ -199,6 +201,8 @@ internal static class ReproduceCommand
 
         void Row(string label, string x, string y) => sb.AppendLine($"| {label} | {x} | {y} |");
         static string G(double v) => double.IsFinite(v) ? v.ToString("0.###e+0", CultureInfo.InvariantCulture) : "n/a";
+        static string Cert(MemoryReport m) => m.Certificates.Count == 0 ? "none tried" :
+            $"{m.Certificates.Count(c => c.Status == "unique")} / {m.Certificates.Count} (box radius {string.Join(", ", m.Certificates.Where(c => c.Status == "unique").Select(c => c.LargestRadius.ToString("0.#e+0", CultureInfo.InvariantCulture)))})";
         static string A(PowerLawFit? f) => f is null ? "n/a" : f.Alpha.ToString("0.00", CultureInfo.InvariantCulture);
     }
 }

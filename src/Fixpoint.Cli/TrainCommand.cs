@@ -5,6 +5,7 @@ using Fixpoint.Applications;
 using Fixpoint.Census;
 using Fixpoint.IO;
 using Fixpoint.Maps;
+using Fixpoint.Spectra;
 using Fixpoint.Training;
 
 namespace Fixpoint.Cli;
@@ -24,6 +25,7 @@ internal static class TrainCommand
     public const double DefaultLearningRate = 3e-3;
     public const double DefaultPenalty = 0.1;
     public const int DefaultCensusStarts = 1000;
+    public const int DefaultCertify = 3;
 
     internal sealed record Settings(DataSource Data, SplitSpec Split, SquareNetworkSpec Network, TrainOptions Train,
         MemoryOptions Memory, bool Census, string Out, bool Plot, string Command);
@@ -50,12 +52,13 @@ internal static class TrainCommand
         var censusStarts = new Option<int>("--census-starts") { Description = $"Uniform starts in [-1, 1]^N added to the training images in the census of the trained map (default {DefaultCensusStarts}).", DefaultValueFactory = _ => DefaultCensusStarts };
         var noCensus = new Option<bool>("--no-census") { Description = "Skip the census of the trained map." };
         var storeTol = new Option<double>("--store-tol") { Description = $"A training image x is stored when iteration from x reaches a fixed point x* with ρ(J(x*)) < 1 and ‖x* − x‖∞ ≤ this (default {MemoryOptions.DefaultStoreTol}).", DefaultValueFactory = _ => MemoryOptions.DefaultStoreTol };
+        var certify = new Option<int>("--certify") { Description = $"Krawczyk interval certificates for the attractors of this many stored training images (default {DefaultCertify}; seconds each for 64 pixels).", DefaultValueFactory = _ => DefaultCertify };
         var outDir = new Option<string>("--out") { Description = $"Output folder (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
         var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw the PNG figures." };
 
         var cmd = new Command("train", "Train a square autoencoder on images (Adam, Jacobian penalty), save it as safetensors, record heavy tails, and count the training images that became attracting fixed points.");
         data.AddTo(cmd);
-        foreach (Option o in new Option[] { hidden, tied, depth, activation, initGain, epochs, batch, lr, constantLr, wd, penalty, noise, seed, threads, censusStarts, noCensus, storeTol, outDir, noPlot })
+        foreach (Option o in new Option[] { hidden, tied, depth, activation, initGain, epochs, batch, lr, constantLr, wd, penalty, noise, seed, threads, censusStarts, noCensus, storeTol, certify, outDir, noPlot })
             cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
@@ -89,6 +92,7 @@ internal static class TrainCommand
             {
                 RandomStarts = Check(p.GetValue(censusStarts), v => v >= 0, "--census-starts", "≥ 0"),
                 StoreTol = Check(p.GetValue(storeTol), v => v > 0 && double.IsFinite(v), "--store-tol", "> 0"),
+                Certify = Check(p.GetValue(certify), v => v >= 0, "--certify", "≥ 0"),
                 Seed = p.GetValue(seed),
                 Census = new CensusOptions { Solve = new Solvers.SolveOptions { Threads = p.GetValue(threads) } },
             };
@@ -175,7 +179,7 @@ internal static class TrainCommand
             Initial = EpochJson(first),
             Final = EpochJson(last),
             Memory = memory is null ? null : MemoryJson(memory),
-            Certificate = "not run: interval (Krawczyk) certificates are not part of this build; the evidence is the census (Newton-polished fixed point, ρ(J) < 1)",
+            Certificates = memory?.Certificates,
         });
         o.WriteLine($"wrote {modelPath}, train.json, loss.csv, tails.csv{(s.Plot ? ", loss.png, tails.png" : "")}{(memory is null ? "" : ", census.json, fixed_points.csv, memory.csv")} in {s.Out}");
         return new Outcome(result.Cancelled ? ExitCodes.Interrupted : ExitCodes.Ok, result, memory, modelPath, train, test);
@@ -187,12 +191,16 @@ internal static class TrainCommand
         o.WriteLine($"training images that are attracting fixed points: {m.Stored} of {m.TrainingImages} (iteration from x reaches x* with ρ(J(x*)) < 1 and ‖x* − x‖∞ ≤ {CensusCommand.F(m.StoreTol)}); at ‖x* − x‖∞ ≤ {string.Join(", ", m.StoredAt.Select(kv => $"{kv.Key}: {kv.Value}"))}");
         o.WriteLine($"  median ‖F(x) − x‖∞ = {G(m.MedianResidual)}, median ρ(J(x)) = {G(m.MedianSpectralRadiusAtImage)}, median ‖x* − x‖∞ = {G(m.MedianDistance)}; {m.AttractorsOfTrainingImages} distinct attractors reached from training images");
         o.WriteLine($"spurious attractors (reached from random starts, from no training image): {m.SpuriousAttractors}; random starts that reach a training image's attractor: {m.RandomStartsToTrainingAttractors:0.###}");
+        foreach (AttractorCertificate c in m.Certificates)
+            o.WriteLine(c.Status == "unique"
+                ? $"certificate: training image {c.TrainingImage}'s attractor (fixed point {c.FixedPoint}, ρ = {c.SpectralRadius:0.###}) is the only fixed point in its box of radius {c.LargestRadius:0.##e+0} (Krawczyk, {c.Tests} tests, {c.Seconds:0.0} s)"
+                : $"certificate: training image {c.TrainingImage}'s attractor (fixed point {c.FixedPoint}): {c.Status} ({c.Reason})");
     }
 
     internal static object EpochJson(EpochRecord e) => new
     {
         e.Epoch, e.Objective, e.Reconstruction, e.JacobianPenalty, e.TestReconstruction, e.Seconds,
-        Tails = e.Tails.Select(t => new { t.Layer, t.Hill, EsdAlpha = t.Esd?.Alpha ?? double.NaN, EsdXMin = t.Esd?.XMin ?? double.NaN, EsdKs = t.Esd?.KsDistance ?? double.NaN, EsdTail = t.Esd?.TailCount ?? 0, t.SpectralNorm }),
+        Tails = e.Tails.Select(t => new { t.Layer, t.Hill, EsdAlpha = t.Esd?.Alpha ?? double.NaN, EsdXmin = t.Esd?.Xmin ?? double.NaN, EsdKs = t.Esd?.KsDistance ?? double.NaN, EsdTail = t.Esd?.NTail ?? 0, t.SpectralNorm, t.Warning }),
     };
 
     internal static object MemoryJson(MemoryReport m) => new
@@ -216,7 +224,7 @@ internal static class TrainCommand
         foreach (EpochRecord e in h)
             foreach (LayerTails t in e.Tails)
                 sb.AppendLine(string.Join(",", e.Epoch.ToString(CultureInfo.InvariantCulture), t.Layer.ToString(CultureInfo.InvariantCulture), R(t.Hill),
-                    R(t.Esd?.Alpha ?? double.NaN), R(t.Esd?.XMin ?? double.NaN), R(t.Esd?.KsDistance ?? double.NaN), (t.Esd?.TailCount ?? 0).ToString(CultureInfo.InvariantCulture), R(t.SpectralNorm)));
+                    R(t.Esd?.Alpha ?? double.NaN), R(t.Esd?.Xmin ?? double.NaN), R(t.Esd?.KsDistance ?? double.NaN), (t.Esd?.NTail ?? 0).ToString(CultureInfo.InvariantCulture), R(t.SpectralNorm)));
         AtomicFile.WriteText(path, sb.ToString());
     }
 

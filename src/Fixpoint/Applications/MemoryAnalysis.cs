@@ -1,4 +1,5 @@
 using Fixpoint.Census;
+using Fixpoint.Certify;
 using Fixpoint.Maps;
 using Fixpoint.Numerics;
 using Fixpoint.Solvers;
@@ -14,6 +15,7 @@ public sealed record MemoryOptions
 
     private readonly double _storeTol = DefaultStoreTol;
     private readonly int _randomStarts = 1000;
+    private readonly int _certify;
 
     public double StoreTol { get => _storeTol; init => _storeTol = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(StoreTol), value, "must be > 0"); }
 
@@ -21,6 +23,12 @@ public sealed record MemoryOptions
     public int RandomStarts { get => _randomStarts; init => _randomStarts = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(RandomStarts), value, "must be ≥ 0"); }
 
     public ulong Seed { get; init; }
+
+    /// <summary>Interval (Krawczyk) certificates are attempted for the attractors of this many stored training images (the first ones); 0 for none. Each costs seconds in high dimension.</summary>
+    public int Certify { get => _certify; init => _certify = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(Certify), value, "must be ≥ 0"); }
+
+    /// <summary>ε-inflation of the certificates: radii from 1e-9·max(1, ‖x*‖∞) growing fourfold up to 1.</summary>
+    public KrawczykOptions Krawczyk { get; init; } = new() { InitialRadius = 1e-9, Growth = 4 };
 
     /// <summary>Options of the census (solver, tolerances); Picard by default, so basins are the map's.</summary>
     public CensusOptions Census { get; init; } = new();
@@ -33,6 +41,14 @@ public sealed record MemoryOptions
 /// <param name="DistanceInf">‖x* − x‖∞ (NaN when no fixed point).</param>
 /// <param name="SpectralRadius">ρ(J(x*)) (NaN when no fixed point).</param>
 public sealed record StoredImage(int Index, int Label, double Residual, double SpectralRadiusAtImage, string Outcome, int FixedPoint, double DistanceInf, double SpectralRadius, bool Stored);
+
+/// <summary>
+/// An interval certificate for the attractor x* of a stored training image: <see cref="Status"/> <c>unique</c> proves
+/// that the box x* ± <see cref="LargestRadius"/> (∞-norm) holds exactly one fixed point of F (Krawczyk). Attraction
+/// itself rests on the floating-point <see cref="SpectralRadius"/> = ρ(J(x*)) &lt; 1.
+/// </summary>
+public sealed record AttractorCertificate(int TrainingImage, int FixedPoint, string Status, string Reason, double SmallestRadius, double LargestRadius,
+    double CenterResidual, double SpectralRadius, int Tests, double Seconds);
 
 /// <summary>How many training images are attracting fixed points, and what else the map's census holds.</summary>
 /// <param name="StoredAt">Stored counts at a ladder of tolerances on ‖x* − x‖∞ (0.05, 0.1, 0.25, 0.5).</param>
@@ -54,6 +70,7 @@ public sealed record MemoryReport(
     double MedianSpectralRadiusAtImage,
     double MedianDistance,
     IReadOnlyList<StoredImage> Images,
+    IReadOnlyList<AttractorCertificate> Certificates,
     CensusResult Census);
 
 /// <summary>
@@ -113,6 +130,16 @@ public static class MemoryAnalysis
             if (fromTraining.Contains(a)) randomToTraining++;
             else if (census.FixedPoints[a].Stability == Stability.Stable) spurious.Add(a);
         }
+        var certificates = new List<AttractorCertificate>();
+        foreach (StoredImage s in images.Where(s => s.Stored).DistinctBy(s => s.FixedPoint).Take(options.Certify))
+        {
+            ct.ThrowIfCancellationRequested();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            FixedPointInfo f = census.FixedPoints[s.FixedPoint];
+            KrawczykResult kr = Krawczyk.Certify(map, f.X, options.Krawczyk, ct);
+            certificates.Add(new AttractorCertificate(s.Index, s.FixedPoint, kr.Status.Key(), kr.Status == CertificateStatus.Unique ? "" : kr.Reason.Message(),
+                kr.SmallestRadius, kr.LargestRadius, kr.CenterResidual, f.SpectralRadius, kr.Tests, clock.Elapsed.TotalSeconds));
+        }
         var ladder = ToleranceLadder.ToDictionary(t => t.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
             t => images.Count(s => s.FixedPoint >= 0 && s.DistanceInf <= t && census.FixedPoints[s.FixedPoint].Stability == Stability.Stable));
         return new MemoryReport(
@@ -122,7 +149,7 @@ public static class MemoryAnalysis
             k, spurious.Count, randomFinished == 0 ? double.NaN : (double)randomToTraining / randomFinished,
             Median(images.Select(s => s.Residual)), Median(images.Select(s => s.SpectralRadiusAtImage)),
             Median(images.Where(s => s.FixedPoint >= 0).Select(s => s.DistanceInf)),
-            images, census);
+            images, certificates, census);
     }
 
     internal static double Median(IEnumerable<double> values)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Fixpoint.Numerics;
+using Fixpoint.Spectra;
 
 namespace Fixpoint.Training;
 
@@ -32,11 +33,13 @@ public sealed record TrainOptions
     public bool RecordTails { get; init; } = true;
 }
 
-/// <summary>Heavy-tail measures of one weight matrix at one epoch.</summary>
-/// <param name="Hill">Hill tail index of |W_ij| (see <c>WeightTails.Hill</c>).</param>
-/// <param name="Esd">Power-law fit to the eigenvalues of WᵀW; null when it cannot be fitted.</param>
+/// <summary>Heavy-tail measures of one weight matrix at one epoch, from <see cref="Spectra.WeightTails"/>.</summary>
+/// <param name="Layer">Index into the model's layers, from 0.</param>
+/// <param name="Hill">Hill tail index of |W_ij| with k = ⌊√(entries)⌋ (<see cref="Spectra.TailIndex.Hill"/>); NaN when it cannot be made.</param>
+/// <param name="Esd">Clauset power-law fit to the eigenvalues of WᵀW (<see cref="Spectra.TailIndex.FitPowerLaw"/>); null when it cannot be made.</param>
 /// <param name="SpectralNorm">‖W‖₂, the largest singular value.</param>
-public sealed record LayerTails(int Layer, double Hill, PowerLawFit? Esd, double SpectralNorm);
+/// <param name="Warning">Why an estimate is missing or rests on few numbers; null when all is well.</param>
+public sealed record LayerTails(int Layer, double Hill, PowerLawFit? Esd, double SpectralNorm, string? Warning);
 
 /// <summary>One epoch of training (epoch 0 is the initial network, before any step).</summary>
 /// <param name="Objective">Mean of the minimised objective over the epoch's batches (NaN at epoch 0).</param>
@@ -134,7 +137,10 @@ public static class AutoencoderTrainer
     public static IReadOnlyList<LayerTails> Tails(SquareModel model) =>
         model.Layers.Select((l, i) =>
         {
-            double[] ev = WeightTails.GramEigenvalues(l.Weight, l.Outputs, l.Inputs);
-            return new LayerTails(i, WeightTails.Hill(l.Weight), WeightTails.PowerLaw(ev), Math.Sqrt(Math.Max(ev[^1], 0)));
+            var warnings = new List<string>();
+            double[] esd = WeightTails.WeightEsd(l.ToDense());
+            HillResult? hill = WeightTails.TryHill(l.Weight, warnings);
+            PowerLawFit? fit = WeightTails.TryFit(esd, warnings);
+            return new LayerTails(i, hill?.Index ?? double.NaN, fit, Math.Sqrt(Math.Max(esd[^1], 0)), warnings.Count > 0 ? string.Join("; ", warnings) : null);
         }).ToArray();
 }
