@@ -158,8 +158,34 @@ public class ApplicationCliTests
         IdxReader.WriteBytes(images, [60, 8, 8], digits.Features.Select(v => (byte)Math.Round((v + 1) * 127.5)).ToArray());
         IdxReader.WriteBytes(labels, [60], digits.Labels!.Select(l => (byte)l).ToArray());
         var run = CliRunner.Invoke("train", "--data", images, "--labels", labels, "--train-count", "40", "--hidden", "8", "--epochs", "2",
-            "--census-starts", "5", "--no-plot", "--out", Path.Combine(dir, "o"));
+            "--no-census", "--no-plot", "--out", Path.Combine(dir, "o"));
         Assert.True(run.ExitCode == 0, run.Err);
         Assert.Contains("40 training and 20 test", run.Out);
+    }
+
+    [Fact]
+    public void InterruptedTrainingKeepsTheModelAndCurvesAndExits130()
+    {
+        string dir = CliRunner.TempDir();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var run = CliRunner.Invoke(cts.Token, "train", "--train-count", "30", "--hidden", "8", "--epochs", "50", "--no-plot", "--out", dir);
+        Assert.Equal(130, run.ExitCode);
+        Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "train.json")));
+        Assert.True(doc.RootElement.GetProperty("partial").GetBoolean());
+        Assert.Equal(0, doc.RootElement.GetProperty("final").GetProperty("epoch").GetInt32());
+    }
+
+    [Fact]
+    public void TiedAutoencoderTrainsAndLoadsAsALoopedNetwork()
+    {
+        string dir = CliRunner.TempDir();
+        var run = CliRunner.Invoke("train", "--tied", "--depth", "3", "--train-count", "30", "--epochs", "2", "--no-census", "--no-plot", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Err);
+        Network net = ModelFile.Load(Path.Combine(dir, "model.safetensors"));
+        Assert.True(net.Tied);
+        Assert.Equal(3, net.Depth);
+        Assert.Single(net.Layers);
     }
 }
