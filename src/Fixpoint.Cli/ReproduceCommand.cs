@@ -160,16 +160,16 @@ internal static class ReproduceCommand
                 sb.AppendLine($"| {name} | {i} | {f.Tails[i].Hill:0.00} → {l.Tails[i].Hill:0.00} | {A(f.Tails[i].Esd)} → {A(l.Tails[i].Esd)} | {f.Tails[i].SpectralNorm:0.00} → {l.Tails[i].SpectralNorm:0.00} |");
         }
         sb.AppendLine();
-        sb.AppendLine($"### Restoration (λ = 0.1 network; {plan.RestoreImages} images per set; mean PSNR in dB, higher is better; recall = the damaged image reaches the clean image's attractor)");
+        sb.AppendLine($"### Restoration (λ = 0.1 network; {plan.RestoreImages} images per set; mean PSNR in dB, higher is better, and mean MSE, lower is better; recall = the damaged image reaches the clean image's attractor)");
         foreach (string set in restore.Report.Rows.Select(r => r.Set).Distinct())
         {
             sb.AppendLine();
             sb.AppendLine($"{(set == "stored" ? "Stored (training) images" : "Unseen (test) images")}:");
             sb.AppendLine();
-            sb.AppendLine("| damage | damaged | one pass | attractor | nearest training image | recall | attractor beats one pass |");
-            sb.AppendLine("|---|---|---|---|---|---|---|");
+            sb.AppendLine("| damage | PSNR damaged | PSNR one pass | PSNR attractor | PSNR nearest training image | MSE damaged | MSE one pass | MSE attractor | MSE nearest | recall | attractor beats one pass |");
+            sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (RestoreRow r in restore.Report.Rows.Where(r => r.Set == set))
-                sb.AppendLine($"| {r.Damage} | {r.Damaged.Psnr:0.00} | {r.OnePass.Psnr:0.00} | {r.Attractor.Psnr:0.00} | {r.Nearest.Psnr:0.00} | {RestoreCommand.Pct(r.RecallRate)} | {RestoreCommand.Pct(r.AttractorBetterThanOnePass)} |");
+                sb.AppendLine($"| {r.Damage} | {r.Damaged.Psnr:0.00} | {r.OnePass.Psnr:0.00} | {r.Attractor.Psnr:0.00} | {r.Nearest.Psnr:0.00} | {r.Damaged.Mse:0.0000} | {r.OnePass.Mse:0.0000} | {r.Attractor.Mse:0.0000} | {r.Nearest.Mse:0.0000} | {RestoreCommand.Pct(r.RecallRate)} | {RestoreCommand.Pct(r.AttractorBetterThanOnePass)} |");
         }
         sb.AppendLine();
         ClassifyReport c = classify.Report;
