@@ -1,4 +1,3 @@
-using System.Buffers;
 using Fixpoint.Numerics;
 
 namespace Fixpoint.Maps;
@@ -9,11 +8,8 @@ namespace Fixpoint.Maps;
 /// single layer <see cref="Depth"/> times (the looped network of paper A). Hidden layers may be
 /// wider or narrower than N, but the whole map is square: the first layer reads N numbers and the last writes N.
 /// </summary>
-public sealed class Network : IMap
+public sealed partial class Network : IMap
 {
-    /// <summary>Rows per block in batched evaluation: the block's activations stay in cache across layers.</summary>
-    internal const int RowBlock = 64;
-
     private readonly DenseLayer[] _layers;
     private readonly DenseLayer[] _applied;
 
@@ -50,6 +46,8 @@ public sealed class Network : IMap
         _applied = tied ? Enumerable.Repeat(_layers[0], depth).ToArray() : _layers;
         Dimension = _layers[0].Inputs;
         MaxWidth = _layers.Max(l => Math.Max(l.Inputs, l.Outputs));
+        _packed = Pack(_layers, _applied);
+        RowBlock = DefaultRowBlock(MaxWidth);
     }
 
     public int Dimension { get; }
@@ -72,47 +70,6 @@ public sealed class Network : IMap
     public long MultiplyAddsPerPoint => _applied.Sum(l => (long)l.Inputs * l.Outputs);
 
     public void Evaluate(ReadOnlySpan<double> x, Span<double> y) => EvaluateBatch(x, y, 1);
-
-    public void EvaluateBatch(ReadOnlySpan<double> xs, Span<double> ys, int count)
-    {
-        int n = Dimension;
-        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count));
-        if (xs.Length < count * n || ys.Length < count * n) throw new ArgumentException("batch spans are shorter than count × N");
-        int block = Math.Min(RowBlock, Math.Max(count, 1));
-        double[] bufA = ArrayPool<double>.Shared.Rent(block * MaxWidth);
-        double[] bufB = ArrayPool<double>.Shared.Rent(block * MaxWidth);
-        try
-        {
-            for (int start = 0; start < count; start += block)
-            {
-                int rows = Math.Min(block, count - start);
-                Span<double> a = bufA, b = bufB;
-                xs.Slice(start * n, rows * n).CopyTo(a);
-                foreach (DenseLayer layer in _applied)
-                {
-                    int o = layer.Outputs;
-                    Gemm.AffineRows(a, rows, layer.Inputs, layer.WeightTransposed, o, layer.Bias, b);
-                    for (int r = 0; r < rows; r++)
-                    {
-                        Span<double> row = b.Slice(r * o, o);
-                        Activation.Apply(row, row);
-                        if (Residual)
-                        {
-                            ReadOnlySpan<double> prev = a.Slice(r * o, o);
-                            for (int j = 0; j < o; j++) row[j] += prev[j];
-                        }
-                    }
-                    Span<double> t = a; a = b; b = t;
-                }
-                a.Slice(0, rows * n).CopyTo(ys.Slice(start * n, rows * n));
-            }
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(bufA);
-            ArrayPool<double>.Shared.Return(bufB);
-        }
-    }
 
     /// <summary>Exact Jacobian by the chain rule: J = ∏ (D_l W_l [+ I]), D_l = diag g′(pre-activation).</summary>
     public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian)

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using Fixpoint.Maps;
 using Fixpoint.Numerics;
 using static Fixpoint.Numerics.DenseLinearAlgebra;
@@ -12,6 +14,9 @@ namespace Fixpoint.Solvers;
 /// grows (‖g_k‖∞ &gt; <see cref="RestartGrowth"/> × ‖g_{k−1}‖∞) or when the mixing problem is
 /// ill-conditioned (a Cholesky pivot ratio below <see cref="MinPivotRatio"/>).</para>
 /// Anderson can converge to unstable fixed points; its outcomes are not the map's basins of attraction.
+/// <para>Cost per start and step, besides one evaluation of F: the new difference's row of ΔGᵀΔG and
+/// the right-hand side ΔGᵀg in one pass over the history (the rest of the Gram matrix is kept from
+/// earlier steps), a Cholesky solve of size ≤ History, and the update in one pass.</para>
 /// </summary>
 public sealed record AndersonSolver : ISolver
 {
@@ -31,35 +36,28 @@ public sealed record AndersonSolver : ISolver
     public string Name => "anderson";
 
     public BatchResult SolveBatch(IMap map, double[] starts, int count, SolveOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
-        => BatchDriver.Run(map, starts, count, options, progress, cancellationToken, SolveChunk);
+        => BatchDriver.Run(map, starts, count, options, progress, cancellationToken, SolveChunk,
+            numbersPerStart: (5 + 2 * History) * map.Dimension + History * History + 4);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long SolveChunk(IMap map, double[] starts, int first, int m, SolveOptions o, SolveResult?[] results, Action<int> finished, CancellationToken ct)
     {
         int n = map.Dimension;
         int hm = History;
-        var x = new double[m * n];
-        var y = new double[m * n];
-        var xPrev = new double[m * n];
-        var gPrev = new double[m * n];
-        var rPrev = new double[m];
-        var dx = new double[m * hm * n];
-        var dg = new double[m * hm * n];
-        var hCount = new int[m];
-        var hPos = new int[m];
-        var best = new double[m * n];
-        var bestRes = new double[m];
-        var id = new int[m];
-        var iters = new int[m];
-        var g = new double[n];
-        var gram = new double[hm * hm];
-        var gamma = new double[hm];
+        using var ws = new Workspace(m, n, hm);
+        double[] x = ws.X, y = ws.Y, xPrev = ws.XPrev, gPrev = ws.GPrev, rPrev = ws.RPrev, dx = ws.Dx, dg = ws.Dg;
+        double[] best = ws.Best, bestRes = ws.BestRes, gram = ws.Gram, g = ws.G, system = ws.System, gamma = ws.Gamma;
+        int[] hCount = ws.HCount, hPos = ws.HPos, id = ws.Id;
         Array.Copy(starts, first * n, x, 0, m * n);
         Array.Copy(x, best, m * n);
-        Array.Fill(bestRes, double.PositiveInfinity);
+        bestRes.AsSpan(0, m).Fill(double.PositiveInfinity);
+        hCount.AsSpan(0, m).Clear();
+        hPos.AsSpan(0, m).Clear();
         for (int i = 0; i < m; i++) id[i] = first + i;
         int active = m;
         long evals = 0;
         double beta = Mixing;
+        bool relative = o.Rtol != 0;
 
         for (int iter = 1; iter <= o.MaxIterations && active > 0; iter++)
         {
@@ -71,13 +69,12 @@ public sealed record AndersonSolver : ISolver
             {
                 Span<double> xa = x.AsSpan(a * n, n);
                 ReadOnlySpan<double> ya = y.AsSpan(a * n, n);
-                for (int j = 0; j < n; j++) g[j] = ya[j] - xa[j];
-                double r = MaxAbs(g);
-                double yInf = MaxAbs(ya);
+                Span<double> ga = g.AsSpan(0, n);
+                                double r = RowOps.Residual(ya, xa, ga, out double yInf, out double xInf);
                 SolveResult? result = null;
-                if (!double.IsFinite(r) || !double.IsFinite(yInf) || yInf > o.DivergenceBound || MaxAbs(xa) > o.DivergenceBound)
+                if (!double.IsFinite(r) || !double.IsFinite(yInf) || yInf > o.DivergenceBound || xInf > o.DivergenceBound)
                     result = new SolveResult(best.AsSpan(a * n, n).ToArray(), SolveStatus.Diverged, iter, iter, bestRes[a] < double.PositiveInfinity ? bestRes[a] : double.NaN);
-                else if (o.IsConverged(r, MaxAbs(xa)))
+                else if (o.IsConverged(r, relative ? xInf : 0.0))
                     result = new SolveResult(xa.ToArray(), SolveStatus.Converged, iter, iter, r);
                 else
                 {
@@ -98,59 +95,73 @@ public sealed record AndersonSolver : ISolver
         }
         return evals;
 
+        // The history of start a holds k = hCount[a] differences in slots 0 … k−1 (a ring once full),
+        // and gram[a] their Gram matrix ΔGᵀΔG, updated one row and column per step.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Step(int a, int iter, double r)
         {
             Span<double> xa = x.AsSpan(a * n, n);
             Span<double> xp = xPrev.AsSpan(a * n, n);
             Span<double> gp = gPrev.AsSpan(a * n, n);
+            ReadOnlySpan<double> ga = g.AsSpan(0, n);
+            Span<double> gr = gram.AsSpan(a * hm * hm, hm * hm);
+            ReadOnlySpan<double> dxa = dx.AsSpan(a * hm * n, hm * n);
+            ReadOnlySpan<double> dga = dg.AsSpan(a * hm * n, hm * n);
             bool restart = iter > 1 && r > RestartGrowth * rPrev[a];
-            if (restart) hCount[a] = 0;
-            else if (iter > 1)
+            int slot = -1;
+            if (restart || iter == 1)
             {
-                int slot = hPos[a];
-                Span<double> dxs = dx.AsSpan((a * hm + slot) * n, n);
-                Span<double> dgs = dg.AsSpan((a * hm + slot) * n, n);
-                for (int j = 0; j < n; j++) { dxs[j] = xa[j] - xp[j]; dgs[j] = g[j] - gp[j]; }
+                Clear(a);
+                xa.CopyTo(xp);
+                ga.CopyTo(gp);
+            }
+            else
+            {
+                // Push (Δx, Δg) = (x − x_prev, g − g_prev) into the ring and shift x_prev, g_prev.
+                slot = hPos[a];
+                RowOps.DifferenceAndShift(xa, xp, dx.AsSpan((a * hm + slot) * n, n));
+                RowOps.DifferenceAndShift(ga, gp, dg.AsSpan((a * hm + slot) * n, n));
                 hPos[a] = (slot + 1) % hm;
                 hCount[a] = Math.Min(hCount[a] + 1, hm);
             }
-            xa.CopyTo(xp);
-            g.AsSpan(0, n).CopyTo(gp);
             rPrev[a] = r;
             int k = hCount[a];
-            bool mixed = false;
             if (k > 0)
             {
+                // A difference was just pushed (k > 0 only then): its Gram row and column, and the
+                // right-hand side ΔGᵀg, in one pass over the history.
+                ReadOnlySpan<double> dgs = dga.Slice(slot * n, n);
+                for (int i = 0; i < k; i++)
+                {
+                    var (v, rhs) = RowOps.Dot2(dga.Slice(i * n, n), dgs, ga);
+                    gr[slot * hm + i] = v;
+                    gr[i * hm + slot] = v;
+                    gamma[i] = rhs;
+                }
                 double maxDiag = 0;
                 for (int i = 0; i < k; i++)
                 {
-                    ReadOnlySpan<double> gi = dg.AsSpan((a * hm + i) * n, n);
-                    gamma[i] = System.Numerics.Tensors.TensorPrimitives.Dot(gi, g);
-                    for (int j = 0; j <= i; j++)
-                    {
-                        double v = System.Numerics.Tensors.TensorPrimitives.Dot(gi, dg.AsSpan((a * hm + j) * n, n));
-                        gram[i * k + j] = v;
-                        gram[j * k + i] = v;
-                    }
-                    maxDiag = Math.Max(maxDiag, gram[i * k + i]);
+                    for (int j = 0; j < k; j++) system[i * k + j] = gr[i * hm + j];
+                    maxDiag = Math.Max(maxDiag, gr[i * hm + i]);
                 }
                 double lambda = Ridge * maxDiag;
-                for (int i = 0; i < k; i++) gram[i * k + i] += lambda;
-                if (DenseLinearAlgebra.CholeskySolveInPlace(gram.AsSpan(0, k * k), gamma.AsSpan(0, k), k, MinPivotRatio))
+                for (int i = 0; i < k; i++) system[i * k + i] += lambda;
+                if (DenseLinearAlgebra.CholeskySolveInPlace(system.AsSpan(0, k * k), gamma.AsSpan(0, k), k, MinPivotRatio))
                 {
-                    for (int j = 0; j < n; j++) xa[j] += beta * g[j];
-                    for (int i = 0; i < k; i++)
-                    {
-                        double c = gamma[i];
-                        ReadOnlySpan<double> dxi = dx.AsSpan((a * hm + i) * n, n);
-                        ReadOnlySpan<double> dgi = dg.AsSpan((a * hm + i) * n, n);
-                        for (int j = 0; j < n; j++) xa[j] -= c * (dxi[j] + beta * dgi[j]);
-                    }
-                    mixed = true;
+                    // x ← x + βg − Σ γ_i (Δx_i + βΔg_i)
+                    RowOps.MixUpdate(xa, ga, beta, dxa, dga, gamma, k);
+                    return;
                 }
-                else hCount[a] = 0; // ill-conditioned: drop the history, take a plain step
+                Clear(a); // ill-conditioned: drop the history, take a plain step
             }
-            if (!mixed) for (int j = 0; j < n; j++) xa[j] += beta * g[j];
+            RowOps.Axpy(beta, ga, xa);
+        }
+
+        // Empties the history of start a; new differences fill slots 0, 1, … again.
+        void Clear(int a)
+        {
+            hCount[a] = 0;
+            hPos[a] = 0;
         }
 
         void Move(int from, int to)
@@ -161,11 +172,69 @@ public sealed record AndersonSolver : ISolver
             Array.Copy(best, from * n, best, to * n, n);
             Array.Copy(dx, from * hm * n, dx, to * hm * n, hm * n);
             Array.Copy(dg, from * hm * n, dg, to * hm * n, hm * n);
+            Array.Copy(gram, from * hm * hm, gram, to * hm * hm, hm * hm);
             rPrev[to] = rPrev[from];
             hCount[to] = hCount[from];
             hPos[to] = hPos[from];
             bestRes[to] = bestRes[from];
             id[to] = id[from];
+        }
+    }
+
+    /// <summary>
+    /// Per-chunk buffers, rented so that consecutive chunks reuse them: (5 + 2·History)·N + History² + 4
+    /// numbers per start; nothing is allocated per iteration except the result of a finished start.
+    /// </summary>
+    private sealed class Workspace : IDisposable
+    {
+        private readonly double[][] _doubles;
+        private readonly int[][] _ints;
+
+        public Workspace(int m, int n, int hm)
+        {
+            X = Rent(m * n);
+            Y = Rent(m * n);
+            XPrev = Rent(m * n);
+            GPrev = Rent(m * n);
+            Best = Rent(m * n);
+            Dx = Rent(m * hm * n);
+            Dg = Rent(m * hm * n);
+            Gram = Rent(m * hm * hm);
+            RPrev = Rent(m);
+            BestRes = Rent(m);
+            G = Rent(n);
+            System = Rent(hm * hm);
+            Gamma = Rent(hm);
+            HCount = ArrayPool<int>.Shared.Rent(m);
+            HPos = ArrayPool<int>.Shared.Rent(m);
+            Id = ArrayPool<int>.Shared.Rent(m);
+            _doubles = [X, Y, XPrev, GPrev, Best, Dx, Dg, Gram, RPrev, BestRes, G, System, Gamma];
+            _ints = [HCount, HPos, Id];
+        }
+
+        public double[] X { get; }
+        public double[] Y { get; }
+        public double[] XPrev { get; }
+        public double[] GPrev { get; }
+        public double[] Best { get; }
+        public double[] Dx { get; }
+        public double[] Dg { get; }
+        public double[] Gram { get; }
+        public double[] RPrev { get; }
+        public double[] BestRes { get; }
+        public double[] G { get; }
+        public double[] System { get; }
+        public double[] Gamma { get; }
+        public int[] HCount { get; }
+        public int[] HPos { get; }
+        public int[] Id { get; }
+
+        private static double[] Rent(int length) => ArrayPool<double>.Shared.Rent(Math.Max(length, 1));
+
+        public void Dispose()
+        {
+            foreach (double[] a in _doubles) ArrayPool<double>.Shared.Return(a);
+            foreach (int[] a in _ints) ArrayPool<int>.Shared.Return(a);
         }
     }
 }
