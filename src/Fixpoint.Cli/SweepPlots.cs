@@ -50,6 +50,9 @@ internal static class SweepPlots
         plt.XLabel("depth L (log scale)");
         plt.YLabel(yLabel);
         plt.Title(title);
+        // Head room above the data so the legend does not hide the lines.
+        double top = series.SelectMany(g => g.Select(c => band is null ? y(c) : band(c).Hi)).Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        plt.Axes.SetLimitsY(0, Math.Max(top, 1e-3) * (1.25 + 0.07 * series.Count));
         plt.ShowLegend(Alignment.UpperLeft);
         byte[] png = plt.GetImageBytes(1100, 700, ImageFormat.Png);
         AtomicFile.Write(path, s => s.Write(png));

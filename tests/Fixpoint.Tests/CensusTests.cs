@@ -169,3 +169,43 @@ public class CensusTests
         Assert.Equal(0.0, CensusStatistics.Chao1([3, 4]).Missing);
     }
 }
+
+public class SpectralRadiusTests
+{
+    [Fact]
+    public void GelfandRadiusMatchesEigenvalues()
+    {
+        double[] a = [2, 1, 0, 0.5];
+        Assert.Equal(2.0, Census.FixedPointCensus.GelfandRadius(a, 2), 6);
+        double[] rot = [0.6, -0.8, 0.8, 0.6]; // a rotation: ρ = 1
+        Assert.Equal(1.0, Census.FixedPointCensus.GelfandRadius(rot, 2), 6);
+        Assert.Equal(0.0, Census.FixedPointCensus.GelfandRadius([0, 1, 0, 0], 2));
+        Assert.True(double.IsNaN(Census.FixedPointCensus.GelfandRadius([double.NaN, 0, 0, 1], 2)));
+    }
+
+    [Fact]
+    public void BadlyScaledMatricesStillGiveTheirRadius()
+    {
+        double[] huge = [3e200, 1e200, 0, 2e200];
+        Assert.Equal(3e200, Census.FixedPointCensus.SpectralRadius(huge, 2), 1e188);
+        Assert.Empty(Census.FixedPointCensus.Eigenvalues([double.PositiveInfinity, 0, 0, 1], 2));
+        Assert.Equal(Census.Stability.Marginal, Census.StabilityText.Classify(double.NaN, 1e-6));
+    }
+
+    /// <summary>Regression: a Cauchy network with unscaled weights whose cycle multiplier made the eigenvalue solver fail (paper-b-nonmonotone sweep).</summary>
+    [Fact]
+    public void MultiplierOfALongCycleInAnUnscaledCauchyNetworkIsFinite()
+    {
+        var spec = Experiments.SweepSpec.Load(Path.Combine(FindRoot(), "experiments", "paper-b-nonmonotone.json"));
+        var task = spec.Tasks().First(t => t.Cell.Width == 20 && t.Cell.Depth == 32);
+        var row = Experiments.SweepRunner.RunTask(spec with { Starts = 100 }, task);
+        Assert.NotNull(row);
+    }
+
+    internal static string FindRoot()
+    {
+        string? d = AppContext.BaseDirectory;
+        while (d is not null && !File.Exists(Path.Combine(d, "Fixpoint.slnx"))) d = Path.GetDirectoryName(d);
+        return d ?? throw new DirectoryNotFoundException("repository root");
+    }
+}

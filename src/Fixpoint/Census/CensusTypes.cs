@@ -24,8 +24,10 @@ public static class StabilityText
         _ => throw new ArgumentOutOfRangeException(nameof(s)),
     };
 
+    /// <summary>NaN (ρ could not be computed) is <see cref="Stability.Marginal"/>: undecided.</summary>
     public static Stability Classify(double spectralRadius, double margin) =>
-        spectralRadius < 1 - margin ? Stability.Stable
+        double.IsNaN(spectralRadius) ? Stability.Marginal
+        : spectralRadius < 1 - margin ? Stability.Stable
         : spectralRadius <= 1 + margin ? Stability.Marginal
         : Stability.Unstable;
 }

@@ -153,7 +153,7 @@ public static class FixedPointCensus
             var jac = new double[n * n];
             map.Jacobian(cl.Point!, jac);
             Complex[] ev = Eigenvalues(jac, n);
-            double rho = ev.Length == 0 ? 0 : ev.Max(e => e.Magnitude);
+            double rho = ev.Length > 0 ? ev[0].Magnitude : SpectralRadius(jac, n);
             bool focus = ev.Any(e => Math.Abs(e.Imaginary) > 1e-12 * Math.Max(1.0, e.Magnitude));
             var ci = CensusStatistics.Wilson(cl.Hits, finished);
             infos[k] = new FixedPointInfo(cl.Point!, cl.Residual, cl.Polished, rho,
@@ -193,16 +193,65 @@ public static class FixedPointCensus
             options, x0, status, attractor);
     }
 
-    /// <summary>Eigenvalues of a row-major n×n matrix, sorted by decreasing modulus (then by real part).</summary>
+    /// <summary>
+    /// Eigenvalues of a row-major n×n matrix, sorted by decreasing modulus (then by real part). The matrix is
+    /// scaled by its largest entry first (products of Jacobians along long orbits can be tiny or huge). Returns
+    /// an empty array when the matrix is not finite or the QR iteration does not converge; callers then fall back
+    /// to <see cref="SpectralRadius"/>.
+    /// </summary>
     public static Complex[] Eigenvalues(double[] matrix, int n)
     {
-        if (n == 1) return [new Complex(matrix[0], 0)];
-        var m = Matrix<double>.Build.Dense(n, n, (i, j) => matrix[i * n + j]);
-        Complex[] ev = m.Evd(Symmetricity.Asymmetric).EigenValues.ToArray();
+        if (n == 1) return double.IsFinite(matrix[0]) ? [new Complex(matrix[0], 0)] : [];
+        double scale = 0;
+        for (int i = 0; i < n * n; i++) scale = Math.Max(scale, Math.Abs(matrix[i]));
+        if (!double.IsFinite(scale)) return [];
+        if (scale == 0) return Enumerable.Repeat(Complex.Zero, n).ToArray();
+        var m = Matrix<double>.Build.Dense(n, n, (i, j) => matrix[i * n + j] / scale);
+        Complex[] ev;
+        try { ev = m.Evd(Symmetricity.Asymmetric).EigenValues.Select(e => e * scale).ToArray(); }
+        catch (MathNet.Numerics.NonConvergenceException) { return []; }
+        if (ev.Any(e => !double.IsFinite(e.Real) || !double.IsFinite(e.Imaginary))) return [];
         return ev.OrderByDescending(e => e.Magnitude).ThenByDescending(e => e.Real).ThenByDescending(e => e.Imaginary).ToArray();
     }
 
-    /// <summary>ρ of J(x_{k−1})⋯J(x_0) along an orbit.</summary>
+    /// <summary>
+    /// ρ(A): the largest eigenvalue modulus when the eigenvalues can be computed, else Gelfand's formula
+    /// ρ = lim ‖A^k‖^(1/k) by 40 normalised squarings (k = 2⁴⁰). NaN when A is not finite.
+    /// </summary>
+    public static double SpectralRadius(double[] matrix, int n)
+    {
+        Complex[] ev = Eigenvalues(matrix, n);
+        return ev.Length > 0 ? ev[0].Magnitude : GelfandRadius(matrix, n);
+    }
+
+    /// <summary>ρ(A) = lim ‖A^k‖^(1/k) (max-entry norm), by 40 normalised squarings; NaN when A is not finite.</summary>
+    internal static double GelfandRadius(double[] matrix, int n)
+    {
+        if (matrix.Any(v => !double.IsFinite(v))) return double.NaN;
+        var a = (double[])matrix.Clone();
+        var t = new double[n * n];
+        double logScale = 0, weight = 1;
+        for (int step = 0; step < 40; step++)
+        {
+            double s = a.Max(Math.Abs);
+            if (s == 0) return 0;
+            for (int i = 0; i < a.Length; i++) a[i] /= s;
+            logScale += weight * Math.Log(s);
+            weight /= 2;
+            Array.Clear(t);
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < n; k++)
+                {
+                    double v = a[i * n + k];
+                    if (v == 0) continue;
+                    for (int j = 0; j < n; j++) t[i * n + j] += v * a[k * n + j];
+                }
+            (a, t) = (t, a);
+        }
+        return Math.Exp(logScale + weight * Math.Log(Math.Max(a.Max(Math.Abs), double.Epsilon)));
+    }
+
+    /// <summary>ρ of J(x_{k−1})⋯J(x_0) along an orbit; the product is renormalised at each step so it cannot overflow.</summary>
     public static double MultiplierRadius(IMap map, double[][] orbit)
     {
         int n = map.Dimension;
@@ -210,6 +259,7 @@ public static class FixedPointCensus
         for (int i = 0; i < n; i++) prod[i * n + i] = 1;
         var jac = new double[n * n];
         var tmp = new double[n * n];
+        double logScale = 0;
         foreach (double[] p in orbit)
         {
             map.Jacobian(p, jac);
@@ -221,9 +271,14 @@ public static class FixedPointCensus
                     if (a == 0) continue;
                     for (int j = 0; j < n; j++) tmp[i * n + j] += a * prod[k * n + j];
                 }
+            double s = tmp.Max(Math.Abs);
+            if (s == 0) return 0;
+            if (!double.IsFinite(s)) return double.NaN;
+            for (int i = 0; i < tmp.Length; i++) tmp[i] /= s;
+            logScale += Math.Log(s);
             (prod, tmp) = (tmp, prod);
         }
-        return Eigenvalues(prod, n).Max(e => e.Magnitude);
+        return Math.Exp(logScale) * SpectralRadius(prod, n);
     }
 
     private static int FindCluster(List<Cluster> clusters, double[] x, double tol)
