@@ -90,12 +90,12 @@ public static class Attractors
         return (idx, results);
     }
 
-    /// <summary>ρ(J(x)), the largest eigenvalue modulus of the exact Jacobian.</summary>
+    /// <summary>ρ(J(x)), the largest eigenvalue modulus of the exact Jacobian (<see cref="FixedPointCensus.SpectralRadius"/>).</summary>
     public static double SpectralRadius(IMap map, ReadOnlySpan<double> x)
     {
         int n = map.Dimension;
         var j = new double[n * n];
         map.Jacobian(x, j);
-        return FixedPointCensus.Eigenvalues(j, n).Max(c => c.Magnitude);
+        return FixedPointCensus.SpectralRadius(j, n);
     }
 }
