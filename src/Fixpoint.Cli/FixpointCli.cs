@@ -15,12 +15,14 @@ public static class FixpointCli
         root.Subcommands.Add(EvalCommand.Create(console));
         root.Subcommands.Add(SweepCommand.Create(console, cancellationToken));
         root.Subcommands.Add(CertifyCommand.Create(console, cancellationToken));
-        var reproduce = new Command("reproduce", "Reproduce a paper's results.");
-        reproduce.Subcommands.Add(ReproduceKe2024.Create(console, cancellationToken));
-        root.Subcommands.Add(reproduce);
+        root.Subcommands.Add(ReproduceCommand.Create(console, cancellationToken));
         root.Subcommands.Add(ImportCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));
         root.Subcommands.Add(SpectrumCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(TrainCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(RestoreCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(ClassifyCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(EarlyExitCommand.Create(console, cancellationToken));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

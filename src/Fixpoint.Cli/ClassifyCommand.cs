@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using Fixpoint.Applications;
+using Fixpoint.Maps;
+using Fixpoint.Training;
+
+namespace Fixpoint.Cli;
+
+/// <summary>
+/// <c>fixpoint classify</c>: labels each attractor of a trained autoencoder by the training images that reach it
+/// (majority) and classifies test images by the attractor they reach, against a k-nearest-neighbour baseline.
+/// </summary>
+internal static class ClassifyCommand
+{
+    public const string DefaultOut = "fixpoint-classify";
+
+    internal sealed record Settings(string ModelPath, Network Network, DataSource Data, SplitSpec Split, ClassifyOptions Options, string Out, bool Plot, string Command);
+
+    internal sealed record Outcome(int ExitCode, ClassifyReport Report);
+
+    public static Command Create(CliConsole console, CancellationToken ct)
+    {
+        var data = new DataOptions(TrainCommand.DefaultTrainCount);
+        var model = new Option<string>("--model") { Description = "A trained square autoencoder (safetensors). Its data and split are used unless --data or the split options are given.", Required = true };
+        var k = new Option<int>("--k") { Description = "k of the k-nearest-neighbour baseline (default 5; 1-NN is reported as well).", DefaultValueFactory = _ => 5 };
+        var atol = new Option<double>("--atol") { Description = $"Iteration stops when ‖F(x) − x‖∞ ≤ atol (default {IterationOptions.DefaultAtol}).", DefaultValueFactory = _ => IterationOptions.DefaultAtol };
+        var maxIter = new Option<int>("--max-iter") { Description = $"Iterations per image (default {IterationOptions.DefaultMaxIterations}).", DefaultValueFactory = _ => IterationOptions.DefaultMaxIterations };
+        var sameTol = new Option<double>("--same-tol") { Description = $"Two end points are the same attractor within this ∞-distance (default {IterationOptions.DefaultSameTol}).", DefaultValueFactory = _ => IterationOptions.DefaultSameTol };
+        var outDir = new Option<string>("--out") { Description = $"Output folder for classify.json and confusion.png (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
+        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw confusion.png." };
+        var cmd = new Command("classify", "Classify images by the basin of attraction they fall in (attractors labelled by the training images), against k-nearest neighbours.");
+        cmd.Options.Add(model);
+        data.AddTo(cmd);
+        foreach (Option o in new Option[] { k, atol, maxIter, sameTol, outDir, noPlot }) cmd.Options.Add(o);
+        cmd.SetAction(p =>
+        {
+            int kk = TrainCommand.Check(p.GetValue(k), v => v >= 1, "--k", "≥ 1");
+            var iteration = RestoreCommand.IterationFrom(p.GetValue(atol), p.GetValue(maxIter), p.GetValue(sameTol));
+            (string path, Network net, DataSource source, SplitSpec split) = RestoreCommand.LoadModelAndData(p, model, data);
+            var s = new Settings(path, net, source, split, new ClassifyOptions { K = kk, Iteration = iteration }, p.GetValue(outDir)!, !p.GetValue(noPlot),
+                "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)));
+            return Execute(s, console, ct).ExitCode;
+        });
+        return cmd;
+    }
+
+    internal static Outcome Execute(Settings s, CliConsole console, CancellationToken ct)
+    {
+        (_, Dataset train, Dataset test) = DataOptions.Load(s.Data, s.Split);
+        if (train.Labels is null) throw new UsageException($"{s.Data.Path} has no labels: classification needs them");
+        if (train.Dimension != s.Network.Dimension) throw new UsageException($"the data has {train.Dimension} features but the model has dimension {s.Network.Dimension}");
+        Directory.CreateDirectory(s.Out);
+        TextWriter o = console.Out;
+        o.WriteLine($"model: {s.ModelPath} ({NetworkOptions.Describe(s.Network)}); data: {s.Data.Describe()}, {train.Count} training / {test.Count} test examples");
+        ClassifyReport r;
+        try { r = BasinClassifier.Run(s.Network, train, test, s.Options, ct); }
+        catch (OperationCanceledException)
+        {
+            console.Error.WriteLine("interrupted: nothing written");
+            return new Outcome(ExitCodes.Interrupted, null!);
+        }
+        o.WriteLine($"attractors reached from the training images: {r.Attractors} (majority labels agree with {RestoreCommand.Pct(r.AttractorPurity)} of the training images)");
+        o.WriteLine($"basin classifier: accuracy {RestoreCommand.Pct(r.Accuracy)} on {r.TestImages} test images; {RestoreCommand.Pct(r.Coverage)} reached a labelled attractor, {RestoreCommand.Pct(r.AccuracyOnCovered)} of those correctly");
+        o.WriteLine($"baselines: 1-NN {RestoreCommand.Pct(r.OneNnAccuracy)}, {r.K}-NN {RestoreCommand.Pct(r.KnnAccuracy)} (Euclidean, same training images)");
+        var head = new[] { "true \\ predicted" }.Concat(Enumerable.Range(0, r.Classes).Select(c => c.ToString(CultureInfo.InvariantCulture))).Append("none").ToArray();
+        var rows = Enumerable.Range(0, r.Classes).Select(i => new[] { i.ToString(CultureInfo.InvariantCulture) }.Concat(r.Confusion[i].Select(v => v.ToString(CultureInfo.InvariantCulture))).ToArray()).ToList();
+        AppTable.Print(console, "basin classifier confusion matrix", head, rows);
+        AppJson.Write(Path.Combine(s.Out, "classify.json"), new
+        {
+            Format = "fixpoint-classify/1",
+            FixpointVersion = FixpointCli.Version,
+            s.Command,
+            Model = s.ModelPath,
+            Data = s.Data.Describe(),
+            Split = new { s.Split.TrainCount, TestCount = test.Count, s.Split.Seed },
+            Options = new { s.Options.K, s.Options.Iteration.Solve.Atol, s.Options.Iteration.Solve.MaxIterations, s.Options.Iteration.SameTol },
+            Result = r,
+        });
+        if (s.Plot) ApplicationPlots.Confusion(r, Path.Combine(s.Out, "confusion.png"));
+        o.WriteLine($"wrote classify.json{(s.Plot ? ", confusion.png" : "")} in {s.Out}");
+        return new Outcome(ExitCodes.Ok, r);
+    }
+}

@@ -1,0 +1,325 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Compression;
+
+namespace Fixpoint.Training;
+
+/// <summary>A data file that cannot be read: the message names the file, the line or field, and the problem.</summary>
+public sealed class DataFormatException(string message) : FormatException(message);
+
+/// <summary>
+/// The linear map of raw pixel values [Lo, Hi] onto [−1, 1]: x = 2(v − Lo)/(Hi − Lo) − 1.
+/// Every image model in Fixpoint works on [−1, 1] pixels (background −1, full ink +1), the range
+/// of tanh, so saturated pixels sit where tanh is flat.
+/// </summary>
+public sealed record PixelRange
+{
+    public PixelRange(double lo, double hi)
+    {
+        if (!double.IsFinite(lo) || !double.IsFinite(hi) || !(lo < hi))
+            throw new ArgumentOutOfRangeException(nameof(lo), $"the pixel range [{lo}, {hi}] is empty or not finite");
+        Lo = lo;
+        Hi = hi;
+    }
+
+    public double Lo { get; }
+    public double Hi { get; }
+
+    /// <summary>The digits: 0 … 16 ink counts, so x = v/8 − 1.</summary>
+    public static PixelRange Digits { get; } = new(0, 16);
+
+    /// <summary>8-bit images (MNIST IDX files): 0 … 255.</summary>
+    public static PixelRange Byte { get; } = new(0, 255);
+
+    public double ToSigned(double v) => 2.0 * (v - Lo) / (Hi - Lo) - 1.0;
+
+    public double FromSigned(double x) => Lo + (x + 1.0) * 0.5 * (Hi - Lo);
+}
+
+/// <summary>Opens a file for reading, decompressing it when it starts with the gzip magic bytes (whatever its name).</summary>
+internal static class DataFile
+{
+    public static Stream Open(string path)
+    {
+        if (!File.Exists(path)) throw new DataFormatException($"{path}: no such file");
+        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        Span<byte> magic = stackalloc byte[2];
+        int got = fs.Read(magic);
+        fs.Position = 0;
+        if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) return new GZipStream(fs, CompressionMode.Decompress);
+        return fs;
+    }
+
+    public static IEnumerable<string> Lines(string path)
+    {
+        using var reader = new StreamReader(Open(path));
+        string? line;
+        while ((line = reader.ReadLine()) is not null) yield return line;
+    }
+}
+
+/// <summary>
+/// The shipped handwritten digits (<c>data/digits.csv.gz</c>, described in <c>data/DIGITS.md</c>):
+/// 1797 rows of 64 pixel values 0 … 16 (8×8, row-major) and a label 0 … 9. Pixels are scaled to
+/// [−1, 1] by x = v/8 − 1 (<see cref="PixelRange.Digits"/>).
+/// </summary>
+public static class DigitsReader
+{
+    public const int Side = 8;
+    public const int Pixels = 64;
+    public const int Classes = 10;
+
+    /// <summary>The name that stands for the shipped file on the command line.</summary>
+    public const string ShippedName = "digits";
+
+    public const string ShippedRelativePath = "data/digits.csv.gz";
+
+    public static Dataset Read(string path)
+    {
+        var features = new List<double>();
+        var labels = new List<int>();
+        int lineNo = 0;
+        try
+        {
+            foreach (string raw in DataFile.Lines(path))
+            {
+                lineNo++;
+                string line = raw.Trim();
+                if (line.Length == 0 || line.StartsWith('#')) continue;
+                string[] cells = line.Split(',');
+                if (cells.Length != Pixels + 1)
+                    throw new DataFormatException($"{path}: line {lineNo} has {cells.Length} fields, expected {Pixels} pixels and a label");
+                for (int j = 0; j <= Pixels; j++)
+                {
+                    if (!int.TryParse(cells[j].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
+                        throw new DataFormatException($"{path}: line {lineNo}, field {j + 1} '{cells[j].Trim()}' is not an integer");
+                    if (j < Pixels)
+                    {
+                        if (v < 0 || v > 16) throw new DataFormatException($"{path}: line {lineNo}, pixel {j} is {v}, outside 0 … 16");
+                        features.Add(PixelRange.Digits.ToSigned(v));
+                    }
+                    else
+                    {
+                        if (v < 0 || v >= Classes) throw new DataFormatException($"{path}: line {lineNo}: label {v} is outside 0 … 9");
+                        labels.Add(v);
+                    }
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException($"{path}: corrupt gzip data ({e.Message})");
+        }
+        if (labels.Count == 0) throw new DataFormatException($"{path}: no rows");
+        return new Dataset(path, features.ToArray(), Pixels, labels.ToArray());
+    }
+
+    /// <summary>
+    /// The shipped file: <c>data/digits.csv.gz</c> under the current directory or any folder above it,
+    /// or above the folder of the running program. Throws <see cref="DataFormatException"/> when none is found.
+    /// </summary>
+    public static string FindShipped()
+    {
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (DirectoryInfo? d = new(start); d is not null; d = d.Parent)
+            {
+                string candidate = Path.Combine(d.FullName, ShippedRelativePath);
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        throw new DataFormatException($"the shipped {ShippedRelativePath} was not found above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}; give its path");
+    }
+
+    /// <summary>Reads <paramref name="pathOrName"/>, where <c>digits</c> names the shipped file.</summary>
+    public static Dataset ReadShippedOr(string pathOrName) =>
+        Read(pathOrName == ShippedName ? FindShipped() : pathOrName);
+}
+
+/// <summary>
+/// A CSV file of numbers, one example per row: every column is a feature except the optional label
+/// column (an integer ≥ 0). A first line that is not all numbers is a header. Features are used as
+/// they are, or mapped to [−1, 1] by a <see cref="PixelRange"/>.
+/// </summary>
+public static class CsvDatasetReader
+{
+    /// <param name="labelColumn">The label's column: 0-based from the left, or negative from the right (−1 is the last); null when there are no labels.</param>
+    public static Dataset Read(string path, int? labelColumn = null, PixelRange? range = null)
+    {
+        var features = new List<double>();
+        var labels = new List<int>();
+        int width = -1, lineNo = 0, rows = 0;
+        foreach (string raw in DataFile.Lines(path))
+        {
+            lineNo++;
+            string line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            string[] cells = line.Split(',');
+            var values = new double[cells.Length];
+            bool numeric = true;
+            for (int j = 0; j < cells.Length; j++)
+                numeric &= double.TryParse(cells[j].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[j]);
+            if (!numeric)
+            {
+                if (rows == 0 && width < 0) { width = cells.Length; continue; } // header
+                throw new DataFormatException($"{path}: line {lineNo} is not a row of numbers");
+            }
+            if (width >= 0 && cells.Length != width)
+                throw new DataFormatException($"{path}: line {lineNo} has {cells.Length} fields, expected {width}");
+            width = cells.Length;
+            int lc = -1;
+            if (labelColumn is int c)
+            {
+                lc = c < 0 ? width + c : c;
+                if (lc < 0 || lc >= width) throw new DataFormatException($"{path}: label column {c} does not exist in rows of {width} fields");
+                if (width < 2) throw new DataFormatException($"{path}: rows of one field leave no features beside the label");
+            }
+            for (int j = 0; j < width; j++)
+            {
+                double v = values[j];
+                if (!double.IsFinite(v)) throw new DataFormatException($"{path}: line {lineNo}, field {j + 1} is not finite");
+                if (j == lc)
+                {
+                    if (v != Math.Floor(v) || v < 0 || v > int.MaxValue)
+                        throw new DataFormatException($"{path}: line {lineNo}: label '{cells[j].Trim()}' is not an integer ≥ 0");
+                    labels.Add((int)v);
+                }
+                else features.Add(range is null ? v : range.ToSigned(v));
+            }
+            rows++;
+        }
+        if (rows == 0) throw new DataFormatException($"{path}: no rows of numbers");
+        int dim = labelColumn is null ? width : width - 1;
+        return new Dataset(path, features.ToArray(), dim, labelColumn is null ? null : labels.ToArray());
+    }
+}
+
+/// <summary>The element types of an IDX file (the third byte of its magic number).</summary>
+public enum IdxType : byte
+{
+    UnsignedByte = 0x08,
+    SignedByte = 0x09,
+    Int16 = 0x0B,
+    Int32 = 0x0C,
+    Float32 = 0x0D,
+    Float64 = 0x0E,
+}
+
+/// <summary>An IDX array: its element type, its dimensions, and its values in row-major order.</summary>
+public sealed record IdxArray(IdxType Type, int[] Shape, double[] Data);
+
+/// <summary>
+/// IDX files, the format of MNIST (LeCun et al.): a 4-byte magic number (0, 0, element type,
+/// number of dimensions), one big-endian int32 per dimension, then the values in row-major order,
+/// big-endian. Gzipped files are read as well.
+/// </summary>
+public static class IdxReader
+{
+    public static IdxArray Read(string path)
+    {
+        try
+        {
+            using Stream s = DataFile.Open(path);
+            using var buffered = new BufferedStream(s, 1 << 16);
+            Span<byte> head = stackalloc byte[4];
+            ReadExactly(buffered, head, path, "the magic number");
+            if (head[0] != 0 || head[1] != 0) throw new DataFormatException($"{path}: not an IDX file (magic starts {head[0]:x2} {head[1]:x2}, expected 00 00)");
+            if (!Enum.IsDefined((IdxType)head[2])) throw new DataFormatException($"{path}: unknown IDX element type 0x{head[2]:x2}");
+            var type = (IdxType)head[2];
+            int rank = head[3];
+            if (rank < 1) throw new DataFormatException($"{path}: IDX rank 0");
+            var shape = new int[rank];
+            long total = 1;
+            for (int d = 0; d < rank; d++)
+            {
+                ReadExactly(buffered, head, path, $"dimension {d}");
+                int n = BinaryPrimitives.ReadInt32BigEndian(head);
+                if (n < 0) throw new DataFormatException($"{path}: dimension {d} is {n}");
+                shape[d] = n;
+                total *= n;
+                if (total > 1L << 30) throw new DataFormatException($"{path}: more than 2^30 values");
+            }
+            int size = type switch { IdxType.UnsignedByte or IdxType.SignedByte => 1, IdxType.Int16 => 2, IdxType.Int32 or IdxType.Float32 => 4, _ => 8 };
+            var data = new double[total];
+            var cell = new byte[size];
+            for (long i = 0; i < total; i++)
+            {
+                ReadExactly(buffered, cell, path, $"value {i} of {total}");
+                data[i] = type switch
+                {
+                    IdxType.UnsignedByte => cell[0],
+                    IdxType.SignedByte => (sbyte)cell[0],
+                    IdxType.Int16 => BinaryPrimitives.ReadInt16BigEndian(cell),
+                    IdxType.Int32 => BinaryPrimitives.ReadInt32BigEndian(cell),
+                    IdxType.Float32 => BinaryPrimitives.ReadSingleBigEndian(cell),
+                    _ => BinaryPrimitives.ReadDoubleBigEndian(cell),
+                };
+                if (!double.IsFinite(data[i])) throw new DataFormatException($"{path}: value {i} is not finite");
+            }
+            if (buffered.ReadByte() >= 0) throw new DataFormatException($"{path}: bytes left after the {total} values its header declares");
+            return new IdxArray(type, shape, data);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException($"{path}: corrupt gzip data ({e.Message})");
+        }
+    }
+
+    /// <summary>
+    /// Images (rank ≥ 2: count × any further dimensions, flattened) and optional labels (rank 1, one per
+    /// image) as a data set, pixels mapped to [−1, 1] by <paramref name="range"/> (default 0 … 255).
+    /// </summary>
+    public static Dataset ReadImages(string imagesPath, string? labelsPath = null, PixelRange? range = null)
+    {
+        IdxArray images = Read(imagesPath);
+        if (images.Shape.Length < 2) throw new DataFormatException($"{imagesPath}: images need rank ≥ 2 (count × pixels), got rank {images.Shape.Length}");
+        int count = images.Shape[0];
+        if (count == 0) throw new DataFormatException($"{imagesPath}: no images");
+        int dim = images.Data.Length / count;
+        if (dim == 0) throw new DataFormatException($"{imagesPath}: images of zero pixels");
+        range ??= PixelRange.Byte;
+        var features = images.Data.Select(range.ToSigned).ToArray();
+        int[]? labels = null;
+        if (labelsPath is not null)
+        {
+            IdxArray l = Read(labelsPath);
+            if (l.Shape.Length != 1) throw new DataFormatException($"{labelsPath}: labels need rank 1, got rank {l.Shape.Length}");
+            if (l.Shape[0] != count) throw new DataFormatException($"{labelsPath}: {l.Shape[0]} labels for {count} images");
+            labels = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                double v = l.Data[i];
+                if (v < 0 || v != Math.Floor(v)) throw new DataFormatException($"{labelsPath}: label {i} is {v}, not an integer ≥ 0");
+                labels[i] = (int)v;
+            }
+        }
+        return new Dataset(imagesPath, features, dim, labels);
+    }
+
+    private static void ReadExactly(Stream s, Span<byte> buffer, string path, string what)
+    {
+        int done = 0;
+        while (done < buffer.Length)
+        {
+            int got = s.Read(buffer[done..]);
+            if (got == 0) throw new DataFormatException($"{path}: the file ends inside {what}");
+            done += got;
+        }
+    }
+
+    /// <summary>Writes an IDX file of unsigned bytes (for tests and for exporting small data sets).</summary>
+    public static void WriteBytes(string path, int[] shape, ReadOnlySpan<byte> values)
+    {
+        long total = shape.Aggregate(1L, (a, b) => a * b);
+        if (total != values.Length) throw new ArgumentException($"shape holds {total} values, got {values.Length}", nameof(values));
+        using var fs = new FileStream(path, FileMode.Create, FileAccess.Write);
+        fs.Write([0, 0, (byte)IdxType.UnsignedByte, (byte)shape.Length]);
+        Span<byte> b = stackalloc byte[4];
+        foreach (int d in shape)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(b, d);
+            fs.Write(b);
+        }
+        fs.Write(values);
+    }
+}
