@@ -12,6 +12,7 @@ if (args.Length > 0 && !args[0].StartsWith('-'))
             "kernel" => QuickKernel.Run(new QuickArgs(args[1..])),
             "census-time" => CensusTime.Run(new QuickArgs(args[1..])),
             "scaling" => Scaling.Run(new QuickArgs(args[1..])),
+            "plot-scaling" => PlotScaling.Run(new QuickArgs(args[1..])),
             _ => Usage($"unknown mode '{args[0]}'"),
         };
     }
@@ -32,6 +33,7 @@ static int Usage(string message)
           census-time --model FILE --starts 4096 [--box -1 1] [--atol 1e-10] [--max-iter 2000]
                       [--solver picard|anderson] [--seed 0] [--threads 0] [--out FILE.json]
           scaling     [--out bench/results/scaling.csv] [--quick]
+          plot-scaling [--csv bench/results/scaling.csv] [--out bench/results]
           (anything else: BenchmarkDotNet, e.g. --filter '*')
         """);
     return 2;
