@@ -27,7 +27,7 @@ internal static class CensusReport
             f.Hits.ToString(CultureInfo.InvariantCulture), f.BasinFraction.ToString("0.####", CultureInfo.InvariantCulture),
             $"[{f.BasinCI95.Lo:0.####}, {f.BasinCI95.Hi:0.####}]",
         }).ToList();
-        Table(console, "fixed points", head, rows);
+        ConsoleTable.Print(console, "fixed points", head, rows);
         if (r.Cycles.Count > 0)
         {
             string[] ch = ["#", "period", "first point", "multiplier ρ", "stability", "hits", "basin"];
@@ -37,25 +37,9 @@ internal static class CensusReport
                 c.MultiplierRadius.ToString("0.######", CultureInfo.InvariantCulture), c.Stability.Key(),
                 c.Hits.ToString(CultureInfo.InvariantCulture), c.BasinFraction.ToString("0.####", CultureInfo.InvariantCulture),
             }).ToList();
-            Table(console, "cycles", ch, crow);
+            ConsoleTable.Print(console, "cycles", ch, crow);
         }
         o.WriteLine($"wrote {Path.Combine(dir, "census.json")}, fixed_points.csv{(File.Exists(Path.Combine(dir, "census.png")) ? ", census.png" : "")} in {r.ElapsedSeconds:0.###} s");
-    }
-
-    private static void Table(CliConsole console, string title, string[] head, List<string[]> rows)
-    {
-        if (console.IsTerminal)
-        {
-            var t = new Table { Title = new TableTitle(title) };
-            foreach (string h in head) t.AddColumn(Markup.Escape(h));
-            foreach (string[] row in rows) t.AddRow(row.Select(Markup.Escape).ToArray());
-            AnsiConsole.Write(t);
-            return;
-        }
-        console.Out.WriteLine(title + ":");
-        var widths = head.Select((h, j) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[j].Length))).ToArray();
-        console.Out.WriteLine(string.Join("  ", head.Select((h, j) => h.PadRight(widths[j]))).TrimEnd());
-        foreach (string[] row in rows) console.Out.WriteLine(string.Join("  ", row.Select((c, j) => c.PadRight(widths[j]))).TrimEnd());
     }
 
     internal static string G(double v) => double.IsFinite(v) ? v.ToString("0.###e+0", CultureInfo.InvariantCulture) : "n/a";

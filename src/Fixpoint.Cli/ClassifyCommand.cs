@@ -64,7 +64,7 @@ internal static class ClassifyCommand
         o.WriteLine($"baselines: 1-NN {RestoreCommand.Pct(r.OneNnAccuracy)}, {r.K}-NN {RestoreCommand.Pct(r.KnnAccuracy)} (Euclidean, same training images)");
         var head = new[] { "true \\ predicted" }.Concat(Enumerable.Range(0, r.Classes).Select(c => c.ToString(CultureInfo.InvariantCulture))).Append("none").ToArray();
         var rows = Enumerable.Range(0, r.Classes).Select(i => new[] { i.ToString(CultureInfo.InvariantCulture) }.Concat(r.Confusion[i].Select(v => v.ToString(CultureInfo.InvariantCulture))).ToArray()).ToList();
-        AppTable.Print(console, "basin classifier confusion matrix", head, rows);
+        ConsoleTable.Print(console, "basin classifier confusion matrix", head, rows);
         AppJson.Write(Path.Combine(s.Out, "classify.json"), new
         {
             Format = "fixpoint-classify/1",

@@ -123,7 +123,7 @@ internal static class EarlyExitCommand
                 (1000 * r.MedianSeconds).ToString("0.00", CultureInfo.InvariantCulture), r.SpeedUp.ToString("0.00", CultureInfo.InvariantCulture) + "×",
                 Quartiles(r.LoopHistogram),
             }).ToList();
-            AppTable.Print(console, $"{name}: early exit on {rep.TestImages} test images (L_max = {rep.MaxLoops}; time = median of {s.Exit.Repeats} passes, one image at a time, one thread)",
+            ConsoleTable.Print(console, $"{name}: early exit on {rep.TestImages} test images (L_max = {rep.MaxLoops}; time = median of {s.Exit.Repeats} passes, one image at a time, one thread)",
                 ["rule", "mean loops", "accuracy", "Δacc (pp)", "changed", "ms per pass", "speed-up", "loops min/q1/median/q3/max"], rows);
             results.Add(new ModelResult(name, tr, rep));
         }

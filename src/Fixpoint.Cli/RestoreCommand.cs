@@ -91,7 +91,7 @@ internal static class RestoreCommand
                 M(r.Damaged.Mse), M(r.OnePass.Mse), M(r.Attractor.Mse), M(r.Nearest.Mse),
                 Pct(r.RecallRate), Pct(r.ConvergedFraction), r.MeanIterations.ToString("0.#", CultureInfo.InvariantCulture),
             }).ToList();
-            AppTable.Print(console, $"{set} images ({report.Rows.First(r => r.Set == set).Images}): mean PSNR (dB) and MSE against the clean image",
+            ConsoleTable.Print(console, $"{set} images ({report.Rows.First(r => r.Set == set).Images}): mean PSNR (dB) and MSE against the clean image",
                 ["damage", "PSNR damaged", "one pass", "attractor", "nearest", "MSE damaged", "one pass", "attractor", "nearest", "recall", "converged", "iterations"], rows);
         }
         if (memory is not null)

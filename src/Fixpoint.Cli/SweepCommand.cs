@@ -124,9 +124,7 @@ internal static class SweepCommand
             double.IsFinite(c.SpectralRadiusMedian) ? c.SpectralRadiusMedian.ToString("0.###", CultureInfo.InvariantCulture) : "–",
             c.CyclePeriods.Length == 0 ? "–" : string.Join(" ", c.CyclePeriods),
         }).ToList();
-        var widths = head.Select((h, j) => Math.Max(h.Length, rows.Max(r => r[j].Length))).ToArray();
-        o.WriteLine(string.Join("  ", head.Select((h, j) => h.PadRight(widths[j]))).TrimEnd());
-        foreach (string[] r in rows) o.WriteLine(string.Join("  ", r.Select((c, j) => c.PadRight(widths[j]))).TrimEnd());
+        ConsoleTable.Print(console, "cells", head, rows);
     }
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);

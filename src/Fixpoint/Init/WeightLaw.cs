@@ -20,18 +20,7 @@ public abstract record WeightLaw
 
     public static WeightLaw Parse(string spec)
     {
-        ArgumentNullException.ThrowIfNull(spec);
-        string s = spec.Trim().ToLowerInvariant();
-        string name = s;
-        double[] args = [];
-        int open = s.IndexOf('(');
-        if (open >= 0)
-        {
-            if (!s.EndsWith(')')) throw new FormatException($"law '{spec}': missing ')'");
-            name = s[..open].Trim();
-            string inner = s[(open + 1)..^1];
-            args = inner.Length == 0 ? [] : inner.Split(',').Select(a => Number(a, spec)).ToArray();
-        }
+        var (name, args, _) = Maps.SpecText.Parse(spec, "law");
         try
         {
             return name switch
@@ -59,13 +48,6 @@ public abstract record WeightLaw
             if (args.Length > max) throw new FormatException($"law '{spec}': too many parameters");
             return i < args.Length ? args[i] : fallback;
         }
-    }
-
-    private static double Number(string text, string spec)
-    {
-        if (!double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-            throw new FormatException($"law '{spec}': '{text.Trim()}' is not a finite number");
-        return v;
     }
 
     protected static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);

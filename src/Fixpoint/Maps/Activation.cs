@@ -33,18 +33,7 @@ public abstract record Activation
     /// <summary>Parses a spec; throws <see cref="FormatException"/> naming what is wrong.</summary>
     public static Activation Parse(string spec)
     {
-        ArgumentNullException.ThrowIfNull(spec);
-        string s = spec.Trim().ToLowerInvariant();
-        string name = s;
-        double[] args = [];
-        int open = s.IndexOf('(');
-        if (open >= 0)
-        {
-            if (!s.EndsWith(')')) throw new FormatException($"activation '{spec}': missing ')'");
-            name = s[..open].Trim();
-            string inner = s[(open + 1)..^1];
-            args = inner.Length == 0 ? [] : inner.Split(',').Select(a => ParseNumber(a, spec)).ToArray();
-        }
+        var (name, args, parentheses) = SpecText.Parse(spec, "activation");
         Activation result = name switch
         {
             "tanh" => NoArgs(new TanhActivation()),
@@ -69,16 +58,9 @@ public abstract record Activation
         };
         return result;
 
-        Activation NoArgs(Activation a) => args.Length == 0 || open < 0
+        Activation NoArgs(Activation a) => args.Length == 0 || !parentheses
             ? a
             : throw new FormatException($"activation '{spec}': {name} takes no parameters");
-    }
-
-    private static double ParseNumber(string text, string spec)
-    {
-        if (!double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-            throw new FormatException($"activation '{spec}': '{text.Trim()}' is not a finite number");
-        return v;
     }
 
     internal static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);

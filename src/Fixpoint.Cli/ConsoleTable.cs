@@ -2,8 +2,8 @@ using Spectre.Console;
 
 namespace Fixpoint.Cli;
 
-/// <summary>Tables of the application verbs: a Spectre table on a terminal, aligned plain text when redirected.</summary>
-internal static class AppTable
+/// <summary>The CLI's tables: a Spectre table on a terminal, aligned plain text when redirected (one row per unit, ids first).</summary>
+internal static class ConsoleTable
 {
     public static void Print(CliConsole console, string title, string[] head, IReadOnlyList<string[]> rows)
     {
