@@ -22,6 +22,7 @@ internal static class CensusCommand
         var startMean = new Option<double>("--start-mean") { Description = "Gaussian starts: mean of every coordinate (default 0).", DefaultValueFactory = _ => 0.0 };
         var startStd = new Option<double>("--start-std") { Description = "Gaussian starts: standard deviation (default 1).", DefaultValueFactory = _ => 1.0 };
         var startsFile = new Option<string>("--starts-file") { Description = "Start from the rows of this CSV file (one point per row)." };
+        var startsDataset = new Option<string>("--starts-dataset") { Description = "Start from the examples of a data set: 'digits' (the shipped 8×8 digits, pixels scaled to [−1, 1]), a digits-format CSV, or MNIST-style IDX images (*idx3-ubyte[.gz])." };
         var solver = new Option<string>("--solver") { Description = $"Solver: {Solvers.Solvers.Names} (default picard: the map's own dynamics, so basins are the map's).", DefaultValueFactory = _ => "picard" };
         var atol = new Option<double>("--atol") { Description = $"Converged when ‖F(x) − x‖∞ ≤ atol + rtol·‖x‖∞ (default {SolveOptions.DefaultAtol}).", DefaultValueFactory = _ => SolveOptions.DefaultAtol };
         var rtol = new Option<double>("--rtol") { Description = $"See --atol (default {SolveOptions.DefaultRtol}).", DefaultValueFactory = _ => SolveOptions.DefaultRtol };
@@ -41,7 +42,7 @@ internal static class CensusCommand
 
         var cmd = new Command("census", "Find the fixed points and cycles of a network from many starts: stability, basins, and how many were missed.");
         net.AddTo(cmd);
-        foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, solver, atol, rtol, maxIter, maxPeriod, divergence, damping, history, uniqueTol, polishTol, margin, unstable, unstableStarts, threads, outDir, noPlot })
+        foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset, solver, atol, rtol, maxIter, maxPeriod, divergence, damping, history, uniqueTol, polishTol, margin, unstable, unstableStarts, threads, outDir, noPlot })
             cmd.Options.Add(o);
 
         cmd.SetAction(p =>
@@ -84,8 +85,10 @@ internal static class CensusCommand
             };
             string lawName = p.GetValue(startLaw)!.Trim().ToLowerInvariant();
             string? file = p.GetValue(startsFile);
+            string? dataset = p.GetValue(startsDataset);
             if (file is not null && NetworkOptions.Given(p, startLaw)) throw new UsageException("--starts-file and --start-law cannot be used together");
-            StartSpec spec = file is not null ? PointListStarts.FromCsv(file) : lawName switch
+            if (dataset is not null && (file is not null || NetworkOptions.Given(p, startLaw))) throw new UsageException("--starts-dataset cannot be used with --starts-file or --start-law");
+            StartSpec spec = dataset is not null ? DatasetStarts(dataset) : file is not null ? PointListStarts.FromCsv(file) : lawName switch
             {
                 "uniform" => new UniformBoxStarts(b[0], b[1]),
                 "grid" => new GridStarts(b[0], b[1]),
@@ -99,7 +102,7 @@ internal static class CensusCommand
             if (network is OnnxMap { IsFloat32: true })
                 (a, pt, ut) = Float32Defaults(console, p, atol, polishTol, uniqueTol, a, pt, ut);
             if (spec is PointListStarts pls && pls.Dimension != network.Dimension)
-                throw new UsageException($"--starts-file {file} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
+                throw new UsageException($"{(dataset is not null ? "--starts-dataset " + dataset : "--starts-file " + file)} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
             if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
 
             var options = new CensusOptions
@@ -151,6 +154,15 @@ internal static class CensusCommand
         if (!NetworkOptions.Given(p, uniqueTol)) { ut = Float32UniqueTol; changed.Add($"--unique-tol {F(ut)}"); }
         if (changed.Count > 0) console.Error.WriteLine($"note: the model computes in float32; using {string.Join(" ", changed)} (give them to override)");
         return (a, pt, ut);
+    }
+
+    /// <summary>The examples of a data set as starts: every row, in file order.</summary>
+    private static PointListStarts DatasetStarts(string nameOrPath)
+    {
+        Training.Dataset d = nameOrPath.Contains("idx3-ubyte", StringComparison.OrdinalIgnoreCase)
+            ? Training.IdxReader.ReadImages(nameOrPath)
+            : Training.DigitsReader.ReadShippedOr(nameOrPath);
+        return new PointListStarts(d.Source, d.Features, d.Dimension);
     }
 
     private static GaussianStarts ValidGaussian(double mean, double std)

@@ -73,6 +73,19 @@ public class CliTests
     }
 
     [Fact]
+    public void StartsFromTheShippedDigits()
+    {
+        string dir = CliRunner.TempDir();
+        var run = CliRunner.Invoke("census", "--width", "64", "--depth", "2", "--starts-dataset", "digits", "--out", dir, "--no-plot");
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "census.json")));
+        Assert.Equal(1797, doc.RootElement.GetProperty("starts").GetInt32());
+        var bad = CliRunner.Invoke("census", "--width", "8", "--starts-dataset", "digits", "--out", dir);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("64 columns but the network has dimension 8", bad.Err);
+    }
+
+    [Fact]
     public void AllDivergingNetworkExitsZeroWithQZero()
     {
         string dir = CliRunner.TempDir();
