@@ -88,7 +88,12 @@ public sealed record LogisticActivation : Activation
         double s = Value(z);
         return s * (1.0 - s);
     }
-    public override void Apply(ReadOnlySpan<double> z, Span<double> y) => TensorPrimitives.Sigmoid(z, y);
+    /// <summary>Scalar <see cref="Math.Exp"/>, not TensorPrimitives.Sigmoid: a vectorised exp rounds differently in
+    /// ahead-of-time and re-jitted code, and F(x) must be the same bits in every process.</summary>
+    public override void Apply(ReadOnlySpan<double> z, Span<double> y)
+    {
+        for (int i = 0; i < z.Length; i++) y[i] = 1.0 / (1.0 + Math.Exp(-z[i]));
+    }
 }
 
 public sealed record ReluActivation : Activation

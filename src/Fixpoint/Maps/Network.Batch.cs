@@ -249,7 +249,7 @@ public sealed partial class Network
         switch (activation)
         {
             case TanhActivation: VectorMath.Tanh(row, row); break;
-            case LogisticActivation: TensorPrimitives.Sigmoid(row, row); break;
+            case LogisticActivation: for (int i = 0; i < row.Length; i++) row[i] = 1f / (1f + MathF.Exp(-row[i])); break; // scalar: see LogisticActivation.Apply
             case ReluActivation: TensorPrimitives.Max(row, 0f, row); break;
             case IdentityActivation: break;
             default:

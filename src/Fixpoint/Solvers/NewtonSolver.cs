@@ -118,6 +118,12 @@ public sealed record NewtonSolver : ISolver
             return DenseLinearAlgebra.CholeskySolveInPlace(ata, d, n, 1e-300) && double.IsFinite(MaxAbs(d));
         }
 
-        static double Dot(double[] u, double[] v) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(u, v);
+        // Sequential, so the sum's rounding does not depend on the vector width the JIT picked.
+        static double Dot(double[] u, double[] v)
+        {
+            double s = 0;
+            for (int i = 0; i < u.Length; i++) s = Math.FusedMultiplyAdd(u[i], v[i], s);
+            return s;
+        }
     }
 }
