@@ -85,13 +85,15 @@ internal static class CensusPlot
         var unstableKey = plt.Add.Marker(double.NaN, double.NaN, MarkerShape.OpenCircle, 12, Colors.Black);
         unstableKey.LegendText = "unstable or marginal fixed point (hollow)";
         plt.ShowLegend(Alignment.UpperRight);
-        plt.Title($"{r.FixedPoints.Count} fixed points ({r.StableCount} stable), {r.Cycles.Count} cycles; {r.Starts} starts{(r.Partial ? " (partial)" : "")}");
+        plt.Title($"{Count(r.FixedPoints.Count, "fixed point")} ({r.StableCount} stable), {Count(r.Cycles.Count, "cycle")}; {Count(r.Starts, "start")}{(r.Partial ? " (partial)" : "")}");
         plt.XLabel(xLabel);
         plt.YLabel(yLabel);
         if (n == 1) plt.Axes.SetLimitsY(-1.5, 1.5);
         byte[] png = plt.GetImageBytes(1000, 750, ImageFormat.Png);
         AtomicFile.Write(path, s => s.Write(png));
     }
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     private static double Jitter(int i) => ((i * 2654435761L % 1000) / 1000.0 - 0.5) * 1.6;
 
