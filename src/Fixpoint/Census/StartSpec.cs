@@ -130,34 +130,17 @@ public sealed record PointListStarts(string Source, double[] Points, int Dimensi
         return (double[])Points.Clone();
     }
 
-    /// <summary>Reads a CSV of numbers, one point per row; a header row is skipped when it is not numeric.</summary>
+    /// <summary>Reads a CSV of numbers (gzip too), one point per row; a first line that is not numeric is a header. The reader is the data sets' (<see cref="Training.CsvDatasetReader"/>).</summary>
     public static PointListStarts FromCsv(string path)
     {
-        if (!File.Exists(path)) throw new ModelFormatException($"{path}: no such file");
-        var rows = new List<double[]>();
-        int lineNo = 0;
-        foreach (string raw in File.ReadLines(path))
+        try
         {
-            lineNo++;
-            string line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith('#')) continue;
-            string[] cells = line.Split(',');
-            var values = new double[cells.Length];
-            bool numeric = true;
-            for (int i = 0; i < cells.Length; i++)
-                numeric &= double.TryParse(cells[i].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]);
-            if (!numeric)
-            {
-                if (rows.Count == 0 && lineNo == 1) continue; // header
-                throw new ModelFormatException($"{path}: line {lineNo} is not a row of numbers");
-            }
-            if (values.Any(v => !double.IsFinite(v))) throw new ModelFormatException($"{path}: line {lineNo} holds a non-finite value");
-            if (rows.Count > 0 && values.Length != rows[0].Length)
-                throw new ModelFormatException($"{path}: line {lineNo} has {values.Length} values, the first row {rows[0].Length}");
-            rows.Add(values);
+            Training.Dataset d = Training.CsvDatasetReader.Read(path);
+            return new PointListStarts(path, d.Features, d.Dimension);
         }
-        if (rows.Count == 0) throw new ModelFormatException($"{path}: no rows of numbers");
-        int n = rows[0].Length;
-        return new PointListStarts(path, rows.SelectMany(r => r).ToArray(), n);
+        catch (Training.DataFormatException e)
+        {
+            throw new ModelFormatException(e.Message);
+        }
     }
 }
