@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Fixpoint.IO;
 using Fixpoint.Certify;
 using Fixpoint.Maps;
 
@@ -24,12 +25,12 @@ internal static class CertifyWriter
         {
             w.WriteStartObject();
             w.WriteString("source", "census");
-            Vector(w, "x", r.Center);
-            Num(w, "residual", r.CenterResidual);
+            w.WriteFiniteArray("x", r.Center);
+            w.WriteFiniteNumber("residual", r.CenterResidual);
             if (src.TryGetProperty("stability", out var st)) w.WriteString("stability", st.GetString());
-            if (src.TryGetProperty("spectralRadius", out var sr) && sr.ValueKind == JsonValueKind.Number) Num(w, "spectralRadius", sr.GetDouble());
-            Num(w, "radius", r.LargestRadius);
-            Num(w, "minRadius", r.SmallestRadius);
+            if (src.TryGetProperty("spectralRadius", out var sr) && sr.ValueKind == JsonValueKind.Number) w.WriteFiniteNumber("spectralRadius", sr.GetDouble());
+            w.WriteFiniteNumber("radius", r.LargestRadius);
+            w.WriteFiniteNumber("minRadius", r.SmallestRadius);
             Box(w, "box", r.LargestBox!);
             Box(w, "enclosure", r.Enclosure!);
             w.WriteEndObject();
@@ -39,10 +40,10 @@ internal static class CertifyWriter
             {
                 w.WriteStartObject();
                 w.WriteString("source", "enumeration");
-                Vector(w, "x", f.Point);
-                Num(w, "spectralRadius", f.SpectralRadius);
+                w.WriteFiniteArray("x", f.Point);
+                w.WriteFiniteNumber("spectralRadius", f.SpectralRadius);
                 w.WriteString("stability", f.SpectralRadius < 1 ? "stable" : "unstable");
-                Num(w, "radius", f.UniqueBox.Max(i => (i.Hi - i.Lo) / 2));
+                w.WriteFiniteNumber("radius", f.UniqueBox.Max(i => (i.Hi - i.Lo) / 2));
                 Box(w, "box", f.UniqueBox);
                 Box(w, "enclosure", f.Enclosure);
                 w.WriteEndObject();
@@ -53,10 +54,10 @@ internal static class CertifyWriter
         foreach (var (x, r, _) in around.Where(a => a.R.Status != CertificateStatus.Unique))
         {
             w.WriteStartObject();
-            Vector(w, "x", x);
+            w.WriteFiniteArray("x", x);
             w.WriteString("status", r.Status.Key());
             w.WriteString("reason", r.Status == CertificateStatus.Excluded ? r.Status.Message() : r.Reason.Message());
-            Num(w, "excludedRadius", r.ExcludedRadius);
+            w.WriteFiniteNumber("excludedRadius", r.ExcludedRadius);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -80,8 +81,8 @@ internal static class CertifyWriter
             Box(w, "domain", enumeration.Domain);
             w.WriteString("status", enumeration.Status.ToString());
             w.WriteNumber("boxesExamined", enumeration.BoxesExamined);
-            Num(w, "excludedFraction", enumeration.ExcludedFraction);
-            Num(w, "seconds", enumeration.Elapsed.TotalSeconds);
+            w.WriteFiniteNumber("excludedFraction", enumeration.ExcludedFraction);
+            w.WriteFiniteNumber("seconds", enumeration.Elapsed.TotalSeconds);
             w.WriteEndObject();
         }
         if (region is not null)
@@ -90,40 +91,27 @@ internal static class CertifyWriter
             w.WriteString("status", region.Certified ? "certified" : "failed");
             Box(w, "region", region.Region);
             Box(w, "image", region.Image);
-            Num(w, "K", region.K);
-            Num(w, "maxRowNorm", region.MaxRowNorm);
-            Vector(w, "rowNorms", region.RowNorms);
-            Num(w, "diameter", region.Diameter);
+            w.WriteFiniteNumber("K", region.K);
+            w.WriteFiniteNumber("maxRowNorm", region.MaxRowNorm);
+            w.WriteFiniteArray("rowNorms", region.RowNorms);
+            w.WriteFiniteNumber("diameter", region.Diameter);
             w.WriteNumber("layers", region.Layers);
-            Num(w, "aPrioriBound", region.APrioriBound);
+            w.WriteFiniteNumber("aPrioriBound", region.APrioriBound);
             w.WriteStartArray("violations");
             foreach (RegionViolation v in region.Violations)
             {
                 w.WriteStartObject();
                 w.WriteString("condition", v.Condition == RegionCondition.Inclusion ? "inclusion" : "contraction");
                 w.WriteNumber(v.Condition == RegionCondition.Inclusion ? "coordinate" : "row", v.Index);
-                Num(w, "excess", v.Excess);
+                w.WriteFiniteNumber("excess", v.Excess);
                 w.WriteString("message", v.ToString());
                 w.WriteEndObject();
             }
             w.WriteEndArray();
             w.WriteEndObject();
         }
-        Num(w, "elapsedSeconds", seconds);
+        w.WriteFiniteNumber("elapsedSeconds", seconds);
         w.WriteEndObject();
-    }
-
-    private static void Num(Utf8JsonWriter w, string name, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteNull(name);
-    }
-
-    private static void Vector(Utf8JsonWriter w, string name, IEnumerable<double> v)
-    {
-        w.WriteStartArray(name);
-        foreach (double x in v) { if (double.IsFinite(x)) w.WriteNumberValue(x); else w.WriteNullValue(); }
-        w.WriteEndArray();
     }
 
     private static void Box(Utf8JsonWriter w, string name, IEnumerable<Interval> box)

@@ -41,19 +41,19 @@ public static class CensusWriter
         w.WriteNumber("distinctFixedPoints", r.FixedPoints.Count);
         w.WriteStartObject("basinTotals");
         double total = Math.Max(r.Starts, 1);
-        Number(w, "fixedPoints", r.FixedPoints.Sum(f => f.BasinFraction));
-        Number(w, "cycles", r.Cycles.Sum(c => c.BasinFraction));
-        Number(w, "diverged", r.Outcomes.Diverged / total);
-        Number(w, "maxIterations", r.Outcomes.MaxIterations / total);
+        w.WriteFiniteNumber("fixedPoints", r.FixedPoints.Sum(f => f.BasinFraction));
+        w.WriteFiniteNumber("cycles", r.Cycles.Sum(c => c.BasinFraction));
+        w.WriteFiniteNumber("diverged", r.Outcomes.Diverged / total);
+        w.WriteFiniteNumber("maxIterations", r.Outcomes.MaxIterations / total);
         w.WriteEndObject();
         w.WriteStartArray("fixedPoints");
         foreach (FixedPointInfo f in r.FixedPoints)
         {
             w.WriteStartObject();
-            Vector(w, "x", f.X);
-            Number(w, "residual", f.Residual);
+            w.WriteFiniteArray("x", f.X);
+            w.WriteFiniteNumber("residual", f.Residual);
             w.WriteBoolean("polished", f.Polished);
-            Number(w, "spectralRadius", f.SpectralRadius);
+            w.WriteFiniteNumber("spectralRadius", f.SpectralRadius);
             w.WriteString("stability", f.Stability.Key());
             w.WriteNumber("unstableDimensions", f.UnstableDimensions);
             w.WriteString("type", f.IsFocus ? "focus" : "node");
@@ -61,19 +61,19 @@ public static class CensusWriter
             foreach (var e in f.Eigenvalues)
             {
                 w.WriteStartArray();
-                NumberValue(w, e.Real);
-                NumberValue(w, e.Imaginary);
+                w.WriteFiniteNumberValue(e.Real);
+                w.WriteFiniteNumberValue(e.Imaginary);
                 w.WriteEndArray();
             }
             w.WriteEndArray();
             w.WriteNumber("hits", f.Hits);
-            Number(w, "basinFraction", f.BasinFraction);
+            w.WriteFiniteNumber("basinFraction", f.BasinFraction);
             w.WriteStartArray("basinCI95");
-            NumberValue(w, f.BasinCI95.Lo);
-            NumberValue(w, f.BasinCI95.Hi);
+            w.WriteFiniteNumberValue(f.BasinCI95.Lo);
+            w.WriteFiniteNumberValue(f.BasinCI95.Hi);
             w.WriteEndArray();
             w.WriteString("foundBy", f.FoundBy);
-            Number(w, "spectralRadiusError", f.SpectralRadiusError);
+            w.WriteFiniteNumber("spectralRadiusError", f.SpectralRadiusError);
             w.WriteBoolean("stabilityUncertain", f.StabilityUncertain);
             w.WriteEndObject();
         }
@@ -87,44 +87,44 @@ public static class CensusWriter
             foreach (double[] p in c.Points)
             {
                 w.WriteStartArray();
-                foreach (double v in p) NumberValue(w, v);
+                foreach (double v in p) w.WriteFiniteNumberValue(v);
                 w.WriteEndArray();
             }
             w.WriteEndArray();
             w.WriteNumber("hits", c.Hits);
-            Number(w, "basinFraction", c.BasinFraction);
+            w.WriteFiniteNumber("basinFraction", c.BasinFraction);
             w.WriteStartArray("basinCI95");
-            NumberValue(w, c.BasinCI95.Lo);
-            NumberValue(w, c.BasinCI95.Hi);
+            w.WriteFiniteNumberValue(c.BasinCI95.Lo);
+            w.WriteFiniteNumberValue(c.BasinCI95.Hi);
             w.WriteEndArray();
-            Number(w, "multiplierRadius", c.MultiplierRadius);
+            w.WriteFiniteNumber("multiplierRadius", c.MultiplierRadius);
             w.WriteString("stability", c.Stability.Key());
             w.WriteEndObject();
         }
         w.WriteEndArray();
         w.WriteStartObject("estimatedMissing");
         w.WriteNumber("observed", r.EstimatedMissing.Observed);
-        Number(w, "chao1", r.EstimatedMissing.Chao1);
-        Number(w, "missing", r.EstimatedMissing.Missing);
-        Number(w, "stdError", r.EstimatedMissing.StdError);
-        Number(w, "coverage", r.EstimatedMissing.Coverage);
+        w.WriteFiniteNumber("chao1", r.EstimatedMissing.Chao1);
+        w.WriteFiniteNumber("missing", r.EstimatedMissing.Missing);
+        w.WriteFiniteNumber("stdError", r.EstimatedMissing.StdError);
+        w.WriteFiniteNumber("coverage", r.EstimatedMissing.Coverage);
         w.WriteNumber("singletons", r.EstimatedMissing.Singletons);
         w.WriteNumber("doubletons", r.EstimatedMissing.Doubletons);
         w.WriteEndObject();
         w.WriteStartObject("options");
-        Number(w, "atol", r.Options.Solve.Atol);
-        Number(w, "rtol", r.Options.Solve.Rtol);
+        w.WriteFiniteNumber("atol", r.Options.Solve.Atol);
+        w.WriteFiniteNumber("rtol", r.Options.Solve.Rtol);
         w.WriteNumber("maxIterations", r.Options.Solve.MaxIterations);
         w.WriteNumber("maxPeriod", r.Options.Solve.MaxPeriod);
-        Number(w, "divergenceBound", r.Options.Solve.DivergenceBound);
-        Number(w, "uniqueTol", r.Options.UniqueTol);
-        Number(w, "polishTol", r.Options.PolishTol);
-        Number(w, "stabilityMargin", r.Options.StabilityMargin);
+        w.WriteFiniteNumber("divergenceBound", r.Options.Solve.DivergenceBound);
+        w.WriteFiniteNumber("uniqueTol", r.Options.UniqueTol);
+        w.WriteFiniteNumber("polishTol", r.Options.PolishTol);
+        w.WriteFiniteNumber("stabilityMargin", r.Options.StabilityMargin);
         w.WriteBoolean("unstable", r.Options.Unstable);
         w.WriteNumber("unstableStarts", r.Options.UnstableStarts);
         w.WriteEndObject();
         w.WriteNumber("evaluations", r.Evaluations);
-        Number(w, "elapsedSeconds", r.ElapsedSeconds);
+        w.WriteFiniteNumber("elapsedSeconds", r.ElapsedSeconds);
         w.WriteEndObject();
     }
 
@@ -152,23 +152,4 @@ public static class CensusWriter
     }
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
-
-    private static void Number(Utf8JsonWriter w, string name, double v)
-    {
-        w.WritePropertyName(name);
-        NumberValue(w, v);
-    }
-
-    private static void NumberValue(Utf8JsonWriter w, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumberValue(v);
-        else w.WriteNullValue();
-    }
-
-    private static void Vector(Utf8JsonWriter w, string name, double[] v)
-    {
-        w.WriteStartArray(name);
-        foreach (double x in v) NumberValue(w, x);
-        w.WriteEndArray();
-    }
 }

@@ -32,7 +32,7 @@ public static class SpectrumWriter
         w.WriteNumber("realisations", e.Realisations.Count);
         w.WriteNumber("requestedRealisations", requestedRealisations);
         w.WriteString("inputs", InputsKey(e.Inputs));
-        Number(w, "inputMeanSquare", e.InputMeanSquare);
+        w.WriteFiniteNumber("inputMeanSquare", e.InputMeanSquare);
         w.WriteNumber("jacobians", e.Samples.Count);
         w.WriteBoolean("partial", e.Partial);
 
@@ -46,35 +46,35 @@ public static class SpectrumWriter
         if (a.Theory is JacobianSpectrumTheory t)
         {
             w.WriteString("weights", t.Weights == WeightEnsemble.Gaussian ? "gaussian" : "orthogonal");
-            Number(w, "sigmaW2", t.SigmaW2);
-            Number(w, "sigmaB2", t.SigmaB2);
-            Number(w, "inputMeanSquare", t.InputMeanSquare);
+            w.WriteFiniteNumber("sigmaW2", t.SigmaW2);
+            w.WriteFiniteNumber("sigmaB2", t.SigmaB2);
+            w.WriteFiniteNumber("inputMeanSquare", t.InputMeanSquare);
             w.WriteStartArray("layers");
             foreach (MeanFieldLayer l in t.Layers)
             {
                 w.WriteStartObject();
                 w.WriteNumber("layer", l.Layer);
-                Number(w, "q", l.Q);
-                Number(w, "mu1", l.Mu1);
-                Number(w, "mu2", l.Mu2);
+                w.WriteFiniteNumber("q", l.Q);
+                w.WriteFiniteNumber("mu1", l.Mu1);
+                w.WriteFiniteNumber("mu2", l.Mu2);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            Number(w, "mean", t.Mean);
-            Number(w, "secondMoment", t.SecondMoment);
-            Number(w, "variance", t.Variance);
-            Number(w, "meanRelativeError", a.MeanRelativeError);
-            Number(w, "varianceRelativeError", a.VarianceRelativeError);
-            Number(w, "densityEta", JacobianSpectrumTheory.DensityEta);
+            w.WriteFiniteNumber("mean", t.Mean);
+            w.WriteFiniteNumber("secondMoment", t.SecondMoment);
+            w.WriteFiniteNumber("variance", t.Variance);
+            w.WriteFiniteNumber("meanRelativeError", a.MeanRelativeError);
+            w.WriteFiniteNumber("varianceRelativeError", a.VarianceRelativeError);
+            w.WriteFiniteNumber("densityEta", JacobianSpectrumTheory.DensityEta);
         }
         w.WriteEndObject();
 
         w.WriteStartObject("eigenvalues");
         w.WriteNumber("count", a.Eigenvalues.Length);
         double[] radii = e.Samples.Select(s => s.SpectralRadius).Where(double.IsFinite).ToArray();
-        Number(w, "meanSpectralRadius", radii.Length > 0 ? radii.Average() : double.NaN);
-        Number(w, "maxSpectralRadius", radii.Length > 0 ? radii.Max() : double.NaN);
-        Number(w, "fractionOutsideUnitCircle", a.FractionOutsideUnitCircle);
+        w.WriteFiniteNumber("meanSpectralRadius", radii.Length > 0 ? radii.Average() : double.NaN);
+        w.WriteFiniteNumber("maxSpectralRadius", radii.Length > 0 ? radii.Max() : double.NaN);
+        w.WriteFiniteNumber("fractionOutsideUnitCircle", a.FractionOutsideUnitCircle);
         w.WriteEndObject();
 
         w.WriteStartObject("histograms");
@@ -126,13 +126,13 @@ public static class SpectrumWriter
             w.WriteNumber("realisation", s.Realisation);
             w.WriteString("kind", s.Kind);
             if (s.Stability is Census.Stability st) w.WriteString("stability", Census.StabilityText.Key(st)); else w.WriteNull("stability");
-            Number(w, "spectralRadius", s.SpectralRadius);
-            Number(w, "maxSquaredSingularValue", s.SquaredSingularValues.Length > 0 ? s.SquaredSingularValues[0] : double.NaN);
-            Number(w, "fractionAboveOne", s.SquaredSingularValues.Length > 0 ? s.SquaredSingularValues.Count(v => v > 1) / (double)s.SquaredSingularValues.Length : double.NaN);
+            w.WriteFiniteNumber("spectralRadius", s.SpectralRadius);
+            w.WriteFiniteNumber("maxSquaredSingularValue", s.SquaredSingularValues.Length > 0 ? s.SquaredSingularValues[0] : double.NaN);
+            w.WriteFiniteNumber("fractionAboveOne", s.SquaredSingularValues.Length > 0 ? s.SquaredSingularValues.Count(v => v > 1) / (double)s.SquaredSingularValues.Length : double.NaN);
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        Number(w, "elapsedSeconds", elapsedSeconds);
+        w.WriteFiniteNumber("elapsedSeconds", elapsedSeconds);
         w.WriteEndObject();
     }
 
@@ -154,20 +154,20 @@ public static class SpectrumWriter
             w.WriteStartObject();
             w.WriteNumber("depth", row.Depth);
             w.WriteNumber("realisations", row.Realisations);
-            Number(w, "meanQ", row.MeanQ);
-            Number(w, "qStdError", row.QStdError);
+            w.WriteFiniteNumber("meanQ", row.MeanQ);
+            w.WriteFiniteNumber("qStdError", row.QStdError);
             w.WriteStartArray("q");
             foreach (int q in row.QValues) w.WriteNumberValue(q);
             w.WriteEndArray();
-            Number(w, "meanFixedPoints", row.MeanFixedPoints);
-            Number(w, "meanCycles", row.MeanCycles);
-            Number(w, "cycleBasin", row.CycleBasin);
-            Number(w, "unresolvedBasin", row.UnresolvedBasin);
-            Number(w, "meanSpectralRadiusStable", row.MeanSpectralRadiusStable);
-            Number(w, "meanSpectralRadiusAll", row.MeanSpectralRadiusAll);
-            Number(w, "fractionAboveOneAtFixedPoints", row.FractionAboveOneAtFixedPoints);
-            Number(w, "fractionAboveOneAtProbes", row.FractionAboveOneAtProbes);
-            Number(w, "meanLog10AtProbes", row.MeanLog10AtProbes);
+            w.WriteFiniteNumber("meanFixedPoints", row.MeanFixedPoints);
+            w.WriteFiniteNumber("meanCycles", row.MeanCycles);
+            w.WriteFiniteNumber("cycleBasin", row.CycleBasin);
+            w.WriteFiniteNumber("unresolvedBasin", row.UnresolvedBasin);
+            w.WriteFiniteNumber("meanSpectralRadiusStable", row.MeanSpectralRadiusStable);
+            w.WriteFiniteNumber("meanSpectralRadiusAll", row.MeanSpectralRadiusAll);
+            w.WriteFiniteNumber("fractionAboveOneAtFixedPoints", row.FractionAboveOneAtFixedPoints);
+            w.WriteFiniteNumber("fractionAboveOneAtProbes", row.FractionAboveOneAtProbes);
+            w.WriteFiniteNumber("meanLog10AtProbes", row.MeanLog10AtProbes);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -181,23 +181,23 @@ public static class SpectrumWriter
             w.WriteNumber("q", d.Q);
             w.WriteNumber("distinctFixedPoints", d.DistinctFixedPoints);
             w.WriteNumber("cycles", d.Cycles);
-            Number(w, "cycleBasin", d.CycleBasin);
-            Number(w, "unresolvedBasin", d.UnresolvedBasin);
+            w.WriteFiniteNumber("cycleBasin", d.CycleBasin);
+            w.WriteFiniteNumber("unresolvedBasin", d.UnresolvedBasin);
             w.WriteStartArray("spectralRadii");
-            foreach (double v in d.SpectralRadii) NumberValue(w, v);
+            foreach (double v in d.SpectralRadii) w.WriteFiniteNumberValue(v);
             w.WriteEndArray();
             w.WriteStartArray("stableSpectralRadii");
-            foreach (double v in d.StableSpectralRadii) NumberValue(w, v);
+            foreach (double v in d.StableSpectralRadii) w.WriteFiniteNumberValue(v);
             w.WriteEndArray();
-            Number(w, "fractionAboveOneAtFixedPoints", d.FractionAboveOneAtFixedPoints);
-            Number(w, "maxSquaredSingularValueAtFixedPoints", d.MaxSquaredSingularValueAtFixedPoints);
-            Number(w, "fractionAboveOneAtProbes", d.FractionAboveOneAtProbes);
-            Number(w, "meanLog10AtProbes", d.MeanLog10AtProbes);
-            Number(w, "meanAtProbes", d.MeanAtProbes);
+            w.WriteFiniteNumber("fractionAboveOneAtFixedPoints", d.FractionAboveOneAtFixedPoints);
+            w.WriteFiniteNumber("maxSquaredSingularValueAtFixedPoints", d.MaxSquaredSingularValueAtFixedPoints);
+            w.WriteFiniteNumber("fractionAboveOneAtProbes", d.FractionAboveOneAtProbes);
+            w.WriteFiniteNumber("meanLog10AtProbes", d.MeanLog10AtProbes);
+            w.WriteFiniteNumber("meanAtProbes", d.MeanAtProbes);
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        Number(w, "elapsedSeconds", elapsedSeconds);
+        w.WriteFiniteNumber("elapsedSeconds", elapsedSeconds);
         w.WriteEndObject();
     }
 
@@ -222,21 +222,21 @@ public static class SpectrumWriter
     {
         w.WriteNumber("count", s.Count);
         w.WriteNumber("zeros", s.Zeros);
-        Number(w, "mean", s.Mean);
-        Number(w, "variance", s.Variance);
-        Number(w, "secondMoment", s.SecondMoment);
-        Number(w, "min", s.Min);
-        Number(w, "median", s.Median);
-        Number(w, "max", s.Max);
-        Number(w, "fractionAboveOne", s.FractionAboveOne);
-        Number(w, "meanLog10", s.MeanLog10);
+        w.WriteFiniteNumber("mean", s.Mean);
+        w.WriteFiniteNumber("variance", s.Variance);
+        w.WriteFiniteNumber("secondMoment", s.SecondMoment);
+        w.WriteFiniteNumber("min", s.Min);
+        w.WriteFiniteNumber("median", s.Median);
+        w.WriteFiniteNumber("max", s.Max);
+        w.WriteFiniteNumber("fractionAboveOne", s.FractionAboveOne);
+        w.WriteFiniteNumber("meanLog10", s.MeanLog10);
     }
 
     private static void HistogramJson(Utf8JsonWriter w, string name, Histogram h)
     {
         w.WriteStartObject(name);
         w.WriteStartArray("edges");
-        foreach (double v in h.Edges) NumberValue(w, v);
+        foreach (double v in h.Edges) w.WriteFiniteNumberValue(v);
         w.WriteEndArray();
         w.WriteStartArray("counts");
         foreach (long c in h.Counts) w.WriteNumberValue(c);
@@ -251,28 +251,28 @@ public static class SpectrumWriter
         else
         {
             w.WriteStartObject("hill");
-            Number(w, "index", hill.Index);
+            w.WriteFiniteNumber("index", hill.Index);
             w.WriteNumber("k", hill.K);
             w.WriteNumber("n", hill.N);
-            Number(w, "threshold", hill.Threshold);
-            Number(w, "stdError", hill.StdError);
+            w.WriteFiniteNumber("threshold", hill.Threshold);
+            w.WriteFiniteNumber("stdError", hill.StdError);
             w.WriteStartArray("ci95");
-            NumberValue(w, hill.CI95.Lo);
-            NumberValue(w, hill.CI95.Hi);
+            w.WriteFiniteNumberValue(hill.CI95.Lo);
+            w.WriteFiniteNumberValue(hill.CI95.Hi);
             w.WriteEndArray();
-            Number(w, "ksDistance", hill.KsDistance);
+            w.WriteFiniteNumber("ksDistance", hill.KsDistance);
             w.WriteEndObject();
         }
         if (fit is null) w.WriteNull("powerLaw");
         else
         {
             w.WriteStartObject("powerLaw");
-            Number(w, "alpha", fit.Alpha);
-            Number(w, "xmin", fit.Xmin);
-            Number(w, "ksDistance", fit.KsDistance);
+            w.WriteFiniteNumber("alpha", fit.Alpha);
+            w.WriteFiniteNumber("xmin", fit.Xmin);
+            w.WriteFiniteNumber("ksDistance", fit.KsDistance);
             w.WriteNumber("nTail", fit.NTail);
             w.WriteNumber("n", fit.N);
-            Number(w, "stdError", fit.StdError);
+            w.WriteFiniteNumber("stdError", fit.StdError);
             w.WriteEndObject();
         }
         if (verdict is null) w.WriteNull("verdict");
@@ -293,17 +293,5 @@ public static class SpectrumWriter
     private static void NullableInt(Utf8JsonWriter w, string name, int? v)
     {
         if (v is int i) w.WriteNumber(name, i); else w.WriteNull(name);
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double v)
-    {
-        w.WritePropertyName(name);
-        NumberValue(w, v);
-    }
-
-    private static void NumberValue(Utf8JsonWriter w, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumberValue(v);
-        else w.WriteNullValue();
     }
 }
