@@ -27,14 +27,7 @@ public static class Gemm
         ReadOnlySpan<double> wt, int outputs,
         ReadOnlySpan<double> bias, Span<double> z)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(outputs, 1);
-        if (x.Length < (long)rows * inputs) throw new ArgumentException("x is shorter than rows × inputs", nameof(x));
-        if (wt.Length < (long)inputs * outputs) throw new ArgumentException("wt is shorter than inputs × outputs", nameof(wt));
-        if (bias.Length < outputs) throw new ArgumentException("bias is shorter than outputs", nameof(bias));
-        if (z.Length < (long)rows * outputs) throw new ArgumentException("z is shorter than rows × outputs", nameof(z));
-        if (rows == 0) return;
+        if (!Check(x.Length, rows, inputs, wt.Length, outputs, bias.Length, z.Length)) return;
         WeightView<double> w = AffineKernel.Plain(Path, wt, bias, inputs, outputs);
         AffineKernel.Rows(Path, x, rows, inputs, w, z, outputs, default);
     }
@@ -47,15 +40,21 @@ public static class Gemm
         ReadOnlySpan<float> wt, int outputs,
         ReadOnlySpan<float> bias, Span<float> z)
     {
+        if (!Check(x.Length, rows, inputs, wt.Length, outputs, bias.Length, z.Length)) return;
+        WeightView<float> w = AffineKernel.Plain(Path, wt, bias, inputs, outputs);
+        AffineKernel.Rows(Path, x, rows, inputs, w, z, outputs, default);
+    }
+
+    /// <summary>Validates the shapes once for both precisions; false when there is nothing to do (rows = 0).</summary>
+    private static bool Check(int xLength, int rows, int inputs, int wtLength, int outputs, int biasLength, int zLength)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outputs, 1);
-        if (x.Length < (long)rows * inputs) throw new ArgumentException("x is shorter than rows × inputs", nameof(x));
-        if (wt.Length < (long)inputs * outputs) throw new ArgumentException("wt is shorter than inputs × outputs", nameof(wt));
-        if (bias.Length < outputs) throw new ArgumentException("bias is shorter than outputs", nameof(bias));
-        if (z.Length < (long)rows * outputs) throw new ArgumentException("z is shorter than rows × outputs", nameof(z));
-        if (rows == 0) return;
-        WeightView<float> w = AffineKernel.Plain(Path, wt, bias, inputs, outputs);
-        AffineKernel.Rows(Path, x, rows, inputs, w, z, outputs, default);
+        if (xLength < (long)rows * inputs) throw new ArgumentException("x is shorter than rows × inputs", "x");
+        if (wtLength < (long)inputs * outputs) throw new ArgumentException("wt is shorter than inputs × outputs", "wt");
+        if (biasLength < outputs) throw new ArgumentException("bias is shorter than outputs", "bias");
+        if (zLength < (long)rows * outputs) throw new ArgumentException("z is shorter than rows × outputs", "z");
+        return rows > 0;
     }
 }
