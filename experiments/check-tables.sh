@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Reruns every committed result table and compares it with the committed copy, byte for byte
+# (timings and wall-clock lines excepted). Usage: experiments/check-tables.sh [WORK_DIR]
+# Checks: reproduce ke2024 (docs/results/paper-a/table.md, table.json), the four paper-B sweep
+# reports (docs/results/paper-b/*.report.txt and */summary.csv), and reproduce applications
+# (the tables of docs/results/applications.md). Exits 1 when any differs.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+work="${1:-$(mktemp -d)}"
+mkdir -p "$work"
+dotnet build src/Fixpoint.Cli -c Release -v q -nologo > /dev/null || { echo "build failed"; exit 1; }
+fp() { dotnet src/Fixpoint.Cli/bin/Release/net10.0/fixpoint.dll "$@"; }
+status=0
+same() { # same NAME COMMITTED NEW [FILTER]
+  local filter="${4:-cat}"
+  if diff <($filter < "$2") <($filter < "$3") > "$work/$1.diff"; then echo "same: $1"; else echo "DIFFERENT: $1 (see $work/$1.diff)"; status=1; fi
+}
+notime() { grep -v '^store ' | grep -v -i -E 'seconds|wall|elapsed| s\)|time|load average|cores'; }
+fp reproduce ke2024 --out "$work/paper-a" > "$work/paper-a.log" 2>&1 || { echo "reproduce ke2024 failed"; status=1; }
+same paper-a-table.md docs/results/paper-a/table.md "$work/paper-a/table.md" notime
+same paper-a-table.json docs/results/paper-a/table.json "$work/paper-a/table.json" notime
+for e in gaussian cauchy nonmonotone scan; do
+  rm -f "$work/paper-b-$e.db"
+  fp sweep run "experiments/paper-b-$e.json" --store "$work/paper-b-$e.db" > "$work/paper-b-$e.log" 2>&1 || { echo "sweep $e failed"; status=1; continue; }
+  fp sweep report --store "$work/paper-b-$e.db" --out "$work/paper-b/$e" > "$work/paper-b/$e.report.txt" 2>&1 || { echo "report $e failed"; status=1; continue; }
+  same "paper-b-$e.report" "docs/results/paper-b/$e.report.txt" "$work/paper-b/$e.report.txt" notime
+  same "paper-b-$e.summary" "docs/results/paper-b/$e/summary.csv" "$work/paper-b/$e/summary.csv"
+done
+if [ "${SKIP_APPLICATIONS:-0}" != 1 ]; then
+  fp reproduce applications --out "$work/applications" > "$work/applications.log" 2>&1 || { echo "reproduce applications failed"; status=1; }
+  tables() { grep '^|' | notime; }
+  same applications.md docs/results/applications.md "$work/applications/applications.md" tables
+fi
+exit $status
