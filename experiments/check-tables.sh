@@ -15,7 +15,7 @@ same() { # same NAME COMMITTED NEW [FILTER]
   local filter="${4:-cat}"
   if diff <($filter < "$2") <($filter < "$3") > "$work/$1.diff"; then echo "same: $1"; else echo "DIFFERENT: $1 (see $work/$1.diff)"; status=1; fi
 }
-notime() { grep -v '^store ' | grep -v -i -E 'seconds|wall|elapsed| s\)|time|load average|cores'; }
+notime() { grep -v '^store ' | grep -v '"command"' | grep -v -i -E 'seconds|wall|elapsed| s\)|time|load average|cores'; }
 fp reproduce ke2024 --out "$work/paper-a" > "$work/paper-a.log" 2>&1 || { echo "reproduce ke2024 failed"; status=1; }
 same paper-a-table.md docs/results/paper-a/table.md "$work/paper-a/table.md" notime
 same paper-a-table.json docs/results/paper-a/table.json "$work/paper-a/table.json" notime
