@@ -19,6 +19,7 @@ notime() { grep -v '^store ' | grep -v '"command"' | grep -v -i -E 'seconds|wall
 fp reproduce ke2024 --out "$work/paper-a" > "$work/paper-a.log" 2>&1 || { echo "reproduce ke2024 failed"; status=1; }
 same paper-a-table.md docs/results/paper-a/table.md "$work/paper-a/table.md" notime
 same paper-a-table.json docs/results/paper-a/table.json "$work/paper-a/table.json" notime
+mkdir -p "$work/paper-b"
 for e in gaussian cauchy nonmonotone scan; do
   rm -f "$work/paper-b-$e.db"
   fp sweep run "experiments/paper-b-$e.json" --store "$work/paper-b-$e.db" > "$work/paper-b-$e.log" 2>&1 || { echo "sweep $e failed"; status=1; continue; }
