@@ -15,7 +15,8 @@ same() { # same NAME COMMITTED NEW [FILTER]
   local filter="${4:-cat}"
   if diff <($filter < "$2") <($filter < "$3") > "$work/$1.diff"; then echo "same: $1"; else echo "DIFFERENT: $1 (see $work/$1.diff)"; status=1; fi
 }
-notime() { grep -v '^store ' | grep -v '"command"' | grep -v -i -E 'seconds|wall|elapsed| s\)|time|load average|cores'; }
+nolast() { sed 's/,[^,]*$//'; } # summary.csv ends with seconds_per_task
+notime() { grep -v -E '^(store |cells:|wrote )' | grep -v '"command"' | grep -v -i -E 'seconds|wall|elapsed| s\)|time|load average|cores'; }
 fp reproduce ke2024 --out "$work/paper-a" > "$work/paper-a.log" 2>&1 || { echo "reproduce ke2024 failed"; status=1; }
 same paper-a-table.md docs/results/paper-a/table.md "$work/paper-a/table.md" notime
 same paper-a-table.json docs/results/paper-a/table.json "$work/paper-a/table.json" notime
@@ -25,7 +26,7 @@ for e in gaussian cauchy nonmonotone scan; do
   fp sweep run "experiments/paper-b-$e.json" --store "$work/paper-b-$e.db" > "$work/paper-b-$e.log" 2>&1 || { echo "sweep $e failed"; status=1; continue; }
   fp sweep report --store "$work/paper-b-$e.db" --out "$work/paper-b/$e" > "$work/paper-b/$e.report.txt" 2>&1 || { echo "report $e failed"; status=1; continue; }
   same "paper-b-$e.report" "docs/results/paper-b/$e.report.txt" "$work/paper-b/$e.report.txt" notime
-  same "paper-b-$e.summary" "docs/results/paper-b/$e/summary.csv" "$work/paper-b/$e/summary.csv"
+  same "paper-b-$e.summary" "docs/results/paper-b/$e/summary.csv" "$work/paper-b/$e/summary.csv" nolast
 done
 if [ "${SKIP_APPLICATIONS:-0}" != 1 ]; then
   fp reproduce applications --out "$work/applications" > "$work/applications.log" 2>&1 || { echo "reproduce applications failed"; status=1; }
