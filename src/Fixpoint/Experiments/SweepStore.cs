@@ -47,9 +47,7 @@ public sealed class SweepStore : IDisposable
     private SweepStore(SqliteConnection db, string specJson, string specHash, string path)
     {
         _db = db;
-        SpecJson = specJson;
-        SpecHash = specHash;
-        Path = path;
+        (SpecJson, SpecHash, Path) = (specJson, specHash, path);
     }
 
     public string Path { get; }

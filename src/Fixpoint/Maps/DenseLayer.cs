@@ -1,3 +1,5 @@
+using Fixpoint.Numerics;
+
 namespace Fixpoint.Maps;
 
 /// <summary>
@@ -8,14 +10,9 @@ public sealed class DenseLayer
 {
     public DenseLayer(int inputs, int outputs, double[] weight, double[] bias)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(outputs, 1);
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentNullException.ThrowIfNull(bias);
-        if (weight.Length != inputs * outputs)
-            throw new ArgumentException($"weight has {weight.Length} entries, expected {outputs}×{inputs}", nameof(weight));
-        if (bias.Length != outputs)
-            throw new ArgumentException($"bias has {bias.Length} entries, expected {outputs}", nameof(bias));
+        LayerShape.Check(inputs, outputs, weight.Length, bias.Length);
         for (int i = 0; i < weight.Length; i++)
             if (!double.IsFinite(weight[i]))
                 throw new ArgumentException($"weight entry ({i / inputs}, {i % inputs}) is {weight[i]}", nameof(weight));

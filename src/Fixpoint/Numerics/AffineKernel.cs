@@ -17,11 +17,7 @@ internal readonly ref struct WeightView<T> where T : unmanaged
     {
         Data = data;
         Bias = bias;
-        Inputs = inputs;
-        Outputs = outputs;
-        Packed = packed;
-        Lanes = lanes;
-        MaxVectors = maxVectors;
+        (Inputs, Outputs, Packed, Lanes, MaxVectors) = (inputs, outputs, packed, lanes, maxVectors);
     }
 
     /// <summary>Packed panels, or Wᵀ row-major.</summary>

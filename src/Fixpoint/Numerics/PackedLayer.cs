@@ -22,10 +22,7 @@ internal sealed class PackedLayer<T> where T : unmanaged, IFloatingPointIeee754<
     /// <param name="bias">b, length Outputs.</param>
     public PackedLayer(KernelPath path, int inputs, int outputs, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(outputs, 1);
-        if (weight.Length != inputs * outputs) throw new ArgumentException($"weight has {weight.Length} entries, expected {outputs}×{inputs}", nameof(weight));
-        if (bias.Length != outputs) throw new ArgumentException($"bias has {bias.Length} entries, expected {outputs}", nameof(bias));
+        LayerShape.Check(inputs, outputs, weight.Length, bias.Length);
         Path = path;
         Inputs = inputs;
         Outputs = outputs;

@@ -58,14 +58,8 @@ public sealed class JacobianSpectrumTheory
     private JacobianSpectrumTheory(Activation activation, WeightEnsemble weights, double sigmaW2, double sigmaB2, double inputMeanSquare,
         MeanFieldLayer[] layers, double[][] d2, double[][] w)
     {
-        Activation = activation;
-        Weights = weights;
-        SigmaW2 = sigmaW2;
-        SigmaB2 = sigmaB2;
-        InputMeanSquare = inputMeanSquare;
-        Layers = layers;
-        _d2 = d2;
-        _w = w;
+        (Activation, Weights, SigmaW2, SigmaB2, InputMeanSquare) = (activation, weights, sigmaW2, sigmaB2, inputMeanSquare);
+        (Layers, _d2, _w) = (layers, d2, w);
         Mean = layers.Aggregate(1.0, (acc, l) => acc * sigmaW2 * l.Mu1);
         double sum = layers.Sum(l => l.Mu2 / (l.Mu1 * l.Mu1) - (weights == WeightEnsemble.Orthogonal ? 1.0 : 0.0));
         SecondMoment = Mean * Mean * (1 + sum);

@@ -19,11 +19,7 @@ public sealed record Dataset
         int count = features.Length / dimension;
         if (labels is not null && labels.Length != count)
             throw new ArgumentException($"{labels.Length} labels for {count} examples", nameof(labels));
-        Source = source;
-        Features = features;
-        Dimension = dimension;
-        Labels = labels;
-        Count = count;
+        (Source, Features, Dimension, Labels, Count) = (source, features, dimension, labels, count);
     }
 
     /// <summary>Where the data came from (a path or a description), for reports.</summary>

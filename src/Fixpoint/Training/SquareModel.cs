@@ -8,14 +8,8 @@ public sealed class LayerParameters
 {
     public LayerParameters(int inputs, int outputs, double[] weight, double[] bias)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(outputs, 1);
-        if (weight.Length != inputs * outputs) throw new ArgumentException($"weight has {weight.Length} entries, expected {outputs}×{inputs}", nameof(weight));
-        if (bias.Length != outputs) throw new ArgumentException($"bias has {bias.Length} entries, expected {outputs}", nameof(bias));
-        Inputs = inputs;
-        Outputs = outputs;
-        Weight = weight;
-        Bias = bias;
+        LayerShape.Check(inputs, outputs, weight.Length, bias.Length);
+        (Inputs, Outputs, Weight, Bias) = (inputs, outputs, weight, bias);
     }
 
     public int Inputs { get; }
