@@ -335,12 +335,12 @@ internal sealed class BoxAnalysis
         int n = _n;
         F.Network.Jacobian(c, _a);
         for (int i = 0; i < n; i++) _a[i * n + i] -= 1.0;
-        if (!PointNewton.TryInvert(_a, n, _y))
+        if (!DenseLinearAlgebra.TryInvert(_a, n, _y))
         {
             // fall back to the midpoint of the interval Jacobian
             for (int i = 0; i < n * n; i++) _a[i] = _jx[i].Midpoint;
             for (int i = 0; i < n; i++) _a[i * n + i] -= 1.0;
-            if (!PointNewton.TryInvert(_a, n, _y)) return false;
+            if (!DenseLinearAlgebra.TryInvert(_a, n, _y)) return false;
         }
         // M = I − Y (J_F(X) − I)
         for (int i = 0; i < n; i++)
