@@ -275,6 +275,7 @@ internal sealed class BoxAnalysis
     private readonly int _n;
     private readonly Interval[] _fx, _jx, _fc, _g, _k, _m, _d;
     private readonly double[] _a, _y;
+    private readonly JacobianWorkspace _workspace = new();
 
     public BoxAnalysis(IntervalNetwork f)
     {
@@ -333,7 +334,7 @@ internal sealed class BoxAnalysis
     private bool Operator(ReadOnlySpan<Interval> x, double[] c)
     {
         int n = _n;
-        F.Network.Jacobian(c, _a);
+        F.Network.Jacobian(c, _a, _workspace);
         for (int i = 0; i < n; i++) _a[i * n + i] -= 1.0;
         if (!DenseLinearAlgebra.TryInvert(_a, n, _y))
         {
