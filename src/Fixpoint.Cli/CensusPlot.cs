@@ -44,7 +44,7 @@ internal static class CensusPlot
         var groups = new Dictionary<int, (List<double> X, List<double> Y)>();
         for (int i = 0; i < r.StartStatus.Length; i += step)
         {
-            if (r.StartStatus[i] is null) continue;
+            if (r.StartStatus[i] is null or Fixpoint.Solvers.SolveStatus.Cancelled) continue;
             var (px, py) = project(r.StartPoints.AsSpan(i * n, n).ToArray());
             if (n == 1) py = Jitter(i);
             int g = r.StartAttractor[i];

@@ -12,7 +12,8 @@ internal static class CensusReport
         TextWriter o = console.Out;
         o.WriteLine($"network: {description}");
         o.WriteLine($"starts: {r.Starts} of {r.RequestedStarts} ({r.StartsDescription}), solver {r.Solver}, seed {r.Seed}{(r.Partial ? "  [PARTIAL: interrupted]" : "")}");
-        o.WriteLine($"outcomes: converged {r.Outcomes.Converged}, cycle {r.Outcomes.Cycle}, diverged {r.Outcomes.Diverged}, max-iterations {r.Outcomes.MaxIterations}");
+        o.WriteLine($"outcomes: converged {r.Outcomes.Converged}, cycle {r.Outcomes.Cycle}, diverged {r.Outcomes.Diverged}, max-iterations {r.Outcomes.MaxIterations}"
+            + (r.Outcomes.NonFinite > 0 ? $", non-finite {r.Outcomes.NonFinite}" : "") + (r.Outcomes.Stalled > 0 ? $", stalled {r.Outcomes.Stalled}" : ""));
         int unstable = r.FixedPoints.Count(f => f.Stability == Stability.Unstable);
         int marginal = r.FixedPoints.Count(f => f.Stability == Stability.Marginal);
         o.WriteLine($"fixed points: {r.FixedPoints.Count} distinct ({r.StableCount} stable, {marginal} marginal, {unstable} unstable); cycles: {r.Cycles.Count}");

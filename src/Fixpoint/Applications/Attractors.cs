@@ -63,7 +63,7 @@ public static class Attractors
     {
         BatchResult r = new PicardSolver().SolveBatch(map, starts, count, options.Solve, null, ct);
         if (r.Cancelled) throw new OperationCanceledException(ct);
-        return r.Results.Select(x => x!).ToArray();
+        return r.Results;
     }
 
     /// <summary>

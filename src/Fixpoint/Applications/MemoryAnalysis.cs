@@ -123,7 +123,7 @@ public static class MemoryAnalysis
         int randomToTraining = 0, randomFinished = 0;
         for (int i = m; i < m + k; i++)
         {
-            if (census.StartStatus[i] is null) continue;
+            if (census.StartStatus[i] is null or SolveStatus.Cancelled) continue;
             randomFinished++;
             int a = census.StartAttractor[i];
             if (a < 0 || a >= census.FixedPoints.Count) continue;

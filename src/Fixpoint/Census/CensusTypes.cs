@@ -75,10 +75,19 @@ public sealed record CycleInfo(
     double MultiplierRadius,
     Stability Stability);
 
-/// <summary>How the finished starts ended; the four counts add up to <see cref="Total"/>.</summary>
+/// <summary>How the starts ended; every count but <see cref="Cancelled"/> is a finished start, and those add up to <see cref="Total"/>.</summary>
 public sealed record OutcomeCounts(long Converged, long Cycle, long Diverged, long MaxIterations)
 {
-    public long Total => Converged + Cycle + Diverged + MaxIterations;
+    /// <summary>Starts at which a NaN or infinity appeared (<see cref="SolveStatus.NonFinite"/>).</summary>
+    public long NonFinite { get; init; }
+
+    /// <summary>Starts whose solver could not make a step (<see cref="SolveStatus.Stalled"/>).</summary>
+    public long Stalled { get; init; }
+
+    /// <summary>Starts cut off by cancellation; not finished, so not in <see cref="Total"/>.</summary>
+    public long Cancelled { get; init; }
+
+    public long Total => Converged + Cycle + Diverged + MaxIterations + NonFinite + Stalled;
 }
 
 /// <summary>What a census is doing, for progress bars.</summary>

@@ -30,20 +30,23 @@ public static class FixedPointCensus
         long evaluations = batch.Evaluations;
 
         var status = new SolveStatus?[count];
-        long conv = 0, cyc = 0, div = 0, maxit = 0;
+        long conv = 0, cyc = 0, div = 0, maxit = 0, nonFinite = 0, stalled = 0, cancelled = 0;
         for (int i = 0; i < count; i++)
         {
-            SolveResult? r = batch.Results[i];
-            status[i] = r?.Status;
-            switch (r?.Status)
+            SolveResult r = batch.Results[i];
+            status[i] = r.Status;
+            switch (r.Status)
             {
                 case SolveStatus.Converged: conv++; break;
                 case SolveStatus.Cycle: cyc++; break;
                 case SolveStatus.Diverged: div++; break;
                 case SolveStatus.MaxIterations: maxit++; break;
+                case SolveStatus.NonFinite: nonFinite++; break;
+                case SolveStatus.Stalled: stalled++; break;
+                case SolveStatus.Cancelled: cancelled++; break;
             }
         }
-        long finished = conv + cyc + div + maxit;
+        long finished = conv + cyc + div + maxit + nonFinite + stalled;
 
         // 1. Cluster converged starts (start order: deterministic). The anchor is the first member; the best member has the lowest residual.
         var clusters = new List<Cluster>();
@@ -51,8 +54,8 @@ public static class FixedPointCensus
         Array.Fill(startCluster, -1);
         for (int i = 0; i < count; i++)
         {
-            SolveResult? r = batch.Results[i];
-            if (r is null || r.Status != SolveStatus.Converged) continue;
+            SolveResult r = batch.Results[i];
+            if (r.Status != SolveStatus.Converged) continue;
             int c = FindCluster(clusters, r.X, options.UniqueTol);
             if (c < 0)
             {
@@ -71,8 +74,8 @@ public static class FixedPointCensus
         Array.Fill(startCycle, -1);
         for (int i = 0; i < count; i++)
         {
-            SolveResult? r = batch.Results[i];
-            if (r?.Status != SolveStatus.Cycle || r.CyclePoints is null) continue;
+            SolveResult r = batch.Results[i];
+            if (r.Status != SolveStatus.Cycle || r.CyclePoints is null) continue;
             double[][] pts = Canonical(r.CyclePoints);
             int found = -1;
             for (int c = 0; c < cycles.Count && found < 0; c++)
@@ -88,8 +91,8 @@ public static class FixedPointCensus
             foreach (var c in cycles) extra.AddRange(c.Points);
             for (int i = 0; i < count; i++)
             {
-                SolveResult? r = batch.Results[i];
-                if (r?.Status == SolveStatus.MaxIterations && r.X.All(double.IsFinite)) extra.Add(r.X);
+                SolveResult r = batch.Results[i];
+                if (r.Status is SolveStatus.MaxIterations or SolveStatus.Stalled && r.X.All(double.IsFinite)) extra.Add(r.X);
             }
             int fromStarts = options.UnstableStarts > 0 ? Math.Min(options.UnstableStarts, count) : count;
             int total = fromStarts + extra.Count;
@@ -100,9 +103,9 @@ public static class FixedPointCensus
             BatchResult nb = new NewtonSolver().SolveBatch(map, newtonStarts, total, newtonOptions,
                 progress is null ? null : new SyncProgress(d => progress.Report(new CensusProgress("newton", d, total))), cancellationToken);
             evaluations += nb.Evaluations;
-            foreach (SolveResult? r in nb.Results)
+            foreach (SolveResult r in nb.Results)
             {
-                if (r is null || r.Status != SolveStatus.Converged) continue;
+                if (r.Status != SolveStatus.Converged) continue;
                 if (FindCluster(clusters, r.X, options.UniqueTol) >= 0) continue;
                 clusters.Add(new Cluster(r.X, r.Residual, "newton"));
             }
@@ -147,11 +150,11 @@ public static class FixedPointCensus
 
         // 6. Stability from the eigenvalues of J.
         var infos = new FixedPointInfo[merged.Count];
-        Parallel.For(0, merged.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Solve.EffectiveThreads }, k =>
+        Parallel.For(0, merged.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Solve.EffectiveThreads }, () => new JacobianWorkspace(), (k, _, workspace) =>
         {
             Cluster cl = merged[k];
             var jac = new double[n * n];
-            map.Jacobian(cl.Point!, jac);
+            map.Jacobian(cl.Point!, jac, workspace);
             Complex[] ev = Eigenvalues(jac, n);
             double rho = ev.Length > 0 ? ev[0].Magnitude : SpectralRadius(jac, n);
             bool focus = ev.Any(e => Math.Abs(e.Imaginary) > 1e-12 * Math.Max(1.0, e.Magnitude));
@@ -160,7 +163,8 @@ public static class FixedPointCensus
                 StabilityText.Classify(rho, options.StabilityMargin), ev.Count(e => e.Magnitude > 1.0), ev, focus,
                 cl.Hits, finished > 0 ? (double)cl.Hits / finished : 0.0, ci, cl.FoundBy);
             infos[k] = StabilityUncertainty.Annotate(infos[k], map, options.StabilityMargin);
-        });
+            return workspace;
+        }, _ => { });
 
         // 7. The multiplier of each orbit.
         var cycleInfos = cycles.Select(c =>
@@ -187,7 +191,7 @@ public static class FixedPointCensus
 
         MissingEstimate missing = CensusStatistics.Chao1(infos.Where(f => f.Hits > 0).Select(f => f.Hits).ToList());
         return new CensusResult(n, (int)finished, count, seed, options.Solver.Name, starts.Describe(),
-            new OutcomeCounts(conv, cyc, div, maxit),
+            new OutcomeCounts(conv, cyc, div, maxit) { NonFinite = nonFinite, Stalled = stalled, Cancelled = cancelled },
             fpOrder.Select(k => infos[k]).ToList(), cyOrder.Select(k => cycleInfos[k]).ToList(),
             missing, clock.Elapsed.TotalSeconds, evaluations, batch.Cancelled || cancellationToken.IsCancellationRequested,
             options, x0, status, attractor);
@@ -259,10 +263,11 @@ public static class FixedPointCensus
         for (int i = 0; i < n; i++) prod[i * n + i] = 1;
         var jac = new double[n * n];
         var tmp = new double[n * n];
+        var workspace = new JacobianWorkspace();
         double logScale = 0;
         foreach (double[] p in orbit)
         {
-            map.Jacobian(p, jac);
+            map.Jacobian(p, jac, workspace);
             Array.Clear(tmp);
             for (int i = 0; i < n; i++)
                 for (int k = 0; k < n; k++)

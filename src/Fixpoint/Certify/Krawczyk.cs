@@ -275,6 +275,7 @@ internal sealed class BoxAnalysis
     private readonly int _n;
     private readonly Interval[] _fx, _jx, _fc, _g, _k, _m, _d;
     private readonly double[] _a, _y;
+    private readonly JacobianWorkspace _workspace = new();
 
     public BoxAnalysis(IntervalNetwork f)
     {
@@ -333,14 +334,14 @@ internal sealed class BoxAnalysis
     private bool Operator(ReadOnlySpan<Interval> x, double[] c)
     {
         int n = _n;
-        F.Network.Jacobian(c, _a);
+        F.Network.Jacobian(c, _a, _workspace);
         for (int i = 0; i < n; i++) _a[i * n + i] -= 1.0;
-        if (!PointNewton.TryInvert(_a, n, _y))
+        if (!DenseLinearAlgebra.TryInvert(_a, n, _y))
         {
             // fall back to the midpoint of the interval Jacobian
             for (int i = 0; i < n * n; i++) _a[i] = _jx[i].Midpoint;
             for (int i = 0; i < n; i++) _a[i * n + i] -= 1.0;
-            if (!PointNewton.TryInvert(_a, n, _y)) return false;
+            if (!DenseLinearAlgebra.TryInvert(_a, n, _y)) return false;
         }
         // M = I − Y (J_F(X) − I)
         for (int i = 0; i < n; i++)

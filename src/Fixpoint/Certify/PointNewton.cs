@@ -5,7 +5,7 @@ namespace Fixpoint.Certify;
 
 /// <summary>
 /// Floating-point helpers for the certificates: plain Newton on G(x) = F(x) − x, used only to find
-/// good centres (never trusted), and a small matrix inverse for the Krawczyk preconditioner.
+/// good centres (never trusted).
 /// </summary>
 internal static class PointNewton
 {
@@ -21,6 +21,7 @@ internal static class PointNewton
         var y = new double[n];
         var g = new double[n];
         var a = new double[n * n];
+        var workspace = new JacobianWorkspace();
         net.Evaluate(x, y);
         for (int i = 0; i < n; i++) g[i] = y[i] - x[i];
         double res = DenseLinearAlgebra.MaxAbs(g);
@@ -29,7 +30,7 @@ internal static class PointNewton
         int worse = 0;
         for (int s = 0; s < steps && bestRes > 0; s++)
         {
-            net.Jacobian(x, a);
+            net.Jacobian(x, a, workspace);
             for (int i = 0; i < n; i++) a[i * n + i] -= 1.0;
             for (int i = 0; i < n; i++) g[i] = -g[i];
             if (!DenseLinearAlgebra.SolveInPlace(a, g, n)) break;
@@ -59,53 +60,5 @@ internal static class PointNewton
             if (x[i] < box[i].Lo - 0.5 * w || x[i] > box[i].Hi + 0.5 * w) return false;
         }
         return true;
-    }
-
-    /// <summary>
-    /// Inverts the n×n row-major matrix a (overwritten) into inv by Gauss–Jordan elimination with
-    /// partial pivoting. False when a pivot is below 1e-14 × max|a| or a result is not finite.
-    /// </summary>
-    public static bool TryInvert(Span<double> a, int n, Span<double> inv)
-    {
-        double scale = DenseLinearAlgebra.MaxAbs(a[..(n * n)]);
-        if (!(scale > 0) || !double.IsFinite(scale)) return false;
-        double tiny = 1e-14 * scale;
-        inv[..(n * n)].Clear();
-        for (int i = 0; i < n; i++) inv[i * n + i] = 1.0;
-        for (int k = 0; k < n; k++)
-        {
-            int p = k;
-            double best = Math.Abs(a[k * n + k]);
-            for (int i = k + 1; i < n; i++)
-            {
-                double v = Math.Abs(a[i * n + k]);
-                if (v > best) { best = v; p = i; }
-            }
-            if (best <= tiny) return false;
-            if (p != k)
-                for (int j = 0; j < n; j++)
-                {
-                    (a[k * n + j], a[p * n + j]) = (a[p * n + j], a[k * n + j]);
-                    (inv[k * n + j], inv[p * n + j]) = (inv[p * n + j], inv[k * n + j]);
-                }
-            double piv = 1.0 / a[k * n + k];
-            for (int j = 0; j < n; j++)
-            {
-                a[k * n + j] *= piv;
-                inv[k * n + j] *= piv;
-            }
-            for (int i = 0; i < n; i++)
-            {
-                if (i == k) continue;
-                double f = a[i * n + k];
-                if (f == 0) continue;
-                for (int j = 0; j < n; j++)
-                {
-                    a[i * n + j] -= f * a[k * n + j];
-                    inv[i * n + j] -= f * inv[k * n + j];
-                }
-            }
-        }
-        return double.IsFinite(DenseLinearAlgebra.MaxAbs(inv[..(n * n)]));
     }
 }

@@ -330,12 +330,12 @@ public static class PaperAReproduction
         int nonConverged = 0, inOwn = 0, cycles = 0, diverged = 0;
         for (int b = 0; b < regions; b++)
         {
-            SolveResult? r = picard.Results[b];
-            if (r is null || !r.Converged)
+            SolveResult r = picard.Results[b];
+            if (!r.Converged)
             {
                 nonConverged++;
-                if (r?.Status == SolveStatus.Cycle) cycles++;
-                if (r?.Status == SolveStatus.Diverged) diverged++;
+                if (r.Status == SolveStatus.Cycle) cycles++;
+                if (r.Status is SolveStatus.Diverged or SolveStatus.NonFinite) diverged++;
                 continue;
             }
             if (IntervalVector.Contains(ProductRegion(network, d, b), r.X)) inOwn++;

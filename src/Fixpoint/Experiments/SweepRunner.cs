@@ -40,7 +40,8 @@ public static class SweepRunner
             attracting.Count,
             spec.Census.Unstable ? r.FixedPoints.Count(f => f.Stability == Stability.Unstable) : null,
             r.FixedPoints.Count,
-            r.Outcomes.Converged, r.Outcomes.Cycle, r.Outcomes.Diverged, r.Outcomes.MaxIterations,
+            // The store's columns keep their meaning from before NonFinite and Stalled were told apart: diverged includes non-finite, max_iterations stalled.
+            r.Outcomes.Converged, r.Outcomes.Cycle, r.Outcomes.Diverged + r.Outcomes.NonFinite, r.Outcomes.MaxIterations + r.Outcomes.Stalled,
             r.Cycles.Select(c => c.Period).Distinct().Order().ToArray(),
             r.FixedPoints.Select(f => f.SpectralRadius).ToArray(),
             r.EstimatedMissing.Chao1, r.EstimatedMissing.StdError, r.EstimatedMissing.Coverage,

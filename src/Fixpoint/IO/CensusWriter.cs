@@ -36,6 +36,9 @@ public static class CensusWriter
         w.WriteNumber("cycle", r.Outcomes.Cycle);
         w.WriteNumber("diverged", r.Outcomes.Diverged);
         w.WriteNumber("maxIterations", r.Outcomes.MaxIterations);
+        w.WriteNumber("nonFinite", r.Outcomes.NonFinite);
+        w.WriteNumber("stalled", r.Outcomes.Stalled);
+        w.WriteNumber("cancelled", r.Outcomes.Cancelled);
         w.WriteEndObject();
         w.WriteNumber("q", r.StableCount);
         w.WriteNumber("distinctFixedPoints", r.FixedPoints.Count);
@@ -45,6 +48,8 @@ public static class CensusWriter
         w.WriteFiniteNumber("cycles", r.Cycles.Sum(c => c.BasinFraction));
         w.WriteFiniteNumber("diverged", r.Outcomes.Diverged / total);
         w.WriteFiniteNumber("maxIterations", r.Outcomes.MaxIterations / total);
+        w.WriteFiniteNumber("nonFinite", r.Outcomes.NonFinite / total);
+        w.WriteFiniteNumber("stalled", r.Outcomes.Stalled / total);
         w.WriteEndObject();
         w.WriteStartArray("fixedPoints");
         foreach (FixedPointInfo f in r.FixedPoints)

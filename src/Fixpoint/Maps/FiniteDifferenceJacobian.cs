@@ -9,7 +9,7 @@ public interface IEstimatedJacobian : IMap
     /// <summary>ε, the machine epsilon of the arithmetic F is computed in (2⁻²³ for float32, 2⁻⁵² for float64).</summary>
     double MachineEpsilon { get; }
 
-    /// <summary>J(x) as <see cref="IMap.Jacobian"/> gives it, and an estimate of |J_estimated − J_true| for every entry (row-major, N×N).</summary>
+    /// <summary>J(x) as <see cref="IMap.Jacobian(ReadOnlySpan{double}, Span{double})"/> gives it, and an estimate of |J_estimated − J_true| for every entry (row-major, N×N).</summary>
     void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian, Span<double> error);
 }
 

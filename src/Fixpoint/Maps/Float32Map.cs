@@ -10,7 +10,7 @@ namespace Fixpoint.Maps;
 /// tolerances above that (use Atol ≥ 1e-5), and its fixed points should be polished on the float64
 /// network (Newton) before they are compared at tighter tolerances.
 /// Row results are deterministic (independent of the batch and the thread count), as in float64.
-/// <see cref="Jacobian"/> and <see cref="JacobianVector"/> are the float64 network's.
+/// <see cref="Jacobian(ReadOnlySpan{double}, Span{double})"/> and <see cref="JacobianVector(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/> are the float64 network's.
 /// </summary>
 public sealed class Float32Map : IMap
 {
@@ -54,4 +54,8 @@ public sealed class Float32Map : IMap
     public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian) => Network.Jacobian(x, jacobian);
 
     public void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv) => Network.JacobianVector(x, v, jv);
+
+    public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian, JacobianWorkspace workspace) => Network.Jacobian(x, jacobian, workspace);
+
+    public void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv, JacobianWorkspace workspace) => Network.JacobianVector(x, v, jv, workspace);
 }

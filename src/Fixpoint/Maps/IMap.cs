@@ -16,7 +16,7 @@ public interface IMap
     /// <summary>Y = F(X) for <paramref name="count"/> points stored row-major.</summary>
     void EvaluateBatch(ReadOnlySpan<double> xs, Span<double> ys, int count);
 
-    /// <summary>True when <see cref="Jacobian"/> is exact (chain rule), false when it is estimated.</summary>
+    /// <summary>True when <see cref="Jacobian(ReadOnlySpan{double}, Span{double})"/> is exact (chain rule), false when it is estimated.</summary>
     bool HasExactJacobian { get; }
 
     /// <summary>The Jacobian J[i, j] = ∂F_i/∂x_j at x, written row-major into an N×N span.</summary>
@@ -24,4 +24,34 @@ public interface IMap
 
     /// <summary>J(x)·v without forming J.</summary>
     void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv);
+
+    /// <summary>
+    /// <see cref="Jacobian(ReadOnlySpan{double}, Span{double})"/> with its scratch taken from
+    /// <paramref name="workspace"/>, so that repeated calls (a Newton step each) allocate nothing.
+    /// Maps without scratch of their own keep this default, which ignores the workspace.
+    /// </summary>
+    void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian, JacobianWorkspace workspace) => Jacobian(x, jacobian);
+
+    /// <summary><see cref="JacobianVector(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/> with its scratch taken from <paramref name="workspace"/>.</summary>
+    void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv, JacobianWorkspace workspace) => JacobianVector(x, v, jv);
+}
+
+/// <summary>
+/// Scratch for <see cref="IMap.Jacobian(ReadOnlySpan{double}, Span{double}, JacobianWorkspace)"/> and
+/// <see cref="IMap.JacobianVector(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, JacobianWorkspace)"/>,
+/// owned by one caller and reused across calls: a map takes the buffers it needs, which grow on first
+/// use and are then kept. Not thread-safe: one workspace per thread.
+/// </summary>
+public sealed class JacobianWorkspace
+{
+    private double[][] _buffers = [];
+
+    /// <summary>Buffer <paramref name="index"/> with at least <paramref name="length"/> entries; its contents are whatever the last call left.</summary>
+    internal double[] Buffer(int index, int length)
+    {
+        if (index >= _buffers.Length) Array.Resize(ref _buffers, index + 1);
+        double[]? b = _buffers[index];
+        if (b is null || b.Length < length) _buffers[index] = b = new double[length];
+        return b;
+    }
 }

@@ -71,18 +71,23 @@ public sealed partial class Network : IMap
 
     public void Evaluate(ReadOnlySpan<double> x, Span<double> y) => EvaluateBatch(x, y, 1);
 
-    /// <summary>Exact Jacobian by the chain rule: J = ∏ (D_l W_l [+ I]), D_l = diag g′(pre-activation).</summary>
-    public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian)
+    /// <summary>Exact Jacobian by the chain rule: J = ∏ (D_l W_l [+ I]), D_l = diag g′(pre-activation). Allocates its scratch; repeated callers pass a <see cref="JacobianWorkspace"/>.</summary>
+    public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian) => Jacobian(x, jacobian, new JacobianWorkspace());
+
+    /// <summary>The exact Jacobian with scratch from <paramref name="workspace"/> (no allocation once it has grown).</summary>
+    public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian, JacobianWorkspace workspace)
     {
+        ArgumentNullException.ThrowIfNull(workspace);
         int n = Dimension;
         if (x.Length != n || jacobian.Length < n * n) throw new ArgumentException("x must have length N and the Jacobian N×N entries");
-        var cur = new double[MaxWidth];
-        var next = new double[MaxWidth];
-        var deriv = new double[MaxWidth];
+        double[] cur = workspace.Buffer(0, MaxWidth);
+        double[] next = workspace.Buffer(1, MaxWidth);
+        double[] deriv = workspace.Buffer(2, MaxWidth);
         x.CopyTo(cur);
         // jPrev: (rows of the current layer input) × N
-        var jPrev = new double[MaxWidth * n];
-        var jNext = new double[MaxWidth * n];
+        double[] jPrev = workspace.Buffer(3, MaxWidth * n);
+        double[] jNext = workspace.Buffer(4, MaxWidth * n);
+        Array.Clear(jPrev, 0, n * n);
         for (int i = 0; i < n; i++) jPrev[i * n + i] = 1.0;
         foreach (DenseLayer layer in _applied)
         {
@@ -110,14 +115,19 @@ public sealed partial class Network : IMap
         jPrev.AsSpan(0, n * n).CopyTo(jacobian);
     }
 
-    public void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv)
+    /// <summary>J(x)·v by forward-mode tangents. Allocates its scratch; repeated callers pass a <see cref="JacobianWorkspace"/>.</summary>
+    public void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv) => JacobianVector(x, v, jv, new JacobianWorkspace());
+
+    /// <summary>J(x)·v with scratch from <paramref name="workspace"/> (no allocation once it has grown).</summary>
+    public void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv, JacobianWorkspace workspace)
     {
+        ArgumentNullException.ThrowIfNull(workspace);
         int n = Dimension;
         if (x.Length != n || v.Length != n || jv.Length < n) throw new ArgumentException("x, v and jv must have length N");
-        var cur = new double[MaxWidth];
-        var next = new double[MaxWidth];
-        var tan = new double[MaxWidth];
-        var tanNext = new double[MaxWidth];
+        double[] cur = workspace.Buffer(0, MaxWidth);
+        double[] next = workspace.Buffer(1, MaxWidth);
+        double[] tan = workspace.Buffer(2, MaxWidth);
+        double[] tanNext = workspace.Buffer(3, MaxWidth);
         x.CopyTo(cur);
         v.CopyTo(tan);
         foreach (DenseLayer layer in _applied)

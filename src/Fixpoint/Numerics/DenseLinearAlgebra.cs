@@ -9,25 +9,11 @@ public static class DenseLinearAlgebra
     /// </summary>
     public static bool SolveInPlace(Span<double> a, Span<double> b, int n, double relativePivotTolerance = 1e-14)
     {
-        double scale = 0;
-        for (int i = 0; i < n * n; i++) scale = Math.Max(scale, Math.Abs(a[i]));
-        if (scale == 0 || !double.IsFinite(scale)) return false;
-        double tiny = relativePivotTolerance * scale;
+        double tiny = PivotFloor(a, n, relativePivotTolerance);
+        if (double.IsNaN(tiny)) return false;
         for (int k = 0; k < n; k++)
         {
-            int p = k;
-            double best = Math.Abs(a[k * n + k]);
-            for (int i = k + 1; i < n; i++)
-            {
-                double v = Math.Abs(a[i * n + k]);
-                if (v > best) { best = v; p = i; }
-            }
-            if (best <= tiny) return false;
-            if (p != k)
-            {
-                for (int j = 0; j < n; j++) (a[k * n + j], a[p * n + j]) = (a[p * n + j], a[k * n + j]);
-                (b[k], b[p]) = (b[p], b[k]);
-            }
+            if (!Pivot(a, n, k, tiny, b, 1)) return false;
             double pivot = a[k * n + k];
             for (int i = k + 1; i < n; i++)
             {
@@ -46,6 +32,110 @@ public static class DenseLinearAlgebra
         }
         return true;
     }
+
+    /// <summary>
+    /// Inverts the n×n row-major matrix a (overwritten) into inv by Gauss–Jordan elimination with the
+    /// pivoting of <see cref="SolveInPlace"/>. False when a pivot is below
+    /// <paramref name="relativePivotTolerance"/> × max|a| or a result is not finite.
+    /// </summary>
+    public static bool TryInvert(Span<double> a, int n, Span<double> inv, double relativePivotTolerance = 1e-14)
+    {
+        double tiny = PivotFloor(a, n, relativePivotTolerance);
+        if (double.IsNaN(tiny)) return false;
+        inv[..(n * n)].Clear();
+        for (int i = 0; i < n; i++) inv[i * n + i] = 1.0;
+        for (int k = 0; k < n; k++)
+        {
+            if (!Pivot(a, n, k, tiny, inv, n)) return false;
+            double piv = 1.0 / a[k * n + k];
+            for (int j = 0; j < n; j++)
+            {
+                a[k * n + j] *= piv;
+                inv[k * n + j] *= piv;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                if (i == k) continue;
+                double f = a[i * n + k];
+                if (f == 0) continue;
+                for (int j = 0; j < n; j++)
+                {
+                    a[i * n + j] -= f * a[k * n + j];
+                    inv[i * n + j] -= f * inv[k * n + j];
+                }
+            }
+        }
+        return double.IsFinite(MaxAbs(inv[..(n * n)]));
+    }
+
+    // tolerance × max|A|, or NaN when A is zero or not finite (no pivot can be trusted).
+    private static double PivotFloor(ReadOnlySpan<double> a, int n, double relativePivotTolerance)
+    {
+        double scale = 0;
+        for (int i = 0; i < n * n; i++) scale = Math.Max(scale, Math.Abs(a[i]));
+        return scale == 0 || !double.IsFinite(scale) ? double.NaN : relativePivotTolerance * scale;
+    }
+
+    // Partial pivoting at column k: swaps the row of the largest |a[i, k]| (i ≥ k) into row k, and the
+    // same rows of the companion rhs (rows of width rhsWidth). False when that entry is ≤ tiny.
+    private static bool Pivot(Span<double> a, int n, int k, double tiny, Span<double> rhs, int rhsWidth)
+    {
+        int p = k;
+        double best = Math.Abs(a[k * n + k]);
+        for (int i = k + 1; i < n; i++)
+        {
+            double v = Math.Abs(a[i * n + k]);
+            if (v > best) { best = v; p = i; }
+        }
+        if (best <= tiny) return false;
+        if (p != k)
+        {
+            for (int j = 0; j < n; j++) (a[k * n + j], a[p * n + j]) = (a[p * n + j], a[k * n + j]);
+            for (int j = 0; j < rhsWidth; j++) (rhs[k * rhsWidth + j], rhs[p * rhsWidth + j]) = (rhs[p * rhsWidth + j], rhs[k * rhsWidth + j]);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The minimum-norm least-squares solution of A x ≈ b (A n×n row-major, not overwritten; b becomes
+    /// x): x = V Σ⁺ Uᵀ b from the singular value decomposition, with the singular values at or below
+    /// <paramref name="relativeRankTolerance"/> × σ_max treated as zero (default n·ε, as LAPACK's gelsd
+    /// and NumPy's lstsq). For singular A this minimises ‖A x − b‖₂ and, among the minimisers, ‖x‖₂;
+    /// it works on A itself, so it does not square the condition number as the normal equations do.
+    /// Returns false when A is not finite or zero. Allocates: it is the fallback for singular systems.
+    /// </summary>
+    public static bool LeastSquaresInPlace(ReadOnlySpan<double> a, Span<double> b, int n, double relativeRankTolerance = double.NaN)
+    {
+        double scale = PivotFloor(a, n, 1.0);
+        if (double.IsNaN(scale)) return false;
+        double[] copy = a[..(n * n)].ToArray();
+        var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (i, j) => copy[i * n + j]);
+        MathNet.Numerics.LinearAlgebra.Factorization.Svd<double> svd;
+        try { svd = m.Svd(computeVectors: true); }
+        catch (MathNet.Numerics.NonConvergenceException) { return false; }
+        double[] sigma = svd.S.ToArray();
+        double tol = (double.IsNaN(relativeRankTolerance) ? n * MachineEpsilon : relativeRankTolerance) * sigma[0];
+        var u = svd.U;
+        var vt = svd.VT;
+        var c = new double[n];
+        for (int k = 0; k < n; k++)
+        {
+            if (!(sigma[k] > tol)) continue;
+            double s = 0;
+            for (int i = 0; i < n; i++) s += u[i, k] * b[i];
+            c[k] = s / sigma[k];
+        }
+        for (int j = 0; j < n; j++)
+        {
+            double s = 0;
+            for (int k = 0; k < n; k++) s += vt[k, j] * c[k];
+            b[j] = s;
+        }
+        return double.IsFinite(MaxAbs(b[..n]));
+    }
+
+    /// <summary>ε = 2⁻⁵², the spacing of doubles at 1.</summary>
+    public const double MachineEpsilon = 2.220446049250313e-16;
 
     /// <summary>
     /// Solves the symmetric positive definite system A x = b in place by Cholesky (A n×n, overwritten).

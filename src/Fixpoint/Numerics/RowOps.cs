@@ -43,51 +43,6 @@ internal static class RowOps
         return nan ? double.NaN : m;
     }
 
-    /// <summary>max|y − x| (returned) and max|y| (<paramref name="maxAbsY"/>) in one pass; NaN-propagating.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double MaxAbsDiff(ReadOnlySpan<double> y, ReadOnlySpan<double> x, out double maxAbsY)
-    {
-        if (x.Length != y.Length) throw new ArgumentException("x and y differ in length");
-        int n = x.Length, i = 0;
-        ref double xr = ref MemoryMarshal.GetReference(x);
-        ref double yr = ref MemoryMarshal.GetReference(y);
-        double md = 0, my = 0;
-        bool nan = false;
-        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
-        {
-            Vector256<double> vd = Vector256<double>.Zero, vy = Vector256<double>.Zero;
-            Vector256<double> ok = Vector256<double>.AllBitsSet;
-            for (; i + Vector256<double>.Count <= n; i += Vector256<double>.Count)
-            {
-                Vector256<double> a = Vector256.LoadUnsafe(ref yr, (nuint)i);
-                Vector256<double> d = a - Vector256.LoadUnsafe(ref xr, (nuint)i);
-                ok &= Vector256.Equals(d, d) & Vector256.Equals(a, a);
-                vd = Vector256.MaxNative(vd, Vector256.Abs(d));
-                vy = Vector256.MaxNative(vy, Vector256.Abs(a));
-            }
-            nan = ok.AsUInt64() != Vector256<ulong>.AllBitsSet;
-            for (int l = 0; l < Vector256<double>.Count; l++)
-            {
-                md = Math.Max(md, vd.GetElement(l));
-                my = Math.Max(my, vy.GetElement(l));
-            }
-        }
-        for (; i < n; i++)
-        {
-            double a = Unsafe.Add(ref yr, i);
-            double d = Math.Abs(a - Unsafe.Add(ref xr, i));
-            a = Math.Abs(a);
-            if (double.IsNaN(d) || double.IsNaN(a)) nan = true;
-            else
-            {
-                if (d > md) md = d;
-                if (a > my) my = a;
-            }
-        }
-        maxAbsY = nan ? double.NaN : my;
-        return nan ? double.NaN : md;
-    }
-
     /// <summary>
     /// True when every |a_i − b_i| ≤ tol (so max|a − b| ≤ tol), false at the first entry that is
     /// farther or NaN. Usually decides within the first vector, which makes cycle checks cheap.
@@ -276,7 +231,7 @@ internal static class RowOps
 
     /// <summary>
     /// g = y − x with max|g| (returned), max|y| and max|x| in one pass; NaN-propagating like
-    /// <see cref="MaxAbsDiff"/> and <see cref="MaxAbs"/>, whose values it returns.
+    /// <see cref="DenseLinearAlgebra.MaxAbsDiff"/> and <see cref="MaxAbs"/>, whose values it returns.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Residual(ReadOnlySpan<double> y, ReadOnlySpan<double> x, Span<double> g, out double maxAbsY, out double maxAbsX)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using Fixpoint.Maps;
 using Fixpoint.Numerics;
-using static Fixpoint.Numerics.DenseLinearAlgebra;
 
 namespace Fixpoint.Solvers;
 
@@ -18,7 +17,7 @@ namespace Fixpoint.Solvers;
 /// the right-hand side ΔGᵀg in one pass over the history (the rest of the Gram matrix is kept from
 /// earlier steps), a Cholesky solve of size ≤ History, and the update in one pass.</para>
 /// </summary>
-public sealed record AndersonSolver : ISolver
+public sealed record AndersonSolver : ISolver, IIterationStep
 {
     private readonly int _history = 5;
     private readonly double _ridge = 1e-10;
@@ -36,78 +35,61 @@ public sealed record AndersonSolver : ISolver
     public string Name => "anderson";
 
     public BatchResult SolveBatch(IMap map, double[] starts, int count, SolveOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
-        => BatchDriver.Run(map, starts, count, options, progress, cancellationToken, SolveChunk,
-            numbersPerStart: (5 + 2 * History) * map.Dimension + History * History + 4);
+        => IterationDriver.Run(this, map, starts, count, options, progress, cancellationToken);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private long SolveChunk(IMap map, double[] starts, int first, int m, SolveOptions o, SolveResult?[] results, Action<int> finished, CancellationToken ct)
+    int IIterationStep.NumbersPerStart(int dimension, SolveOptions options) => (5 + 2 * History) * dimension + History * History + 4;
+
+    bool IIterationStep.TestsLastIterate => false;
+
+    ChunkStep IIterationStep.CreateChunk(IMap map, int rows, SolveOptions options) => new Chunk(this, map.Dimension, rows);
+
+    /// <summary>
+    /// The step of a chunk. Row a's history holds k = hCount[a] differences in slots 0 … k−1 (a ring
+    /// once full), and gram[a] their Gram matrix ΔGᵀΔG, updated one row and column per step. Besides
+    /// the driver's three rows, (2 + 2·History)·N + History² numbers per start, rented so that
+    /// consecutive chunks reuse them; nothing is allocated per iteration.
+    /// </summary>
+    private sealed class Chunk : ChunkStep
     {
-        int n = map.Dimension;
-        int hm = History;
-        using var ws = new Workspace(m, n, hm);
-        double[] x = ws.X, y = ws.Y, xPrev = ws.XPrev, gPrev = ws.GPrev, rPrev = ws.RPrev, dx = ws.Dx, dg = ws.Dg;
-        double[] best = ws.Best, bestRes = ws.BestRes, gram = ws.Gram, g = ws.G, system = ws.System, gamma = ws.Gamma;
-        int[] hCount = ws.HCount, hPos = ws.HPos, id = ws.Id;
-        Array.Copy(starts, first * n, x, 0, m * n);
-        Array.Copy(x, best, m * n);
-        bestRes.AsSpan(0, m).Fill(double.PositiveInfinity);
-        hCount.AsSpan(0, m).Clear();
-        hPos.AsSpan(0, m).Clear();
-        for (int i = 0; i < m; i++) id[i] = first + i;
-        int active = m;
-        long evals = 0;
-        double beta = Mixing;
-        bool relative = o.Rtol != 0;
+        private readonly AndersonSolver _s;
+        private readonly int _n, _hm;
+        private readonly double[] _xPrev, _gPrev, _dx, _dg, _gram, _rPrev, _system, _gamma;
+        private readonly int[] _hCount, _hPos;
 
-        for (int iter = 1; iter <= o.MaxIterations && active > 0; iter++)
+        public Chunk(AndersonSolver s, int n, int m)
         {
-            if (ct.IsCancellationRequested) return evals;
-            map.EvaluateBatch(x, y, active);
-            evals += active;
-            int finishedNow = 0;
-            for (int a = active - 1; a >= 0; a--)
-            {
-                Span<double> xa = x.AsSpan(a * n, n);
-                ReadOnlySpan<double> ya = y.AsSpan(a * n, n);
-                Span<double> ga = g.AsSpan(0, n);
-                                double r = RowOps.Residual(ya, xa, ga, out double yInf, out double xInf);
-                SolveResult? result = null;
-                if (!double.IsFinite(r) || !double.IsFinite(yInf) || yInf > o.DivergenceBound || xInf > o.DivergenceBound)
-                    result = new SolveResult(best.AsSpan(a * n, n).ToArray(), SolveStatus.Diverged, iter, iter, bestRes[a] < double.PositiveInfinity ? bestRes[a] : double.NaN);
-                else if (o.IsConverged(r, relative ? xInf : 0.0))
-                    result = new SolveResult(xa.ToArray(), SolveStatus.Converged, iter, iter, r);
-                else
-                {
-                    if (r < bestRes[a]) { bestRes[a] = r; xa.CopyTo(best.AsSpan(a * n, n)); }
-                    Step(a, iter, r);
-                    if (iter == o.MaxIterations)
-                        result = new SolveResult(best.AsSpan(a * n, n).ToArray(), SolveStatus.MaxIterations, iter, iter, bestRes[a]);
-                }
-                if (result is not null)
-                {
-                    results[id[a]] = result;
-                    finishedNow++;
-                    active--;
-                    if (a != active) Move(active, a);
-                }
-            }
-            if (finishedNow > 0) finished(finishedNow);
+            _s = s;
+            _n = n;
+            _hm = s.History;
+            int hm = _hm;
+            _xPrev = Rent(m * n);
+            _gPrev = Rent(m * n);
+            _dx = Rent(m * hm * n);
+            _dg = Rent(m * hm * n);
+            _gram = Rent(m * hm * hm);
+            _rPrev = Rent(m);
+            _system = Rent(hm * hm);
+            _gamma = Rent(hm);
+            _hCount = ArrayPool<int>.Shared.Rent(m);
+            _hPos = ArrayPool<int>.Shared.Rent(m);
+            _hCount.AsSpan(0, m).Clear();
+            _hPos.AsSpan(0, m).Clear();
         }
-        return evals;
 
-        // The history of start a holds k = hCount[a] differences in slots 0 … k−1 (a ring once full),
-        // and gram[a] their Gram matrix ΔGᵀΔG, updated one row and column per step.
+        private static double[] Rent(int length) => ArrayPool<double>.Shared.Rent(Math.Max(length, 1));
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        void Step(int a, int iter, double r)
+        public override StepOutcome Step(int a, int iter, Span<double> xa, Span<double> fx, ReadOnlySpan<double> ga, double r)
         {
-            Span<double> xa = x.AsSpan(a * n, n);
-            Span<double> xp = xPrev.AsSpan(a * n, n);
-            Span<double> gp = gPrev.AsSpan(a * n, n);
-            ReadOnlySpan<double> ga = g.AsSpan(0, n);
-            Span<double> gr = gram.AsSpan(a * hm * hm, hm * hm);
+            int n = _n, hm = _hm;
+            double beta = _s.Mixing;
+            double[] dx = _dx, dg = _dg, system = _system, gamma = _gamma;
+            Span<double> xp = _xPrev.AsSpan(a * n, n);
+            Span<double> gp = _gPrev.AsSpan(a * n, n);
+            Span<double> gr = _gram.AsSpan(a * hm * hm, hm * hm);
             ReadOnlySpan<double> dxa = dx.AsSpan(a * hm * n, hm * n);
             ReadOnlySpan<double> dga = dg.AsSpan(a * hm * n, hm * n);
-            bool restart = iter > 1 && r > RestartGrowth * rPrev[a];
+            bool restart = iter > 1 && r > _s.RestartGrowth * _rPrev[a];
             int slot = -1;
             if (restart || iter == 1)
             {
@@ -118,14 +100,14 @@ public sealed record AndersonSolver : ISolver
             else
             {
                 // Push (Δx, Δg) = (x − x_prev, g − g_prev) into the ring and shift x_prev, g_prev.
-                slot = hPos[a];
+                slot = _hPos[a];
                 RowOps.DifferenceAndShift(xa, xp, dx.AsSpan((a * hm + slot) * n, n));
                 RowOps.DifferenceAndShift(ga, gp, dg.AsSpan((a * hm + slot) * n, n));
-                hPos[a] = (slot + 1) % hm;
-                hCount[a] = Math.Min(hCount[a] + 1, hm);
+                _hPos[a] = (slot + 1) % hm;
+                _hCount[a] = Math.Min(_hCount[a] + 1, hm);
             }
-            rPrev[a] = r;
-            int k = hCount[a];
+            _rPrev[a] = r;
+            int k = _hCount[a];
             if (k > 0)
             {
                 // A difference was just pushed (k > 0 only then): its Gram row and column, and the
@@ -144,97 +126,45 @@ public sealed record AndersonSolver : ISolver
                     for (int j = 0; j < k; j++) system[i * k + j] = gr[i * hm + j];
                     maxDiag = Math.Max(maxDiag, gr[i * hm + i]);
                 }
-                double lambda = Ridge * maxDiag;
+                double lambda = _s.Ridge * maxDiag;
                 for (int i = 0; i < k; i++) system[i * k + i] += lambda;
-                if (DenseLinearAlgebra.CholeskySolveInPlace(system.AsSpan(0, k * k), gamma.AsSpan(0, k), k, MinPivotRatio))
+                if (DenseLinearAlgebra.CholeskySolveInPlace(system.AsSpan(0, k * k), gamma.AsSpan(0, k), k, _s.MinPivotRatio))
                 {
                     // x ← x + βg − Σ γ_i (Δx_i + βΔg_i)
                     RowOps.MixUpdate(xa, ga, beta, dxa, dga, gamma, k);
-                    return;
+                    return StepOutcome.Moved;
                 }
                 Clear(a); // ill-conditioned: drop the history, take a plain step
             }
             RowOps.Axpy(beta, ga, xa);
+            return StepOutcome.Moved;
         }
 
-        // Empties the history of start a; new differences fill slots 0, 1, … again.
-        void Clear(int a)
+        // Empties the history of row a; new differences fill slots 0, 1, … again.
+        private void Clear(int a)
         {
-            hCount[a] = 0;
-            hPos[a] = 0;
+            _hCount[a] = 0;
+            _hPos[a] = 0;
         }
 
-        void Move(int from, int to)
+        public override void Move(int from, int to)
         {
-            Array.Copy(x, from * n, x, to * n, n);
-            Array.Copy(xPrev, from * n, xPrev, to * n, n);
-            Array.Copy(gPrev, from * n, gPrev, to * n, n);
-            Array.Copy(best, from * n, best, to * n, n);
-            Array.Copy(dx, from * hm * n, dx, to * hm * n, hm * n);
-            Array.Copy(dg, from * hm * n, dg, to * hm * n, hm * n);
-            Array.Copy(gram, from * hm * hm, gram, to * hm * hm, hm * hm);
-            rPrev[to] = rPrev[from];
-            hCount[to] = hCount[from];
-            hPos[to] = hPos[from];
-            bestRes[to] = bestRes[from];
-            id[to] = id[from];
-        }
-    }
-
-    /// <summary>
-    /// Per-chunk buffers, rented so that consecutive chunks reuse them: (5 + 2·History)·N + History² + 4
-    /// numbers per start; nothing is allocated per iteration except the result of a finished start.
-    /// </summary>
-    private sealed class Workspace : IDisposable
-    {
-        private readonly double[][] _doubles;
-        private readonly int[][] _ints;
-
-        public Workspace(int m, int n, int hm)
-        {
-            X = Rent(m * n);
-            Y = Rent(m * n);
-            XPrev = Rent(m * n);
-            GPrev = Rent(m * n);
-            Best = Rent(m * n);
-            Dx = Rent(m * hm * n);
-            Dg = Rent(m * hm * n);
-            Gram = Rent(m * hm * hm);
-            RPrev = Rent(m);
-            BestRes = Rent(m);
-            G = Rent(n);
-            System = Rent(hm * hm);
-            Gamma = Rent(hm);
-            HCount = ArrayPool<int>.Shared.Rent(m);
-            HPos = ArrayPool<int>.Shared.Rent(m);
-            Id = ArrayPool<int>.Shared.Rent(m);
-            _doubles = [X, Y, XPrev, GPrev, Best, Dx, Dg, Gram, RPrev, BestRes, G, System, Gamma];
-            _ints = [HCount, HPos, Id];
+            int n = _n, hm = _hm;
+            Array.Copy(_xPrev, from * n, _xPrev, to * n, n);
+            Array.Copy(_gPrev, from * n, _gPrev, to * n, n);
+            Array.Copy(_dx, from * hm * n, _dx, to * hm * n, hm * n);
+            Array.Copy(_dg, from * hm * n, _dg, to * hm * n, hm * n);
+            Array.Copy(_gram, from * hm * hm, _gram, to * hm * hm, hm * hm);
+            _rPrev[to] = _rPrev[from];
+            _hCount[to] = _hCount[from];
+            _hPos[to] = _hPos[from];
         }
 
-        public double[] X { get; }
-        public double[] Y { get; }
-        public double[] XPrev { get; }
-        public double[] GPrev { get; }
-        public double[] Best { get; }
-        public double[] Dx { get; }
-        public double[] Dg { get; }
-        public double[] Gram { get; }
-        public double[] RPrev { get; }
-        public double[] BestRes { get; }
-        public double[] G { get; }
-        public double[] System { get; }
-        public double[] Gamma { get; }
-        public int[] HCount { get; }
-        public int[] HPos { get; }
-        public int[] Id { get; }
-
-        private static double[] Rent(int length) => ArrayPool<double>.Shared.Rent(Math.Max(length, 1));
-
-        public void Dispose()
+        public override void Dispose()
         {
-            foreach (double[] a in _doubles) ArrayPool<double>.Shared.Return(a);
-            foreach (int[] a in _ints) ArrayPool<int>.Shared.Return(a);
+            foreach (double[] b in new[] { _xPrev, _gPrev, _dx, _dg, _gram, _rPrev, _system, _gamma }) ArrayPool<double>.Shared.Return(b);
+            ArrayPool<int>.Shared.Return(_hCount);
+            ArrayPool<int>.Shared.Return(_hPos);
         }
     }
 }

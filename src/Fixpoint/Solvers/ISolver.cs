@@ -14,12 +14,9 @@ public interface ISolver
 
 public static class SolverExtensions
 {
-    /// <summary>Solves from one start.</summary>
+    /// <summary>Solves from one start (status <see cref="SolveStatus.Cancelled"/> when cut off by <paramref name="cancellationToken"/>).</summary>
     public static SolveResult Solve(this ISolver solver, IMap map, ReadOnlySpan<double> x0, SolveOptions options, CancellationToken cancellationToken = default)
-    {
-        BatchResult r = solver.SolveBatch(map, x0.ToArray(), 1, options with { Threads = 1 }, null, cancellationToken);
-        return r.Results[0] ?? throw new OperationCanceledException(cancellationToken);
-    }
+        => solver.SolveBatch(map, x0.ToArray(), 1, options with { Threads = 1 }, null, cancellationToken).Results[0];
 }
 
 /// <summary>The solvers by name.</summary>

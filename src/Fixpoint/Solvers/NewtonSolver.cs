@@ -8,10 +8,16 @@ namespace Fixpoint.Solvers;
 /// Newton's method on G(x) = F(x) − x: solve (J(x) − I) d = −G(x), then backtrack t = 1, ½, ¼, …
 /// until ½‖G(x + t d)‖₂² ≤ (1 − 2c t)·½‖G(x)‖₂² (Armijo, c = <see cref="ArmijoC"/>).
 /// It converges to unstable fixed points (saddles, repellers) as readily as to stable ones.
-/// When J − I is singular the step solves the regularised normal equations instead; when the
-/// line search fails the start ends as <see cref="SolveStatus.MaxIterations"/> with its best iterate.
+/// When J − I is singular (LU finds no pivot) the direction is the minimum-norm least-squares
+/// solution of (J − I) d ≈ −G(x) (<see cref="DenseLinearAlgebra.LeastSquaresInPlace"/>). When no
+/// finite direction exists, or no trial point within <see cref="MaxBacktracks"/> halvings passes
+/// the Armijo test, the start ends as <see cref="SolveStatus.Stalled"/> with its best iterate.
+/// <para>Each step evaluates F at its trial points and hands F at the accepted one back to the
+/// driver, so an iterate is evaluated once; the last iterate is evaluated and tested once more after
+/// the step limit. Costs per step: one Jacobian (its scratch kept per chunk), one LU of N × N, and
+/// one evaluation per trial point.</para>
 /// </summary>
-public sealed record NewtonSolver : ISolver
+public sealed record NewtonSolver : ISolver, IIterationStep
 {
     private readonly int _maxBacktracks = 30;
     private readonly double _armijoC = 1e-4;
@@ -22,108 +28,76 @@ public sealed record NewtonSolver : ISolver
     public string Name => "newton";
 
     public BatchResult SolveBatch(IMap map, double[] starts, int count, SolveOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
-        => BatchDriver.Run(map, starts, count, options, progress, cancellationToken, SolveChunk);
+        => IterationDriver.Run(this, map, starts, count, options, progress, cancellationToken);
 
-    private long SolveChunk(IMap map, double[] starts, int first, int m, SolveOptions o, SolveResult?[] results, Action<int> finished, CancellationToken ct)
+    // Not stated: Newton keeps no per-start state besides the driver's rows; its N × N scratch is per chunk.
+    int IIterationStep.NumbersPerStart(int dimension, SolveOptions options) => 0;
+
+    bool IIterationStep.TestsLastIterate => true;
+
+    ChunkStep IIterationStep.CreateChunk(IMap map, int rows, SolveOptions options) => new Chunk(this, map);
+
+    /// <summary>The step, with the scratch of one chunk (shared by its rows, which step one at a time).</summary>
+    private sealed class Chunk(NewtonSolver s, IMap map) : ChunkStep
     {
-        int n = map.Dimension;
-        var x = new double[n];
-        var y = new double[n];
-        var g = new double[n];
-        var d = new double[n];
-        var xt = new double[n];
-        var gt = new double[n];
-        var jac = new double[n * n];
-        var a = new double[n * n];
-        long evals = 0;
-        for (int s = 0; s < m; s++)
-        {
-            if (ct.IsCancellationRequested) return evals;
-            Array.Copy(starts, (first + s) * n, x, 0, n);
-            results[first + s] = SolveOne();
-            finished(1);
-        }
-        return evals;
+        private readonly int _n = map.Dimension;
+        private readonly double[] _d = new double[map.Dimension];
+        private readonly double[] _xt = new double[map.Dimension];
+        private readonly double[] _yt = new double[map.Dimension];
+        private readonly double[] _gt = new double[map.Dimension];
+        private readonly double[] _jac = new double[map.Dimension * map.Dimension];
+        private readonly double[] _a = new double[map.Dimension * map.Dimension];
+        private readonly JacobianWorkspace _workspace = new();
 
-        SolveResult SolveOne()
+        public override StepOutcome Step(int row, int iteration, Span<double> x, Span<double> fx, ReadOnlySpan<double> g, double residual)
         {
-            long e0 = evals;
-            double[] best = (double[])x.Clone();
-            double bestRes = double.PositiveInfinity;
-            if (!Residual(x, g)) return new SolveResult(best, SolveStatus.Diverged, 0, evals - e0, double.NaN);
-            for (int iter = 1; iter <= o.MaxIterations; iter++)
+            int n = _n;
+            double[] d = _d, xt = _xt, yt = _yt, gt = _gt;
+            if (!Direction(x, g)) return StepOutcome.Stop(SolveStatus.Stalled, 0);
+            double phi0 = 0.5 * Dot(g, g);
+            double t = 1.0;
+            long evaluations = 0;
+            for (int bt = 0; bt <= s.MaxBacktracks; bt++, t *= 0.5)
             {
-                double r = MaxAbs(g);
-                if (o.IsConverged(r, MaxAbs(x))) return new SolveResult((double[])x.Clone(), SolveStatus.Converged, iter, evals - e0, r);
-                if (r < bestRes) { bestRes = r; x.CopyTo(best, 0); }
-                if (!Direction()) return new SolveResult(best, SolveStatus.MaxIterations, iter, evals - e0, bestRes);
-                double phi0 = 0.5 * Dot(g, g);
-                double t = 1.0;
-                bool accepted = false;
-                for (int bt = 0; bt <= MaxBacktracks; bt++, t *= 0.5)
+                for (int j = 0; j < n; j++) xt[j] = x[j] + t * d[j];
+                map.Evaluate(xt, yt);
+                evaluations++;
+                for (int j = 0; j < n; j++) gt[j] = yt[j] - xt[j];
+                if (double.IsFinite(MaxAbs(gt)) && 0.5 * Dot(gt, gt) <= (1 - 2 * s.ArmijoC * t) * phi0)
                 {
-                    for (int j = 0; j < n; j++) xt[j] = x[j] + t * d[j];
-                    if (Residual(xt, gt) && 0.5 * Dot(gt, gt) <= (1 - 2 * ArmijoC * t) * phi0)
-                    {
-                        accepted = true;
-                        break;
-                    }
+                    xt.CopyTo(x);
+                    yt.CopyTo(fx);
+                    return StepOutcome.MovedEvaluated(evaluations);
                 }
-                if (!accepted) return new SolveResult(best, SolveStatus.MaxIterations, iter, evals - e0, bestRes);
-                xt.CopyTo(x, 0);
-                gt.CopyTo(g, 0);
-                if (MaxAbs(x) > o.DivergenceBound) return new SolveResult(best, SolveStatus.Diverged, iter, evals - e0, bestRes);
             }
-            Residual(x, g);
-            double rf = MaxAbs(g);
-            if (o.IsConverged(rf, MaxAbs(x))) return new SolveResult((double[])x.Clone(), SolveStatus.Converged, o.MaxIterations, evals - e0, rf);
-            if (rf < bestRes) { bestRes = rf; x.CopyTo(best, 0); }
-            return new SolveResult(best, SolveStatus.MaxIterations, o.MaxIterations, evals - e0, bestRes);
+            return StepOutcome.Stop(SolveStatus.Stalled, evaluations);
         }
 
-        // g = F(p) − p; false when non-finite.
-        bool Residual(double[] p, double[] res)
+        // d solves (J − I) d = −g by LU; when J − I is singular, in the least-squares sense. False when d is not finite.
+        private bool Direction(ReadOnlySpan<double> x, ReadOnlySpan<double> g)
         {
-            map.Evaluate(p, y);
-            evals++;
-            for (int j = 0; j < n; j++) res[j] = y[j] - p[j];
-            return double.IsFinite(MaxAbs(res));
-        }
-
-        // d solves (J − I) d = −g; falls back to (AᵀA + μI) d = −Aᵀg when J − I is singular.
-        bool Direction()
-        {
-            map.Jacobian(x, jac);
+            int n = _n;
+            double[] jac = _jac, a = _a, d = _d;
+            map.Jacobian(x, jac, _workspace);
             for (int i = 0; i < n * n; i++) a[i] = jac[i];
             for (int i = 0; i < n; i++) a[i * n + i] -= 1.0;
             for (int j = 0; j < n; j++) d[j] = -g[j];
-            if (DenseLinearAlgebra.SolveInPlace(a, d, n)) return double.IsFinite(MaxAbs(d));
-            var ata = new double[n * n];
-            double maxDiag = 0;
-            for (int i = 0; i < n; i++)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    double s = 0;
-                    for (int k = 0; k < n; k++) s += (jac[k * n + i] - (k == i ? 1 : 0)) * (jac[k * n + j] - (k == j ? 1 : 0));
-                    ata[i * n + j] = s;
-                }
-                maxDiag = Math.Max(maxDiag, ata[i * n + i]);
-                double rhs = 0;
-                for (int k = 0; k < n; k++) rhs -= (jac[k * n + i] - (k == i ? 1 : 0)) * g[k];
-                d[i] = rhs;
-            }
-            double mu = 1e-8 * Math.Max(maxDiag, 1e-300);
-            for (int i = 0; i < n; i++) ata[i * n + i] += mu;
-            return DenseLinearAlgebra.CholeskySolveInPlace(ata, d, n, 1e-300) && double.IsFinite(MaxAbs(d));
+            if (SolveInPlace(a, d, n)) return double.IsFinite(MaxAbs(d));
+            // LU overwrote a and d: rebuild them from J and g.
+            for (int i = 0; i < n * n; i++) a[i] = jac[i];
+            for (int i = 0; i < n; i++) a[i * n + i] -= 1.0;
+            for (int j = 0; j < n; j++) d[j] = -g[j];
+            return LeastSquaresInPlace(a, d, n);
         }
 
+        public override void Move(int from, int to) { } // no per-row state
+
         // Sequential, so the sum's rounding does not depend on the vector width the JIT picked.
-        static double Dot(double[] u, double[] v)
+        private static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
         {
-            double s = 0;
-            for (int i = 0; i < u.Length; i++) s = Math.FusedMultiplyAdd(u[i], v[i], s);
-            return s;
+            double sum = 0;
+            for (int i = 0; i < u.Length; i++) sum = Math.FusedMultiplyAdd(u[i], v[i], sum);
+            return sum;
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Fixpoint.Solvers;
 /// dynamics, so its outcomes are the attractors and basins of the map; it also detects periodic
 /// orbits (see <see cref="SolveOptions.MaxPeriod"/>).
 /// </summary>
-public sealed record PicardSolver : ISolver
+public sealed record PicardSolver : ISolver, IIterationStep
 {
     private readonly double _damping = 1.0;
 
@@ -25,167 +25,119 @@ public sealed record PicardSolver : ISolver
     public string Name => "picard";
 
     public BatchResult SolveBatch(IMap map, double[] starts, int count, SolveOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
-        => BatchDriver.Run(map, starts, count, options, progress, cancellationToken, SolveChunk,
-            numbersPerStart: (3 + Math.Max(options.MaxPeriod - 1, 0)) * map.Dimension + 4);
+        => IterationDriver.Run(this, map, starts, count, options, progress, cancellationToken);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private long SolveChunk(IMap map, double[] starts, int first, int m, SolveOptions o, SolveResult?[] results, Action<int> finished, CancellationToken ct)
+    int IIterationStep.NumbersPerStart(int dimension, SolveOptions options) => (3 + Math.Max(options.MaxPeriod - 1, 0)) * dimension + 4;
+
+    bool IIterationStep.TestsLastIterate => false;
+
+    ChunkStep IIterationStep.CreateChunk(IMap map, int rows, SolveOptions options) => new Chunk(map.Dimension, rows, Damping, options);
+
+    /// <summary>
+    /// The step of a chunk: x ← (1 − β)x + βF(x), and the cycle test against the last MaxPeriod − 1
+    /// iterates of each row, kept in a ring (rented, so consecutive chunks reuse the buffers).
+    /// </summary>
+    private sealed class Chunk : ChunkStep
     {
-        int n = map.Dimension;
-        int h = Math.Max(o.MaxPeriod - 1, 0); // history x_{t-1} … x_{t-P+1}
-        using var ws = new Workspace(m, n, h);
-        double[] x = ws.X, y = ws.Y, best = ws.Best, bestRes = ws.BestRes, hist = ws.Hist, next = ws.Next;
-        int[] id = ws.Id, histCount = ws.HistCount, histPos = ws.HistPos;
-        Array.Copy(starts, first * n, x, 0, m * n);
-        Array.Copy(x, best, m * n);
-        bestRes.AsSpan(0, m).Fill(double.PositiveInfinity);
-        histCount.AsSpan(0, m).Clear();
-        histPos.AsSpan(0, m).Clear();
-        for (int i = 0; i < m; i++) id[i] = first + i;
-        int active = m;
-        long evals = 0;
-        double beta = Damping;
-        bool relative = o.Rtol != 0;
+        private readonly int _n, _h;
+        private readonly double _beta;
+        private readonly SolveOptions _o;
+        private readonly bool _relative;
+        private readonly double[] _hist, _next;
+        private readonly int[] _histCount, _histPos;
 
-        for (int iter = 1; iter <= o.MaxIterations && active > 0; iter++)
+        public Chunk(int n, int m, double beta, SolveOptions o)
         {
-            if (ct.IsCancellationRequested) return evals;
-            map.EvaluateBatch(x, y, active);
-            evals += active;
-            int finishedNow = 0;
-            for (int a = active - 1; a >= 0; a--)
-            {
-                Span<double> xa = x.AsSpan(a * n, n);
-                ReadOnlySpan<double> ya = y.AsSpan(a * n, n);
-                double r = RowOps.MaxAbsDiff(ya, xa, out double yInf);
-                SolveResult? result = null;
-                if (!double.IsFinite(r) || !double.IsFinite(yInf) || yInf > o.DivergenceBound)
-                {
-                    result = new SolveResult(best.AsSpan(a * n, n).ToArray(), SolveStatus.Diverged, iter, iter, bestRes[a] < double.PositiveInfinity ? bestRes[a] : double.NaN);
-                }
-                else if (o.IsConverged(r, relative ? RowOps.MaxAbs(xa) : 0.0))
-                {
-                    result = new SolveResult(xa.ToArray(), SolveStatus.Converged, iter, iter, r);
-                }
-                else
-                {
-                    if (r < bestRes[a]) { bestRes[a] = r; xa.CopyTo(best.AsSpan(a * n, n)); }
-                    ReadOnlySpan<double> nxt = ya;
-                    if (beta != 1.0)
-                    {
-                        for (int j = 0; j < n; j++) next[j] = (1 - beta) * xa[j] + beta * ya[j];
-                        nxt = next.AsSpan(0, n);
-                    }
-                    result = DetectCycle(a, iter, xa, nxt);
-                    if (result is null)
-                    {
-                        if (h > 0)
-                        {
-                            xa.CopyTo(hist.AsSpan((a * h + histPos[a]) * n, n));
-                            histPos[a] = (histPos[a] + 1) % h;
-                            histCount[a] = Math.Min(histCount[a] + 1, h);
-                        }
-                        nxt.CopyTo(xa);
-                    }
-                }
-                if (result is null && iter == o.MaxIterations)
-                    result = new SolveResult(best.AsSpan(a * n, n).ToArray(), SolveStatus.MaxIterations, iter, iter, bestRes[a]);
-                if (result is not null)
-                {
-                    results[id[a]] = result;
-                    finishedNow++;
-                    active--;
-                    if (a != active) Move(active, a);
-                }
-            }
-            if (finishedNow > 0) finished(finishedNow);
+            _n = n;
+            _h = Math.Max(o.MaxPeriod - 1, 0); // history x_{t-1} … x_{t-P+1}
+            _beta = beta;
+            _o = o;
+            _relative = o.Rtol != 0;
+            _hist = ArrayPool<double>.Shared.Rent(Math.Max(m * _h * n, 1));
+            _next = ArrayPool<double>.Shared.Rent(n);
+            _histCount = ArrayPool<int>.Shared.Rent(m);
+            _histPos = ArrayPool<int>.Shared.Rent(m);
+            _histCount.AsSpan(0, m).Clear();
+            _histPos.AsSpan(0, m).Clear();
         }
-        return evals;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public override StepOutcome Step(int a, int iter, Span<double> xa, Span<double> fx, ReadOnlySpan<double> g, double residual)
+        {
+            int n = _n, h = _h;
+            ReadOnlySpan<double> nxt = fx;
+            if (_beta != 1.0)
+            {
+                double beta = _beta;
+                for (int j = 0; j < n; j++) _next[j] = (1 - beta) * xa[j] + beta * fx[j];
+                nxt = _next.AsSpan(0, n);
+            }
+            if (DetectCycle(a, xa, nxt) is { } cycle) return cycle;
+            if (h > 0)
+            {
+                xa.CopyTo(_hist.AsSpan((a * h + _histPos[a]) * n, n));
+                _histPos[a] = (_histPos[a] + 1) % h;
+                _histCount[a] = Math.Min(_histCount[a] + 1, h);
+            }
+            nxt.CopyTo(xa);
+            return StepOutcome.Moved;
+        }
 
         // x_{t+1} = next, x_t = xa; a cycle of period k when x_{t+1} ≈ x_{t+1-k} (the convergence test applied to F^k).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        SolveResult? DetectCycle(int a, int iter, ReadOnlySpan<double> xa, ReadOnlySpan<double> nxt)
+        private StepOutcome? DetectCycle(int a, ReadOnlySpan<double> xa, ReadOnlySpan<double> nxt)
         {
-            if (histCount[a] == 0) return null;
-            double tol = o.Tolerance(relative ? RowOps.MaxAbs(nxt) : 0.0);
+            if (_histCount[a] == 0) return null;
+            int n = _n, h = _h;
+            double tol = _o.Tolerance(_relative ? RowOps.MaxAbs(nxt) : 0.0);
             double first = nxt[0];
-            for (int k = 2; k <= histCount[a] + 1; k++)
+            for (int k = 2; k <= _histCount[a] + 1; k++)
             {
-                int slot = histPos[a] - (k - 1);
+                int slot = _histPos[a] - (k - 1);
                 if (slot < 0) slot += h;
                 int offset = (a * h + slot) * n;
-                if (!(Math.Abs(first - hist[offset]) <= tol)) continue; // most candidates fail on the first entry
-                ReadOnlySpan<double> past = hist.AsSpan(offset, n); // x_{t+1-k}
+                if (!(Math.Abs(first - _hist[offset]) <= tol)) continue; // most candidates fail on the first entry
+                ReadOnlySpan<double> past = _hist.AsSpan(offset, n); // x_{t+1-k}
                 if (!RowOps.Within(nxt, past, tol)) continue;
                 double d = MaxAbsDiff(nxt, past);
                 var points = new double[k][];
                 for (int i = 0; i < k - 1; i++) points[i] = Past(a, k - 1 - i).ToArray(); // x_{t+1-k} … x_{t-1}
                 points[k - 1] = xa.ToArray();
                 if (!Separated(points)) return null;
-                return new SolveResult(points[0], SolveStatus.Cycle, iter, iter, d, k, points);
+                return StepOutcome.Cycle(points, d);
             }
             return null;
         }
 
         // x_{t-j} for j ≥ 1
-        ReadOnlySpan<double> Past(int a, int j)
+        private ReadOnlySpan<double> Past(int a, int j)
         {
-            int slot = ((histPos[a] - j) % h + h) % h;
-            return hist.AsSpan((a * h + slot) * n, n);
+            int slot = ((_histPos[a] - j) % _h + _h) % _h;
+            return _hist.AsSpan((a * _h + slot) * _n, _n);
         }
 
-        bool Separated(double[][] points)
+        private bool Separated(double[][] points)
         {
             for (int i = 0; i < points.Length; i++)
                 for (int j = i + 1; j < points.Length; j++)
-                    if (MaxAbsDiff(points[i], points[j]) <= o.MinCycleSeparation) return false;
+                    if (MaxAbsDiff(points[i], points[j]) <= _o.MinCycleSeparation) return false;
             return true;
         }
 
-        void Move(int from, int to)
+        public override void Move(int from, int to)
         {
-            Array.Copy(x, from * n, x, to * n, n);
-            Array.Copy(best, from * n, best, to * n, n);
-            bestRes[to] = bestRes[from];
-            id[to] = id[from];
-            if (h > 0) Array.Copy(hist, from * h * n, hist, to * h * n, h * n);
-            histCount[to] = histCount[from];
-            histPos[to] = histPos[from];
-        }
-    }
-
-    /// <summary>Per-chunk buffers, rented so that consecutive chunks reuse them (no allocation per iteration).</summary>
-    private sealed class Workspace : IDisposable
-    {
-        public Workspace(int m, int n, int h)
-        {
-            X = Rent(m * n);
-            Y = Rent(m * n);
-            Best = Rent(m * n);
-            BestRes = Rent(m);
-            Hist = Rent(Math.Max(m * h * n, 1));
-            Next = Rent(n);
-            Id = ArrayPool<int>.Shared.Rent(m);
-            HistCount = ArrayPool<int>.Shared.Rent(m);
-            HistPos = ArrayPool<int>.Shared.Rent(m);
+            int n = _n, h = _h;
+            if (h > 0) Array.Copy(_hist, from * h * n, _hist, to * h * n, h * n);
+            _histCount[to] = _histCount[from];
+            _histPos[to] = _histPos[from];
         }
 
-        public double[] X { get; }
-        public double[] Y { get; }
-        public double[] Best { get; }
-        public double[] BestRes { get; }
-        public double[] Hist { get; }
-        public double[] Next { get; }
-        public int[] Id { get; }
-        public int[] HistCount { get; }
-        public int[] HistPos { get; }
-
-        private static double[] Rent(int length) => ArrayPool<double>.Shared.Rent(length);
-
-        public void Dispose()
+        public override void Dispose()
         {
-            foreach (double[] a in new[] { X, Y, Best, BestRes, Hist, Next }) ArrayPool<double>.Shared.Return(a);
-            foreach (int[] a in new[] { Id, HistCount, HistPos }) ArrayPool<int>.Shared.Return(a);
+            ArrayPool<double>.Shared.Return(_hist);
+            ArrayPool<double>.Shared.Return(_next);
+            ArrayPool<int>.Shared.Return(_histCount);
+            ArrayPool<int>.Shared.Return(_histPos);
         }
     }
 }

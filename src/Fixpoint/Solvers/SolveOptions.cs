@@ -33,7 +33,10 @@ public sealed record SolveOptions
     /// <summary>Longest period a cycle is looked for (2 … MaxPeriod); 1 turns cycle detection off.</summary>
     public int MaxPeriod { get => _maxPeriod; init => _maxPeriod = value >= 1 && value <= 64 ? value : throw new ArgumentOutOfRangeException(nameof(MaxPeriod), value, "must be in 1 … 64"); }
 
-    /// <summary>An iterate with ‖x‖∞ above this bound, or a non-finite entry, is <see cref="SolveStatus.Diverged"/>.</summary>
+    /// <summary>
+    /// The one divergence test: at an evaluated iterate x, ‖x‖∞ or ‖F(x)‖∞ above this bound is
+    /// <see cref="SolveStatus.Diverged"/> (a NaN or ±∞ is <see cref="SolveStatus.NonFinite"/> instead).
+    /// </summary>
     public double DivergenceBound { get => _divergenceBound; init => _divergenceBound = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(DivergenceBound), value, "must be > 0"); }
 
     /// <summary>

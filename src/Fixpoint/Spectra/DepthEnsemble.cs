@@ -108,7 +108,7 @@ public static class DepthEnsemble
     {
         ArgumentNullException.ThrowIfNull(census);
         double cycleBasin = census.Starts > 0 ? census.Cycles.Sum(c => (double)c.Hits) / census.Starts : 0.0;
-        double unresolved = census.Starts > 0 ? (double)(census.Outcomes.Diverged + census.Outcomes.MaxIterations) / census.Starts : 0.0;
+        double unresolved = census.Starts > 0 ? (double)(census.Outcomes.Diverged + census.Outcomes.NonFinite + census.Outcomes.MaxIterations + census.Outcomes.Stalled) / census.Starts : 0.0;
         return Measure(depth, realisation, seed, map, census.FixedPoints.Select(f => (f.X, f.Stability)).ToList(), census.Cycles.Count, cycleBasin,
             unresolved, probePoints);
     }

@@ -186,7 +186,7 @@ public sealed class AutoencoderObjective
 
     /// <summary>
     /// The same objective computed without this class's backpropagation: F by <see cref="Network.EvaluateBatch(ReadOnlySpan{double}, Span{double}, int)"/>
-    /// and J v by <see cref="Network.JacobianVector"/>. Tests compare gradients against finite differences of it.
+    /// and J v by <see cref="Network.JacobianVector(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/>. Tests compare gradients against finite differences of it.
     /// </summary>
     public static AutoencoderLoss Reference(Network network, double[] inputs, double[] targets, int rows, double[]? probes)
     {

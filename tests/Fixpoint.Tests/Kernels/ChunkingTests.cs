@@ -13,9 +13,9 @@ public class ChunkingTests
     [InlineData(1_000_000, 16, 100_000)]
     public void ChunksStayWithinTheirBounds(int count, int threads, int n)
     {
-        int chunk = BatchDriver.ChunkSize(count, threads, n);
-        Assert.InRange(chunk, 16, BatchDriver.MaxChunk);
-        Assert.True(chunk <= 16 || (long)chunk * n <= BatchDriver.MaxChunkNumbers, $"chunk {chunk} × N {n}");
+        int chunk = IterationDriver.ChunkSize(count, threads, n);
+        Assert.InRange(chunk, 16, IterationDriver.MaxChunk);
+        Assert.True(chunk <= 16 || (long)chunk * n <= IterationDriver.MaxChunkNumbers, $"chunk {chunk} × N {n}");
     }
 
     /// <summary>
@@ -28,10 +28,10 @@ public class ChunkingTests
         int perStart = (5 + 2 * 5) * 256 + 25 + 4;
         foreach (int threads in new[] { 1, 2, 16 })
         {
-            int chunk = BatchDriver.ChunkSize(100_000, threads, 256, perStart);
+            int chunk = IterationDriver.ChunkSize(100_000, threads, 256, perStart);
             long bytes = (long)chunk * perStart * sizeof(double);
             Assert.True(bytes <= 4L << 20, $"{bytes} bytes per chunk with {threads} threads");
-            Assert.True(chunk >= BatchDriver.MinCachedChunk, $"chunk {chunk}");
+            Assert.True(chunk >= IterationDriver.MinCachedChunk, $"chunk {chunk}");
         }
     }
 }
