@@ -54,7 +54,8 @@ public static class ResultJson
     public static T Read<T>(string path, string format, JsonSerializerOptions options)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: no such file");
-        using JsonDocument doc = Parse(path);
+        byte[] bytes = File.ReadAllBytes(path);
+        using JsonDocument doc = Parse(path, bytes);
         JsonElement root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{path} is not a {format} file (not a JSON object)");
         if (!root.TryGetProperty("format", out JsonElement f) || f.ValueKind != JsonValueKind.String)
@@ -62,7 +63,8 @@ public static class ResultJson
         if (f.GetString() != format) throw new ModelFormatException($"{path} is a {f.GetString()} file, not {format}");
         try
         {
-            return root.Deserialize<T>(options) ?? throw new ModelFormatException($"{path} is empty");
+            // From the bytes rather than the document, so that the error names the line.
+            return JsonSerializer.Deserialize<T>(bytes, options) ?? throw new ModelFormatException($"{path} is empty");
         }
         catch (JsonException e)
         {
@@ -83,7 +85,7 @@ public static class ResultJson
     public static ResultFile? ReadKnown(string path)
     {
         string? format;
-        using (JsonDocument doc = Parse(path))
+        using (JsonDocument doc = Parse(path, File.ReadAllBytes(path)))
             format = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("format", out JsonElement f)
                 && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
         return format switch
@@ -96,9 +98,9 @@ public static class ResultJson
         };
     }
 
-    private static JsonDocument Parse(string path)
+    private static JsonDocument Parse(string path, byte[] bytes)
     {
-        try { return JsonDocument.Parse(File.ReadAllBytes(path)); }
+        try { return JsonDocument.Parse(bytes); }
         catch (JsonException e) { throw new ModelFormatException($"{path} is not valid JSON ({e.Message})"); }
     }
 }
