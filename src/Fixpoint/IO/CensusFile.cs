@@ -129,24 +129,15 @@ public sealed record CensusFile(
     private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
 }
 
-/// <summary>One fixed point in census.json (see <see cref="FixedPointInfo"/> for the meaning of each field).</summary>
+/// <summary>
+/// One fixed point in census.json: the fields of <see cref="FixedPointInfo"/> (see there for their meaning) in the
+/// file's order, with <see cref="Type"/> for its IsFocus.
+/// </summary>
 /// <param name="SpectralRadiusError">δρ; null in the file (NaN here) when there is no bound. Absent in files older than the field: 0.</param>
 /// <param name="StabilityUncertain">Absent in files older than the field: false.</param>
-public sealed record CensusFixedPoint(
-    double[] X,
-    double Residual,
-    bool Polished,
-    double SpectralRadius,
-    Stability Stability,
-    int UnstableDimensions,
-    FixedPointType Type,
-    Complex[] Eigenvalues,
-    long Hits,
-    double BasinFraction,
-    (double Lo, double Hi) BasinCI95,
-    FoundBy FoundBy,
-    double SpectralRadiusError = 0,
-    bool StabilityUncertain = false)
+public sealed record CensusFixedPoint(double[] X, double Residual, bool Polished, double SpectralRadius, Stability Stability, int UnstableDimensions,
+    FixedPointType Type, Complex[] Eigenvalues, long Hits, double BasinFraction, (double Lo, double Hi) BasinCI95, FoundBy FoundBy,
+    double SpectralRadiusError = 0, bool StabilityUncertain = false)
 {
     public static CensusFixedPoint From(FixedPointInfo f) =>
         new(f.X, f.Residual, f.Polished, f.SpectralRadius, f.Stability, f.UnstableDimensions, f.IsFocus ? FixedPointType.Focus : FixedPointType.Node,
