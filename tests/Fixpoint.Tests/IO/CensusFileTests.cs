@@ -16,7 +16,10 @@ public class CensusFileTests
         return s.ToArray();
     }
 
-    /// <summary>The committed files were written by the field-by-field writer that CensusFile replaced (their command lines say how).</summary>
+    /// <summary>
+    /// The committed files were written by the field-by-field writer that CensusFile replaced (their command lines say how).
+    /// They write back byte for byte, except for outcome counts the census has gained since, which must then be zero.
+    /// </summary>
     [Theory]
     [InlineData("census-poly.json")]
     [InlineData("census-cycle.json")]
@@ -24,7 +27,19 @@ public class CensusFileTests
     {
         string path = Fixtures.Path(Path.Combine("results", name));
         CensusFile c = CensusFile.Read(path);
-        Assert.Equal(File.ReadAllBytes(path), Bytes(c));
+        JsonObject old = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        JsonObject written = JsonNode.Parse(Bytes(c))!.AsObject();
+        foreach (string part in new[] { "outcomes", "basinTotals" })
+        {
+            JsonObject o = written[part]!.AsObject();
+            foreach (string added in o.Select(p => p.Key).Except(old[part]!.AsObject().Select(p => p.Key)).ToList())
+            {
+                Assert.Equal(0.0, (double)o[added]!);
+                o.Remove(added);
+            }
+        }
+        Assert.Equal(old.ToJsonString(), written.ToJsonString());
+        if (c.OutcomeEntries().Count == old["outcomes"]!.AsObject().Count) Assert.Equal(File.ReadAllBytes(path), Bytes(c));
     }
 
     [Fact]
@@ -71,8 +86,12 @@ public class CensusFileTests
     [Fact]
     public void OutcomesAndBasinTotalsFollowTheOutcomeRecord()
     {
-        JsonObject root = JsonNode.Parse(File.ReadAllText(Fixtures.Path("results/census-poly.json")))!.AsObject();
-        CensusFile f = CensusFile.Read(Fixtures.Path("results/census-poly.json"));
+        Network net = PaperA.Create("ke2024-poly", 2, 100);
+        CensusResult r = FixedPointCensus.Run(net, new UniformBoxStarts(-3, 3), 100, 1, new CensusOptions());
+        string path = Path.Combine(CliRunner.TempDir(), "census.json");
+        CensusFile.Write(path, r);
+        JsonObject root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        CensusFile f = CensusFile.Read(path);
         var keys = f.OutcomeEntries().Select(e => e.Key).ToList();
         Assert.Equal(["converged", "cycle", "diverged", "maxIterations"], keys.Take(4));
         Assert.Equal(keys, root["outcomes"]!.AsObject().Select(p => p.Key));
