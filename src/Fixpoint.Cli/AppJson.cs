@@ -12,23 +12,11 @@ internal static class AppJson
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DictionaryKeyPolicy = null,
-        Converters = { new FiniteDouble(), new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters = { new FiniteDoubleConverter(), new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
     public static void Write(string path, object value) =>
         AtomicFile.Write(path, s => JsonSerializer.Serialize(s, value, value.GetType(), Options));
 
     public static string Serialize(object value) => JsonSerializer.Serialize(value, value.GetType(), Options);
-
-    private sealed class FiniteDouble : JsonConverter<double>
-    {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
-        {
-            if (double.IsFinite(value)) writer.WriteNumberValue(value);
-            else writer.WriteNullValue();
-        }
-    }
 }

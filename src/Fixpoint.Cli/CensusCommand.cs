@@ -126,8 +126,8 @@ internal static class CensusCommand
                 ["network"] = description,
                 ["jacobian"] = network.HasExactJacobian ? "exact" : "central differences (estimated)",
             };
-            CensusWriter.WriteJson(result, Path.Combine(dir, "census.json"), context);
-            CensusWriter.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
+            CensusFile.Write(Path.Combine(dir, "census.json"), result, context);
+            CensusFile.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
             // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
             if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));
             if (!p.GetValue(noPlot)) CensusPlot.Draw(result, network, spec, Path.Combine(dir, "census.png"));

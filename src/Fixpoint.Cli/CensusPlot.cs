@@ -47,7 +47,7 @@ internal static class CensusPlot
             if (r.StartStatus[i] is null or Fixpoint.Solvers.SolveStatus.Cancelled) continue;
             var (px, py) = project(r.StartPoints.AsSpan(i * n, n).ToArray());
             if (n == 1) py = Jitter(i);
-            int g = r.StartAttractor[i];
+            int g = r.StartAttractor[i] ?? -1;
             if (!groups.TryGetValue(g, out var list)) groups[g] = list = ([], []);
             list.X.Add(px);
             list.Y.Add(py);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
+using Fixpoint.Census;
 using Fixpoint.Certify;
 using Fixpoint.IO;
 using Fixpoint.Maps;
@@ -51,22 +51,22 @@ internal static class CertifyCommand
             int ls = p.GetValue(layers);
             if (ls < 0) throw new UsageException($"--layers must be ≥ 0 (got {ls})");
 
-            JsonElement? census = censusPath is null ? null : ReadCensus(censusPath);
+            CensusFile? census = censusPath is null ? null : ReadCensus(censusPath);
             (Network network, string description) = LoadNetwork(net, p, censusPath);
             int n = network.Dimension;
             Interval[]? regionBox = regionArgs.Length == 0 ? null : ParseRegion(regionArgs, n);
             string dir = p.GetValue(outDir)!;
 
             var started = DateTime.UtcNow;
-            var aroundResults = new List<(double[] X, KrawczykResult R, JsonElement Source)>();
-            if (census is JsonElement c)
+            var aroundResults = new List<(CensusFixedPoint Point, KrawczykResult R)>();
+            if (census is not null)
             {
-                if (c.GetProperty("dimension").GetInt32() != n) throw new UsageException($"{censusPath} is a census in dimension {c.GetProperty("dimension").GetInt32()} but the network has dimension {n}");
-                var points = c.GetProperty("fixedPoints").EnumerateArray().ToList();
+                if (census.Dimension != n) throw new UsageException($"{censusPath} is a census in dimension {census.Dimension} but the network has dimension {n}");
+                var points = census.FixedPoints;
                 var results = new KrawczykResult[points.Count];
-                var xs = points.Select(fp => fp.GetProperty("x").EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+                var xs = points.Select(fp => fp.X).ToArray();
                 Parallel.For(0, points.Count, new ParallelOptions { CancellationToken = ct }, i => results[i] = Krawczyk.Certify(network, xs[i], null, ct));
-                for (int i = 0; i < points.Count; i++) aroundResults.Add((xs[i], results[i], points[i]));
+                for (int i = 0; i < points.Count; i++) aroundResults.Add((points[i], results[i]));
             }
             RegionCertificateResult? regionResult = regionBox is null ? null
                 : RegionCertificate.Check(network, regionBox, new RegionCertificateOptions { ContractionBound = kBound, Layers = ls });
@@ -81,7 +81,8 @@ internal static class CertifyCommand
 
             Directory.CreateDirectory(dir);
             string path = Path.Combine(dir, "certify.json");
-            AtomicFile.Write(path, s => CertifyWriter.Write(s, p, description, network, aroundResults, regionResult, enumResult, (DateTime.UtcNow - started).TotalSeconds));
+            CertifyFile.Write(path, CertifyFile.From(FixpointCli.Version, "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)), description, n,
+                aroundResults, regionResult, enumResult, (DateTime.UtcNow - started).TotalSeconds));
             Print(console, description, aroundResults, regionResult, enumResult, path);
             return ct.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Ok;
         });
@@ -102,22 +103,12 @@ internal static class CertifyCommand
         return net.Build(p);
     }
 
-    private static JsonElement ReadCensus(string path)
+    /// <summary>The census to certify around; a file that is not a census.json ends the command with one line naming it.</summary>
+    private static CensusFile ReadCensus(string path)
     {
-        if (!File.Exists(path)) throw new UsageException($"{path}: no such file");
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            JsonElement root = doc.RootElement.Clone();
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("fixedPoints", out var fps) || fps.ValueKind != JsonValueKind.Array
-                || !root.TryGetProperty("dimension", out var dim) || dim.ValueKind != JsonValueKind.Number)
-                throw new UsageException($"{path} is not a census.json (no dimension or fixedPoints)");
-            foreach (JsonElement fp in fps.EnumerateArray())
-                if (!fp.TryGetProperty("x", out var x) || x.ValueKind != JsonValueKind.Array || x.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.Number))
-                    throw new UsageException($"{path}: a fixed point without a numeric x");
-            return root;
-        }
-        catch (JsonException e) { throw new UsageException($"{path} is not valid JSON ({e.Message.Split('.')[0]})"); }
+        CensusFile census = CensusFile.Read(path);
+        if (census.FixedPoints.Any(f => !f.X.All(double.IsFinite))) throw new UsageException($"{path}: a fixed point without a finite x");
+        return census;
     }
 
     internal static Interval[] ParseRegion(string[] args, int n)
@@ -137,7 +128,7 @@ internal static class CertifyCommand
         return boxes;
     }
 
-    private static void Print(CliConsole console, string description, List<(double[] X, KrawczykResult R, JsonElement Source)> around,
+    private static void Print(CliConsole console, string description, List<(CensusFixedPoint Point, KrawczykResult R)> around,
         RegionCertificateResult? region, EnumerationResult? enumeration, string path)
     {
         TextWriter o = console.Out;
@@ -146,10 +137,9 @@ internal static class CertifyCommand
         {
             int unique = around.Count(a => a.R.Status == CertificateStatus.Unique);
             o.WriteLine($"Krawczyk around the census's {around.Count} fixed points: {unique} certified (existence and uniqueness in a box)");
-            foreach (var (x, r, src) in around)
+            foreach (var (point, r) in around)
             {
-                string stab = src.TryGetProperty("stability", out var s) ? s.GetString() ?? "" : "";
-                o.WriteLine($"  {CensusReport.Vec(x)}  {stab,-9} {r.Status.Key(),-8} " + (r.Status == CertificateStatus.Unique
+                o.WriteLine($"  {CensusReport.Vec(point.X)}  {point.Stability.Key(),-9} {r.Status.Key(),-8} " + (r.Status == CertificateStatus.Unique
                     ? $"radius {r.SmallestRadius:0.##e+0} … {r.LargestRadius:0.##e+0}"
                     : r.Reason.Message()));
             }

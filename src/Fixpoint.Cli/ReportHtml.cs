@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Fixpoint.Census;
+using Fixpoint.IO;
+using Fixpoint.Training;
 
 namespace Fixpoint.Cli;
 
@@ -144,6 +147,14 @@ internal static class ReportHtml
 
     private static string Bytes(long n) => n < 1024 ? $"{n} B" : n < 1 << 20 ? $"{n / 1024.0:0.#} KiB" : $"{n / 1048576.0:0.#} MiB";
 
+    /// <summary>A number as the JSON shows it, to 6 significant digits: integers whole, non-finite values (null in the file) as —.</summary>
+    internal static string Num(double v) =>
+        !double.IsFinite(v) ? "—"
+        : v == Math.Floor(v) && Math.Abs(v) < 1e15 ? ((long)v).ToString(CultureInfo.InvariantCulture)
+        : v.ToString("G6", CultureInfo.InvariantCulture);
+
+    internal static string Num(long v) => v.ToString(CultureInfo.InvariantCulture);
+
     internal static string Num(JsonElement e) => e.ValueKind switch
     {
         JsonValueKind.Number => e.TryGetInt64(out long l) ? l.ToString(CultureInfo.InvariantCulture) : e.GetDouble().ToString("G6", CultureInfo.InvariantCulture),
@@ -192,18 +203,19 @@ internal static class ReportHtml
 
         public string Csv(StringBuilder h, string rel)
         {
-            string[] lines = File.ReadAllLines(Full(rel)).Where(l => l.Length > 0).ToArray();
+            // The data sets' CSV reader: blank and # lines skipped, RFC 4180 quotes.
+            string[][] lines = CsvDatasetReader.Rows(Full(rel)).Select(r => r.Cells).ToArray();
             h.Append("<h3><code>").Append(E(rel)).Append("</code></h3>\n");
             if (lines.Length == 0) { h.Append("<p class=\"note\">Empty.</p>\n"); return "empty table"; }
             string cls = Path.GetFileNameWithoutExtension(rel).Replace('_', '-');
             h.Append("<div class=\"wide\"><table class=\"csv ").Append(E(cls)).Append("\"><thead><tr>");
-            foreach (string c in SplitCsv(lines[0])) h.Append("<th>").Append(E(c)).Append("</th>");
+            foreach (string c in lines[0]) h.Append("<th>").Append(E(c)).Append("</th>");
             h.Append("</tr></thead><tbody>\n");
             int shown = Math.Min(lines.Length - 1, MaxRows);
             for (int i = 1; i <= shown; i++)
             {
                 h.Append("<tr>");
-                foreach (string c in SplitCsv(lines[i]))
+                foreach (string c in lines[i])
                     h.Append(double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
                         ? $"<td class=\"num\">{E(v.ToString("G6", CultureInfo.InvariantCulture))}</td>" : $"<td>{E(c)}</td>");
                 h.Append("</tr>\n");
@@ -214,31 +226,14 @@ internal static class ReportHtml
             return lines.Length - 1 > shown ? $"table (first {shown} of {lines.Length - 1} rows)" : $"table ({lines.Length - 1} rows)";
         }
 
-        /// <summary>Splits one CSV line (RFC 4180 quotes).</summary>
-        private static List<string> SplitCsv(string line)
+        /// <summary>The provenance row of a result file: from its file model when it is one (census, certify, spectrum, depth), else from its top-level strings.</summary>
+        private (string, string?, string?, string?)? Provenance(string rel, JsonElement root, StringBuilder h)
         {
-            var cells = new List<string>();
-            var cur = new StringBuilder();
-            bool quoted = false;
-            for (int i = 0; i < line.Length; i++)
-            {
-                char c = line[i];
-                if (quoted)
-                {
-                    if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cur.Append('"'); i++; }
-                    else if (c == '"') quoted = false;
-                    else cur.Append(c);
-                }
-                else if (c == '"') quoted = true;
-                else if (c == ',') { cells.Add(cur.ToString()); cur.Clear(); }
-                else cur.Append(c);
-            }
-            cells.Add(cur.ToString());
-            return cells;
-        }
-
-        private static (string, string?, string?, string?)? Provenance(string rel, JsonElement root)
-        {
+            ResultFile? typed = null;
+            try { typed = ResultJson.ReadKnown(Full(rel)); }
+            catch (ModelFormatException e) { h.Append("<p class=\"error\">").Append(E(e.Message)).Append("</p>\n"); }
+            if (typed is not null)
+                return typed.Command is null && typed.FixpointVersion is null ? null : (rel, typed.Command, typed.FixpointVersion, typed.Network);
             if (root.ValueKind != JsonValueKind.Object) return null;
             string? S(string k) => root.TryGetProperty(k, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             string? cmd = S("command"), ver = S("fixpointVersion"), net = S("network");
@@ -249,101 +244,80 @@ internal static class ReportHtml
         {
             provenance = null;
             h.Append("<h3>Census <code>").Append(E(rel)).Append("</code></h3>\n");
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(File.ReadAllBytes(Full(rel))); }
-            catch (JsonException e)
+            CensusFile r;
+            try { r = CensusFile.Read(Full(rel)); }
+            catch (ModelFormatException e)
             {
                 h.Append("<p class=\"error\">Could not read it: ").Append(E(e.Message)).Append("</p>\n");
                 NotShown.Add(rel);
                 return false;
             }
-            using (doc)
+            if (r.Command is not null || r.FixpointVersion is not null) provenance = (rel, r.Command, r.FixpointVersion, r.Network);
+            var rows = new List<(string, string)>
             {
-                JsonElement r = doc.RootElement;
-                if (r.ValueKind != JsonValueKind.Object)
-                {
-                    h.Append("<p class=\"error\">Could not read it: not a JSON object.</p>\n");
-                    NotShown.Add(rel);
-                    return false;
-                }
-                provenance = Provenance(rel, r);
-                string Get(string k) => r.TryGetProperty(k, out JsonElement v) ? Num(v) : "—";
-                var rows = new List<(string, string)>
-                {
-                    ("network", Get("network")), ("command", Get("command")), ("fixpoint version", Get("fixpointVersion")),
-                    ("dimension N", Get("dimension")), ("starts", $"{Get("starts")} of {Get("requestedStarts")} ({Get("startsFrom")}), seed {Get("seed")}"),
-                    ("solver", Get("solver")), ("Jacobian", Get("jacobian")), ("partial (interrupted)", Get("partial")),
-                };
-                if (r.TryGetProperty("outcomes", out JsonElement o) && o.ValueKind == JsonValueKind.Object)
-                    rows.Add(("outcomes", string.Join(", ", o.EnumerateObject().Select(p => $"{p.Name} {Num(p.Value)}"))));
-                rows.Add(("stable fixed points Q", Get("q")));
-                rows.Add(("distinct fixed points", Get("distinctFixedPoints")));
-                if (r.TryGetProperty("estimatedMissing", out JsonElement m) && m.ValueKind == JsonValueKind.Object)
-                    rows.Add(("missed attractors (Chao1)", string.Join(", ", m.EnumerateObject().Select(p => $"{p.Name} {Num(p.Value)}"))));
-                if (r.TryGetProperty("options", out JsonElement op) && op.ValueKind == JsonValueKind.Object)
-                    rows.Add(("options", string.Join(", ", op.EnumerateObject().Select(p => $"{p.Name} {Num(p.Value)}"))));
-                rows.Add(("evaluations, seconds", $"{Get("evaluations")}, {Get("elapsedSeconds")}"));
-                KeyValues(h, "census-summary", rows);
+                ("network", r.Network ?? "—"), ("command", r.Command ?? "—"), ("fixpoint version", r.FixpointVersion ?? "—"),
+                ("dimension N", Num(r.Dimension)), ("starts", $"{Num(r.Starts)} of {Num(r.RequestedStarts)} ({r.StartsFrom}), seed {r.Seed.ToString(CultureInfo.InvariantCulture)}"),
+                ("solver", r.Solver), ("Jacobian", r.Jacobian ?? "—"), ("partial (interrupted)", Bool(r.Partial)),
+                ("outcomes", string.Join(", ", r.OutcomeEntries().Select(p => $"{p.Key} {Num(p.Value)}"))),
+                ("stable fixed points Q", Num(r.Q)),
+                ("distinct fixed points", Num(r.DistinctFixedPoints)),
+            };
+            MissingEstimate m = r.EstimatedMissing;
+            rows.Add(("missed attractors (Chao1)", $"observed {Num(m.Observed)}, chao1 {Num(m.Chao1)}, missing {Num(m.Missing)}, stdError {Num(m.StdError)}, coverage {Num(m.Coverage)}, singletons {Num(m.Singletons)}, doubletons {Num(m.Doubletons)}"));
+            CensusFileOptions op = r.Options;
+            rows.Add(("options", $"atol {Num(op.Atol)}, rtol {Num(op.Rtol)}, maxIterations {Num(op.MaxIterations)}, maxPeriod {Num(op.MaxPeriod)}, divergenceBound {Num(op.DivergenceBound)}, uniqueTol {Num(op.UniqueTol)}, polishTol {Num(op.PolishTol)}, stabilityMargin {Num(op.StabilityMargin)}, unstable {Bool(op.Unstable)}, unstableStarts {Num(op.UnstableStarts)}"));
+            rows.Add(("evaluations, seconds", $"{Num(r.Evaluations)}, {Num(r.ElapsedSeconds)}"));
+            KeyValues(h, "census-summary", rows);
 
-                if (r.TryGetProperty("fixedPoints", out JsonElement fps) && fps.ValueKind == JsonValueKind.Array)
+            int total = r.FixedPoints.Count;
+            h.Append("<h4>Fixed points (").Append(total).Append(")</h4>\n");
+            h.Append("<div class=\"wide\"><table class=\"fixed-points\"><thead><tr><th>#</th><th>x</th><th>residual</th><th>ρ(J)</th><th>stability</th><th>unstable dims</th><th>type</th><th>hits</th><th>basin</th><th>basin 95% CI</th><th>found by</th></tr></thead><tbody>\n");
+            int k = 0;
+            foreach (CensusFixedPoint f in r.FixedPoints.Take(MaxRows))
+            {
+                string stability = ResultJson.Key(f.Stability);
+                string rho = Num(f.SpectralRadius)
+                    + (f.SpectralRadiusError > 0 ? " ± " + Num(f.SpectralRadiusError) : double.IsNaN(f.SpectralRadiusError) ? " ± ?" : "");
+                h.Append("<tr class=\"fp\"><td class=\"num\">").Append(k++).Append("</td><td><code>").Append(E(Vector(f.X))).Append("</code></td><td class=\"num\">")
+                    .Append(E(Num(f.Residual))).Append("</td><td class=\"num\">").Append(E(rho)).Append("</td><td class=\"").Append(E(stability)).Append("\">")
+                    .Append(E(stability)).Append(f.StabilityUncertain ? " <span class=\"uncertain\">(uncertain)</span>" : "").Append("</td><td class=\"num\">")
+                    .Append(E(Num(f.UnstableDimensions))).Append("</td><td>").Append(E(ResultJson.Key(f.Type))).Append("</td><td class=\"num\">").Append(E(Num(f.Hits)))
+                    .Append("</td><td class=\"num\">").Append(E(Num(f.BasinFraction))).Append("</td><td class=\"num\">").Append(E(Pair(f.BasinCI95)))
+                    .Append("</td><td>").Append(E(ResultJson.Key(f.FoundBy))).Append("</td></tr>\n");
+            }
+            FixedPointRows += k;
+            h.Append("</tbody></table></div>\n");
+            if (total > k) h.Append("<p class=\"note\">First ").Append(k).Append(" of ").Append(total).Append(" fixed points.</p>\n");
+            Tables++;
+            if (r.Cycles.Count > 0)
+            {
+                h.Append("<h4>Cycles (").Append(r.Cycles.Count).Append(")</h4>\n<table class=\"cycles\"><thead><tr><th>#</th><th>period</th><th>first point</th><th>multiplier ρ</th><th>stability</th><th>hits</th><th>basin</th><th>basin 95% CI</th></tr></thead><tbody>\n");
+                k = 0;
+                foreach (CycleInfo c in r.Cycles.Take(MaxRows))
                 {
-                    int total = fps.GetArrayLength();
-                    h.Append("<h4>Fixed points (").Append(total).Append(")</h4>\n");
-                    h.Append("<div class=\"wide\"><table class=\"fixed-points\"><thead><tr><th>#</th><th>x</th><th>residual</th><th>ρ(J)</th><th>stability</th><th>unstable dims</th><th>type</th><th>hits</th><th>basin</th><th>basin 95% CI</th><th>found by</th></tr></thead><tbody>\n");
-                    int k = 0;
-                    foreach (JsonElement f in fps.EnumerateArray().Take(MaxRows))
-                    {
-                        string P(string key) => f.ValueKind == JsonValueKind.Object && f.TryGetProperty(key, out JsonElement v) ? Num(v) : "—";
-                        string stability = P("stability");
-                        bool uncertain = f.ValueKind == JsonValueKind.Object && f.TryGetProperty("stabilityUncertain", out JsonElement u) && u.ValueKind == JsonValueKind.True;
-                        string rho = P("spectralRadius");
-                        if (f.ValueKind == JsonValueKind.Object && f.TryGetProperty("spectralRadiusError", out JsonElement re) && re.ValueKind == JsonValueKind.Number && re.GetDouble() > 0)
-                            rho += " ± " + Num(re);
-                        else if (f.ValueKind == JsonValueKind.Object && f.TryGetProperty("spectralRadiusError", out JsonElement rn) && rn.ValueKind == JsonValueKind.Null)
-                            rho += " ± ?";
-                        h.Append("<tr class=\"fp\"><td class=\"num\">").Append(k++).Append("</td><td><code>").Append(E(Point(f))).Append("</code></td><td class=\"num\">")
-                            .Append(E(P("residual"))).Append("</td><td class=\"num\">").Append(E(rho)).Append("</td><td class=\"").Append(E(stability)).Append("\">")
-                            .Append(E(stability)).Append(uncertain ? " <span class=\"uncertain\">(uncertain)</span>" : "").Append("</td><td class=\"num\">")
-                            .Append(E(P("unstableDimensions"))).Append("</td><td>").Append(E(P("type"))).Append("</td><td class=\"num\">").Append(E(P("hits")))
-                            .Append("</td><td class=\"num\">").Append(E(P("basinFraction"))).Append("</td><td class=\"num\">").Append(E(P("basinCI95")))
-                            .Append("</td><td>").Append(E(P("foundBy"))).Append("</td></tr>\n");
-                    }
-                    FixedPointRows += k;
-                    h.Append("</tbody></table></div>\n");
-                    if (total > k) h.Append("<p class=\"note\">First ").Append(k).Append(" of ").Append(total).Append(" fixed points.</p>\n");
-                    Tables++;
+                    string stability = ResultJson.Key(c.Stability);
+                    string first = c.Points.Length > 0 ? Vector(c.Points[0]) : "—";
+                    h.Append("<tr class=\"cycle\"><td class=\"num\">").Append(k++).Append("</td><td class=\"num\">").Append(E(Num(c.Period))).Append("</td><td><code>")
+                        .Append(E(first)).Append("</code></td><td class=\"num\">").Append(E(Num(c.MultiplierRadius))).Append("</td><td class=\"").Append(E(stability)).Append("\">")
+                        .Append(E(stability)).Append("</td><td class=\"num\">").Append(E(Num(c.Hits))).Append("</td><td class=\"num\">").Append(E(Num(c.BasinFraction)))
+                        .Append("</td><td class=\"num\">").Append(E(Pair(c.BasinCI95))).Append("</td></tr>\n");
                 }
-                if (r.TryGetProperty("cycles", out JsonElement cys) && cys.ValueKind == JsonValueKind.Array && cys.GetArrayLength() > 0)
-                {
-                    h.Append("<h4>Cycles (").Append(cys.GetArrayLength()).Append(")</h4>\n<table class=\"cycles\"><thead><tr><th>#</th><th>period</th><th>first point</th><th>multiplier ρ</th><th>stability</th><th>hits</th><th>basin</th><th>basin 95% CI</th></tr></thead><tbody>\n");
-                    int k = 0;
-                    foreach (JsonElement c in cys.EnumerateArray().Take(MaxRows))
-                    {
-                        string P(string key) => c.ValueKind == JsonValueKind.Object && c.TryGetProperty(key, out JsonElement v) ? Num(v) : "—";
-                        string first = c.ValueKind == JsonValueKind.Object && c.TryGetProperty("points", out JsonElement pts) && pts.ValueKind == JsonValueKind.Array && pts.GetArrayLength() > 0
-                            ? Vector(pts[0]) : "—";
-                        h.Append("<tr class=\"cycle\"><td class=\"num\">").Append(k++).Append("</td><td class=\"num\">").Append(E(P("period"))).Append("</td><td><code>")
-                            .Append(E(first)).Append("</code></td><td class=\"num\">").Append(E(P("multiplierRadius"))).Append("</td><td class=\"").Append(E(P("stability"))).Append("\">")
-                            .Append(E(P("stability"))).Append("</td><td class=\"num\">").Append(E(P("hits"))).Append("</td><td class=\"num\">").Append(E(P("basinFraction")))
-                            .Append("</td><td class=\"num\">").Append(E(P("basinCI95"))).Append("</td></tr>\n");
-                    }
-                    h.Append("</tbody></table>\n");
-                    Tables++;
-                }
+                h.Append("</tbody></table>\n");
+                Tables++;
             }
             return true;
         }
 
-        private static string Point(JsonElement f) =>
-            f.ValueKind == JsonValueKind.Object && f.TryGetProperty("x", out JsonElement x) ? Vector(x) : "—";
-
         /// <summary>A point as (x0, x1, …): every coordinate up to 8, else the first 6 and the count.</summary>
-        private static string Vector(JsonElement x)
+        private static string Vector(double[] x)
         {
-            if (x.ValueKind != JsonValueKind.Array) return Num(x);
-            var v = x.EnumerateArray().Select(Num).ToList();
+            var v = x.Select(Num).ToList();
             return v.Count <= 8 ? "(" + string.Join(", ", v) + ")" : "(" + string.Join(", ", v.Take(6)) + $", … {v.Count} values)";
         }
+
+        private static string Pair((double Lo, double Hi) p) => $"[{Num(p.Lo)}, {Num(p.Hi)}]";
+
+        private static string Bool(bool b) => b ? "true" : "false";
 
         private void KeyValues(StringBuilder h, string cls, IEnumerable<(string Key, string Value)> rows)
         {
@@ -370,7 +344,7 @@ internal static class ReportHtml
             using (doc)
             {
                 JsonElement r = doc.RootElement;
-                provenance = Provenance(rel, r);
+                provenance = Provenance(rel, r, h);
                 if (r.ValueKind == JsonValueKind.Object)
                 {
                     var scalars = new List<(string, string)>();

@@ -202,7 +202,7 @@ internal static class ReproduceCommand
         void Row(string label, string x, string y) => sb.AppendLine($"| {label} | {x} | {y} |");
         static string G(double v) => double.IsFinite(v) ? v.ToString("0.###e+0", CultureInfo.InvariantCulture) : "n/a";
         static string Cert(MemoryReport m) => m.Certificates.Count == 0 ? "none tried" :
-            $"{m.Certificates.Count(c => c.Status == "unique")} / {m.Certificates.Count} (box radius {string.Join(", ", m.Certificates.Where(c => c.Status == "unique").Select(c => c.LargestRadius.ToString("0.#e+0", CultureInfo.InvariantCulture)))})";
+            $"{m.Certificates.Count(c => c.Status == Certify.CertificateStatus.Unique)} / {m.Certificates.Count} (box radius {string.Join(", ", m.Certificates.Where(c => c.Status == Certify.CertificateStatus.Unique).Select(c => c.LargestRadius.ToString("0.#e+0", CultureInfo.InvariantCulture)))})";
         static string A(PowerLawFit? f) => f is null ? "n/a" : f.Alpha.ToString("0.00", CultureInfo.InvariantCulture);
     }
 }

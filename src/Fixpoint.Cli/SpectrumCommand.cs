@@ -137,7 +137,7 @@ internal static class SpectrumCommand
                 };
                 Directory.CreateDirectory(dir);
                 DepthEnsembleResult dr = ProgressReporter.Run(console, $"depth ensemble of {description}", progress => DepthEnsemble.Run(dspec, progress, ct));
-                SpectrumWriter.WriteDepthJson(dr, Path.Combine(dir, "depth.json"), context, clock.Elapsed.TotalSeconds);
+                DepthFile.Write(Path.Combine(dir, "depth.json"), DepthFile.From(dr, context, clock.Elapsed.TotalSeconds));
                 if (!p.GetValue(noPlot) && dr.Rows.Count > 0) SpectrumPlots.DrawDepth(dr, Short(description), Path.Combine(dir, "depth.png"));
                 PrintDepth(console, dr, description, k, st, dir, p.GetValue(noPlot));
                 return dr.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;
@@ -192,9 +192,9 @@ internal static class SpectrumCommand
             // Not cancellable: after Ctrl-C the realisations already measured are still analysed and written (seconds).
             SpectrumAnalysis analysis = SpectrumAnalysis.Create(ens, theory, reason, tails, pooled, law, nb);
 
-            SpectrumWriter.WriteJson(analysis, Path.Combine(dir, "spectrum.json"), context, seed, k, law?.Name, clock.Elapsed.TotalSeconds);
+            SpectrumFile.Write(Path.Combine(dir, "spectrum.json"), SpectrumFile.From(analysis, context, seed, k, law?.Name, clock.Elapsed.TotalSeconds));
             string title = Short(description);
-            string info = $"{ens.Realisations.Count} realisation{(ens.Realisations.Count == 1 ? "" : "s")}, inputs {SpectrumWriter.InputsKey(kind)}";
+            string info = $"{ens.Realisations.Count} realisation{(ens.Realisations.Count == 1 ? "" : "s")}, inputs {SpectrumFile.InputsKey(kind)}";
             var written = new List<string> { "spectrum.json" };
             if (!p.GetValue(noPlot))
             {
@@ -263,7 +263,7 @@ internal static class SpectrumCommand
         JacobianEnsembleResult e = a.Ensemble;
         EsdSummary s = a.Summary;
         o.WriteLine($"network: {description}");
-        o.WriteLine($"realisations: {e.Realisations.Count}, inputs {SpectrumWriter.InputsKey(e.Inputs)}, Jacobians {e.Samples.Count}{(e.Partial ? "  [PARTIAL: interrupted]" : "")}");
+        o.WriteLine($"realisations: {e.Realisations.Count}, inputs {SpectrumFile.InputsKey(e.Inputs)}, Jacobians {e.Samples.Count}{(e.Partial ? "  [PARTIAL: interrupted]" : "")}");
         if (e.Realisations.Any(r => r.Q is not null))
             o.WriteLine($"censuses: Q per realisation {string.Join(" ", e.Realisations.Select(r => r.Q))}; fixed points {e.Realisations.Sum(r => r.FixedPoints ?? 0)}, cycles {e.Realisations.Sum(r => r.Cycles ?? 0)}");
         o.WriteLine($"squared singular values of J: {s.Count} values, mean {G(s.Mean)}, variance {G(s.Variance)}, median {G(s.Median)}, max {G(s.Max)}, fraction > 1 {G(s.FractionAboveOne)}, mean log10 {G(s.MeanLog10)}");
@@ -276,7 +276,7 @@ internal static class SpectrumCommand
         o.WriteLine("weights, per layer (realisation 0):");
         o.WriteLine($"  {"layer",5}  {"Hill α",8}  {"k",6}  {"ESD α",8}  {"xmin",10}  {"KS",6}  {"tail",5}  verdict");
         foreach (LayerTail l in a.LayerTails)
-            o.WriteLine($"  {l.Layer,5}  {G(l.Hill?.Index ?? double.NaN),8}  {l.Hill?.K ?? 0,6}  {G(l.PowerLaw?.Alpha ?? double.NaN),8}  {G(l.PowerLaw?.Xmin ?? double.NaN),10}  {G(l.PowerLaw?.KsDistance ?? double.NaN),6}  {l.PowerLaw?.NTail ?? 0,5}  {(l.Verdict is null ? "" : SpectrumWriter.ClassKey(l.Verdict.Class))}{(l.Warning is null ? "" : "  warning: " + l.Warning)}");
+            o.WriteLine($"  {l.Layer,5}  {G(l.Hill?.Index ?? double.NaN),8}  {l.Hill?.K ?? 0,6}  {G(l.PowerLaw?.Alpha ?? double.NaN),8}  {G(l.PowerLaw?.Xmin ?? double.NaN),10}  {G(l.PowerLaw?.KsDistance ?? double.NaN),6}  {l.PowerLaw?.NTail ?? 0,5}  {(l.Verdict is null ? "" : SpectrumFile.ClassKey(l.Verdict.Class))}{(l.Warning is null ? "" : "  warning: " + l.Warning)}");
         if (a.PooledTails is PooledWeightTails pt)
         {
             o.WriteLine($"weights, pooled over {pt.Layers} matrices: {pt.Verdict?.Text ?? pt.Warning}");

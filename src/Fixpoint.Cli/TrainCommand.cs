@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Text;
 using Fixpoint.Applications;
 using Fixpoint.Census;
+using Fixpoint.Certify;
 using Fixpoint.IO;
 using Fixpoint.Maps;
+using Fixpoint.Solvers;
 using Fixpoint.Spectra;
 using Fixpoint.Training;
 
@@ -156,8 +158,8 @@ internal static class TrainCommand
                 ["command"] = s.Command,
                 ["network"] = $"trained {s.Network.Describe()} ({modelPath})",
             };
-            CensusWriter.WriteJson(memory.Census, Path.Combine(s.Out, "census.json"), context);
-            CensusWriter.WriteCsv(memory.Census, Path.Combine(s.Out, "fixed_points.csv"));
+            CensusFile.Write(Path.Combine(s.Out, "census.json"), memory.Census, context);
+            CensusFile.WriteCsv(memory.Census, Path.Combine(s.Out, "fixed_points.csv"));
             WriteMemoryCsv(memory, Path.Combine(s.Out, "memory.csv"));
         }
         AppJson.Write(Path.Combine(s.Out, "train.json"), new
@@ -192,9 +194,9 @@ internal static class TrainCommand
         o.WriteLine($"  median ‖F(x) − x‖∞ = {G(m.MedianResidual)}, median ρ(J(x)) = {G(m.MedianSpectralRadiusAtImage)}, median ‖x* − x‖∞ = {G(m.MedianDistance)}; {m.AttractorsOfTrainingImages} distinct attractors reached from training images");
         o.WriteLine($"spurious attractors (reached from random starts, from no training image): {m.SpuriousAttractors}; random starts that reach a training image's attractor: {m.RandomStartsToTrainingAttractors:0.###}");
         foreach (AttractorCertificate c in m.Certificates)
-            o.WriteLine(c.Status == "unique"
+            o.WriteLine(c.Status == CertificateStatus.Unique
                 ? $"certificate: training image {c.TrainingImage}'s attractor (fixed point {c.FixedPoint}, ρ = {c.SpectralRadius:0.###}) is the only fixed point in its box of radius {c.LargestRadius:0.##e+0} (Krawczyk, {c.Tests} tests, {c.Seconds:0.0} s)"
-                : $"certificate: training image {c.TrainingImage}'s attractor (fixed point {c.FixedPoint}): {c.Status} ({c.Reason})");
+                : $"certificate: training image {c.TrainingImage}'s attractor (fixed point {c.FixedPoint}): {c.Status.Key()} ({c.Reason})");
     }
 
     internal static object EpochJson(EpochRecord e) => new
@@ -233,7 +235,7 @@ internal static class TrainCommand
         var sb = new StringBuilder("index,label,residual,spectral_radius_at_image,outcome,fixed_point,distance_inf,spectral_radius,stored\n");
         foreach (StoredImage s in m.Images)
             sb.AppendLine(string.Join(",", s.Index.ToString(CultureInfo.InvariantCulture), s.Label.ToString(CultureInfo.InvariantCulture), R(s.Residual), R(s.SpectralRadiusAtImage),
-                s.Outcome, s.FixedPoint.ToString(CultureInfo.InvariantCulture), R(s.DistanceInf), R(s.SpectralRadius), s.Stored ? "true" : "false"));
+                s.Outcome?.Key() ?? "cancelled", (s.FixedPoint ?? -1).ToString(CultureInfo.InvariantCulture), R(s.DistanceInf), R(s.SpectralRadius), s.Stored ? "true" : "false"));
         AtomicFile.WriteText(path, sb.ToString());
     }
 

@@ -69,7 +69,7 @@ public class CensusTests
         Assert.Equal(gp * gp, c.MultiplierRadius, 8);
         FixedPointInfo zero = Assert.Single(r.FixedPoints);
         Assert.Equal(Stability.Unstable, zero.Stability);
-        Assert.Equal("newton", zero.FoundBy);
+        Assert.Equal(FoundBy.Newton, zero.FoundBy);
         Assert.Equal(r.Starts, c.Hits + r.Outcomes.Converged); // a start exactly at 0 would converge; none other does
     }
 

@@ -41,7 +41,7 @@ public class IterationDriverTests
         Assert.Equal(0, r.Outcomes.Diverged);
         Assert.Equal(400, r.Outcomes.Total);
         using var stream = new MemoryStream();
-        CensusWriter.WriteJson(r, stream);
+        CensusFile.Write(stream, CensusFile.From(r));
         using JsonDocument doc = JsonDocument.Parse(stream.ToArray());
         JsonElement outcomes = doc.RootElement.GetProperty("outcomes");
         Assert.Equal(expectedNaN, outcomes.GetProperty("nonFinite").GetInt64());

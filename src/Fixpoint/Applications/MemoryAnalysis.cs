@@ -37,17 +37,18 @@ public sealed record MemoryOptions
 /// <summary>One training image against the fixed point the iteration from it reaches.</summary>
 /// <param name="Residual">‖F(x) − x‖∞ at the image itself.</param>
 /// <param name="SpectralRadiusAtImage">ρ(J(x)) at the image itself.</param>
-/// <param name="FixedPoint">Index into the census's fixed points, or −1 (no convergence).</param>
+/// <param name="Outcome">How the census's solve from the image ended; null when the census was cancelled first.</param>
+/// <param name="FixedPoint">Index into the census's fixed points, or null (the solve did not converge).</param>
 /// <param name="DistanceInf">‖x* − x‖∞ (NaN when no fixed point).</param>
 /// <param name="SpectralRadius">ρ(J(x*)) (NaN when no fixed point).</param>
-public sealed record StoredImage(int Index, int Label, double Residual, double SpectralRadiusAtImage, string Outcome, int FixedPoint, double DistanceInf, double SpectralRadius, bool Stored);
+public sealed record StoredImage(int Index, int Label, double Residual, double SpectralRadiusAtImage, SolveStatus? Outcome, int? FixedPoint, double DistanceInf, double SpectralRadius, bool Stored);
 
 /// <summary>
-/// An interval certificate for the attractor x* of a stored training image: <see cref="Status"/> <c>unique</c> proves
+/// An interval certificate for the attractor x* of a stored training image: <see cref="Status"/> <see cref="CertificateStatus.Unique"/> proves
 /// that the box x* ± <see cref="LargestRadius"/> (∞-norm) holds exactly one fixed point of F (Krawczyk). Attraction
 /// itself rests on the floating-point <see cref="SpectralRadius"/> = ρ(J(x*)) &lt; 1.
 /// </summary>
-public sealed record AttractorCertificate(int TrainingImage, int FixedPoint, string Status, string Reason, double SmallestRadius, double LargestRadius,
+public sealed record AttractorCertificate(int TrainingImage, int FixedPoint, CertificateStatus Status, string Reason, double SmallestRadius, double LargestRadius,
     double CenterResidual, double SpectralRadius, int Tests, double Seconds);
 
 /// <summary>How many training images are attracting fixed points, and what else the map's census holds.</summary>
@@ -103,21 +104,20 @@ public static class MemoryAnalysis
             double res = 0;
             for (int j = 0; j < n; j++) res = Math.Max(res, Math.Abs(y[j] - x[j]));
             double rhoX = Attractors.SpectralRadius(map, x);
-            int a = i < census.StartAttractor.Length ? census.StartAttractor[i] : -1;
-            SolveStatus? st = census.StartStatus[i];
-            bool isFixed = a >= 0 && a < census.FixedPoints.Count;
+            int? a = i < census.StartAttractor.Length ? census.StartAttractor[i] : null;
+            bool isFixed = a < census.FixedPoints.Count;
             double dist = double.NaN, rho = double.NaN;
             bool stored = false;
             if (isFixed)
             {
-                FixedPointInfo f = census.FixedPoints[a];
+                FixedPointInfo f = census.FixedPoints[a!.Value];
                 dist = 0;
                 for (int j = 0; j < n; j++) dist = Math.Max(dist, Math.Abs(f.X[j] - x[j]));
                 rho = f.SpectralRadius;
                 stored = f.Stability == Stability.Stable && dist <= options.StoreTol;
-                if (f.Stability == Stability.Stable) fromTraining.Add(a);
+                if (f.Stability == Stability.Stable) fromTraining.Add(a.Value);
             }
-            images[i] = new StoredImage(i, train.Labels?[i] ?? -1, res, rhoX, st?.Key() ?? "cancelled", isFixed ? a : -1, dist, rho, stored);
+            images[i] = new StoredImage(i, train.Labels?[i] ?? -1, res, rhoX, census.StartStatus[i], isFixed ? a : null, dist, rho, stored);
         }
         var spurious = new HashSet<int>();
         int randomToTraining = 0, randomFinished = 0;
@@ -125,8 +125,7 @@ public static class MemoryAnalysis
         {
             if (census.StartStatus[i] is null or SolveStatus.Cancelled) continue;
             randomFinished++;
-            int a = census.StartAttractor[i];
-            if (a < 0 || a >= census.FixedPoints.Count) continue;
+            if (census.StartAttractor[i] is not int a || a >= census.FixedPoints.Count) continue;
             if (fromTraining.Contains(a)) randomToTraining++;
             else if (census.FixedPoints[a].Stability == Stability.Stable) spurious.Add(a);
         }
@@ -135,20 +134,21 @@ public static class MemoryAnalysis
         {
             ct.ThrowIfCancellationRequested();
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            FixedPointInfo f = census.FixedPoints[s.FixedPoint];
+            int fp = s.FixedPoint!.Value;
+            FixedPointInfo f = census.FixedPoints[fp];
             KrawczykResult kr = Krawczyk.Certify(map, f.X, options.Krawczyk, ct);
-            certificates.Add(new AttractorCertificate(s.Index, s.FixedPoint, kr.Status.Key(), kr.Status == CertificateStatus.Unique ? "" : kr.Reason.Message(),
+            certificates.Add(new AttractorCertificate(s.Index, fp, kr.Status, kr.Status == CertificateStatus.Unique ? "" : kr.Reason.Message(),
                 kr.SmallestRadius, kr.LargestRadius, kr.CenterResidual, f.SpectralRadius, kr.Tests, clock.Elapsed.TotalSeconds));
         }
         var ladder = ToleranceLadder.ToDictionary(t => t.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
-            t => images.Count(s => s.FixedPoint >= 0 && s.DistanceInf <= t && census.FixedPoints[s.FixedPoint].Stability == Stability.Stable));
+            t => images.Count(s => s.FixedPoint is int fp && s.DistanceInf <= t && census.FixedPoints[fp].Stability == Stability.Stable));
         return new MemoryReport(
             m, images.Count(s => s.Stored), options.StoreTol, ladder,
-            images.Count(s => s.FixedPoint >= 0), fromTraining.Count,
+            images.Count(s => s.FixedPoint is not null), fromTraining.Count,
             census.FixedPoints.Count, census.StableCount, census.Cycles.Count,
             k, spurious.Count, randomFinished == 0 ? double.NaN : (double)randomToTraining / randomFinished,
             Median(images.Select(s => s.Residual)), Median(images.Select(s => s.SpectralRadiusAtImage)),
-            Median(images.Where(s => s.FixedPoint >= 0).Select(s => s.DistanceInf)),
+            Median(images.Where(s => s.FixedPoint is not null).Select(s => s.DistanceInf)),
             images, certificates, census);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Numerics;
 using Fixpoint.Solvers;
 
@@ -32,6 +33,15 @@ public static class StabilityText
         : Stability.Unstable;
 }
 
+/// <summary>Which pass of a census first found a fixed point.</summary>
+public enum FoundBy
+{
+    /// <summary>The census solver converged to it from at least one start.</summary>
+    Iteration,
+    /// <summary>Only the unstable pass (Newton on F(x) − x) reached it.</summary>
+    Newton,
+}
+
 /// <summary>One distinct fixed point found by a census.</summary>
 /// <param name="X">The point (polished by Newton when <paramref name="Polished"/>).</param>
 /// <param name="Residual">‖F(X) − X‖∞, recomputed at X.</param>
@@ -42,7 +52,7 @@ public static class StabilityText
 /// <param name="IsFocus">True when J has a complex pair (orbits spiral); false for a node.</param>
 /// <param name="Hits">Starts whose solve converged to this point (0 for points found only by the Newton pass).</param>
 /// <param name="BasinFraction">Hits / finished starts.</param>
-/// <param name="FoundBy"><c>iteration</c> (the census solver) or <c>newton</c> (the unstable pass only).</param>
+/// <param name="FoundBy"><see cref="FoundBy.Iteration"/> (the census solver) or <see cref="FoundBy.Newton"/> (the unstable pass only).</param>
 public sealed record FixedPointInfo(
     double[] X,
     double Residual,
@@ -55,7 +65,7 @@ public sealed record FixedPointInfo(
     long Hits,
     double BasinFraction,
     (double Lo, double Hi) BasinCI95,
-    string FoundBy)
+    FoundBy FoundBy)
 {
     /// <summary>Estimated error of <see cref="SpectralRadius"/> when the Jacobian is estimated (ONNX models); 0 for exact Jacobians, +∞ when there is no bound (see <see cref="StabilityUncertainty"/>).</summary>
     public double SpectralRadiusError { get; init; }
@@ -87,6 +97,7 @@ public sealed record OutcomeCounts(long Converged, long Cycle, long Diverged, lo
     /// <summary>Starts cut off by cancellation; not finished, so not in <see cref="Total"/>.</summary>
     public long Cancelled { get; init; }
 
+    [JsonIgnore]
     public long Total => Converged + Cycle + Diverged + MaxIterations + NonFinite + Stalled;
 }
 
@@ -114,11 +125,11 @@ public sealed record CensusResult(
     CensusOptions Options,
     double[] StartPoints,
     SolveStatus?[] StartStatus,
-    int[] StartAttractor)
+    int?[] StartAttractor)
 {
     /// <summary>Distinct attracting (stable) fixed points.</summary>
     public int StableCount => FixedPoints.Count(f => f.Stability == Stability.Stable);
 
-    /// <summary>For start i: the index of the fixed point it reached, FixedPoints.Count + j for cycle j, or −1.</summary>
-    public int AttractorOf(int start) => StartAttractor[start];
+    /// <summary>For start i: the index of the fixed point it reached, FixedPoints.Count + j for cycle j, or null when it reached neither.</summary>
+    public int? AttractorOf(int start) => StartAttractor[start];
 }

@@ -59,7 +59,7 @@ public static class FixedPointCensus
             int c = FindCluster(clusters, r.X, options.UniqueTol);
             if (c < 0)
             {
-                clusters.Add(new Cluster(r.X, r.Residual, "iteration"));
+                clusters.Add(new Cluster(r.X, r.Residual, FoundBy.Iteration));
                 c = clusters.Count - 1;
             }
             Cluster cl = clusters[c];
@@ -107,7 +107,7 @@ public static class FixedPointCensus
             {
                 if (r.Status != SolveStatus.Converged) continue;
                 if (FindCluster(clusters, r.X, options.UniqueTol) >= 0) continue;
-                clusters.Add(new Cluster(r.X, r.Residual, "newton"));
+                clusters.Add(new Cluster(r.X, r.Residual, FoundBy.Newton));
             }
         }
 
@@ -143,7 +143,7 @@ public static class FixedPointCensus
                 Cluster keep = merged[m], other = clusters[c];
                 keep.Hits += other.Hits;
                 if (other.Residual < keep.Residual) { keep.Point = other.Point; keep.Residual = other.Residual; keep.Polished = other.Polished; }
-                if (keep.FoundBy == "newton" && other.FoundBy == "iteration") keep.FoundBy = "iteration";
+                if (keep.FoundBy == FoundBy.Newton && other.FoundBy == FoundBy.Iteration) keep.FoundBy = FoundBy.Iteration;
                 remap[c] = m;
             }
         }
@@ -184,10 +184,10 @@ public static class FixedPointCensus
             .ThenBy(k => cycleInfos[k].Period).ThenBy(k => cycleInfos[k].Points[0], LexComparer.Instance).ToArray();
         var cyRank = new int[cycleInfos.Count];
         for (int r = 0; r < cyOrder.Length; r++) cyRank[cyOrder[r]] = r;
-        var attractor = new int[count];
+        var attractor = new int?[count];
         for (int i = 0; i < count; i++)
             attractor[i] = startCluster[i] >= 0 ? fpRank[remap[startCluster[i]]]
-                : startCycle[i] >= 0 ? infos.Length + cyRank[startCycle[i]] : -1;
+                : startCycle[i] >= 0 ? infos.Length + cyRank[startCycle[i]] : null;
 
         MissingEstimate missing = CensusStatistics.Chao1(infos.Where(f => f.Hits > 0).Select(f => f.Hits).ToList());
         return new CensusResult(n, (int)finished, count, seed, options.Solver.Name, starts.Describe(),
@@ -313,13 +313,13 @@ public static class FixedPointCensus
         return false;
     }
 
-    private sealed class Cluster(double[] anchor, double residual, string foundBy)
+    private sealed class Cluster(double[] anchor, double residual, FoundBy foundBy)
     {
         public double[] Anchor { get; } = anchor;
         public double[] Best { get; set; } = anchor;
         public double BestResidual { get; set; } = residual;
         public long Hits { get; set; }
-        public string FoundBy { get; set; } = foundBy;
+        public FoundBy FoundBy { get; set; } = foundBy;
         public double[]? Point { get; set; }
         public double Residual { get; set; }
         public bool Polished { get; set; }

@@ -148,13 +148,9 @@ public static class CsvDatasetReader
     {
         var features = new List<double>();
         var labels = new List<int>();
-        int width = -1, lineNo = 0, rows = 0;
-        foreach (string raw in DataFile.Lines(path))
+        int width = -1, rows = 0;
+        foreach (var (lineNo, cells) in Rows(path))
         {
-            lineNo++;
-            string line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith('#')) continue;
-            string[] cells = line.Split(',');
             var values = new double[cells.Length];
             bool numeric = true;
             for (int j = 0; j < cells.Length; j++)
@@ -191,6 +187,46 @@ public static class CsvDatasetReader
         if (rows == 0) throw new DataFormatException($"{path}: no rows of numbers");
         int dim = labelColumn is null ? width : width - 1;
         return new Dataset(path, features.ToArray(), dim, labelColumn is null ? null : labels.ToArray());
+    }
+
+    /// <summary>
+    /// The cells of every line of a CSV file (gzip-compressed or not) that is not blank or a <c>#</c> comment,
+    /// with its 1-based line number. Cells are split at commas outside double quotes (RFC 4180: <c>""</c> is a
+    /// quote inside a quoted cell).
+    /// </summary>
+    public static IEnumerable<(int Line, string[] Cells)> Rows(string path)
+    {
+        int lineNo = 0;
+        foreach (string raw in DataFile.Lines(path))
+        {
+            lineNo++;
+            string line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            yield return (lineNo, SplitLine(line));
+        }
+    }
+
+    /// <summary>Splits one CSV line at commas outside double quotes (RFC 4180 quotes).</summary>
+    public static string[] SplitLine(string line)
+    {
+        var cells = new List<string>();
+        var cur = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cur.Append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else cur.Append(c);
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { cells.Add(cur.ToString()); cur.Clear(); }
+            else cur.Append(c);
+        }
+        cells.Add(cur.ToString());
+        return cells.ToArray();
     }
 }
 

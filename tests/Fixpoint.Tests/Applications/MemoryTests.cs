@@ -1,4 +1,5 @@
 using Fixpoint.Applications;
+using Fixpoint.Certify;
 using Fixpoint.Maps;
 using Fixpoint.Training;
 
@@ -28,12 +29,12 @@ public class MemoryTests
         StoredImage s = m.Images.First(i => i.Stored);
         Assert.True(s.SpectralRadius < 1);
         Assert.True(s.DistanceInf <= MemoryOptions.DefaultStoreTol);
-        var fp = m.Census.FixedPoints[s.FixedPoint];
+        var fp = m.Census.FixedPoints[s.FixedPoint!.Value];
         var y = new double[64];
         net.Evaluate(fp.X, y);
         Assert.True(y.Zip(fp.X).Max(p => Math.Abs(p.First - p.Second)) <= 1e-10, "the attractor is a fixed point");
         AttractorCertificate c = Assert.Single(m.Certificates);
-        Assert.Equal("unique", c.Status);
+        Assert.Equal(CertificateStatus.Unique, c.Status);
         Assert.True(c.LargestRadius > 0);
     }
 

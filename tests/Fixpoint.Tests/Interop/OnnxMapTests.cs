@@ -153,7 +153,7 @@ public class OnnxMapTests
     }
 
     private static FixedPointInfo Point(double rho) =>
-        new([0.0, 0.0], 0, true, rho, StabilityText.Classify(rho, 1e-6), 0, [], false, 1, 1, (0, 1), "iteration");
+        new([0.0, 0.0], 0, true, rho, StabilityText.Classify(rho, 1e-6), 0, [], false, 1, 1, (0, 1), FoundBy.Iteration);
 
     [Fact]
     public void VerdictsWithinTheJacobianErrorAreMarkedUncertain()

@@ -50,6 +50,28 @@ public partial class ReportTests
         Assert.Empty(Regex.Matches(html, "(src|href)=\"(?!data:|#)"));
     }
 
+    /// <summary>Result files are read through their file models: a census.json that lacks a field is reported with the field's name, a certify.json gives its provenance row, and CSV cells may hold quoted commas.</summary>
+    [Fact]
+    public void ResultFilesAreReadThroughTheirFileModels()
+    {
+        string dir = CliRunner.TempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "bad"));
+        JsonObject census = JsonNode.Parse(File.ReadAllText(Fixtures.Path("results/census-poly.json")))!.AsObject();
+        census.Remove("estimatedMissing");
+        File.WriteAllText(Path.Combine(dir, "bad", "census.json"), census.ToJsonString());
+        File.Copy(Fixtures.Path("results/census-cycle.json"), Path.Combine(dir, "census.json"));
+        File.Copy(Fixtures.Path("results/certify.json"), Path.Combine(dir, "certify.json"));
+        File.WriteAllText(Path.Combine(dir, "t.csv"), "name,value\n\"a, b\",1.5\n");
+        var run = CliRunner.Invoke("report", dir);
+        Assert.True(run.ExitCode == 0, run.Err);
+        string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        Assert.Contains("estimatedMissing", html);
+        Assert.Contains("listed but not shown: bad/census.json", run.Out);
+        Assert.Single(Regex.Matches(html, "<tr class=\"cycle\">"));
+        Assert.Contains("fixpoint certify --around poly/census.json --enumerate", html);
+        Assert.Contains("<td>a, b</td>", html);
+    }
+
     [Fact]
     public void BadFoldersExitTwoAndAnEscapedNameStaysText()
     {

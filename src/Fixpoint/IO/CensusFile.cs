@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Fixpoint.Census;
+
+namespace Fixpoint.IO;
+
+/// <summary>Whether the Jacobian at a fixed point has a complex pair (orbits spiral) or not.</summary>
+public enum FixedPointType
+{
+    Node,
+    Focus,
+}
+
+/// <summary>
+/// census.json, field by field (docs/census.md describes every one): this record is the file's only
+/// definition, written by <see cref="Write(string, CensusFile)"/> and read back by <see cref="Read"/>.
+/// <see cref="From"/> maps a <see cref="CensusResult"/> onto it.
+/// </summary>
+/// <param name="Outcomes">How the finished starts ended: every count of <see cref="OutcomeCounts"/>, by its camelCase name.</param>
+/// <param name="BasinTotals"><c>fixedPoints</c>, <c>cycles</c>, then the fraction of starts of every other outcome: they add up to 1.</param>
+public sealed record CensusFile(
+    string Format,
+    int Dimension,
+    int Starts,
+    int RequestedStarts,
+    ulong Seed,
+    string Solver,
+    string StartsFrom,
+    bool Partial,
+    OutcomeCounts Outcomes,
+    int Q,
+    int DistinctFixedPoints,
+    IReadOnlyDictionary<string, double> BasinTotals,
+    IReadOnlyList<CensusFixedPoint> FixedPoints,
+    IReadOnlyList<CycleInfo> Cycles,
+    MissingEstimate EstimatedMissing,
+    CensusFileOptions Options,
+    long Evaluations,
+    double ElapsedSeconds) : ResultFile(Format)
+{
+    public const string FormatName = "fixpoint-census/1";
+
+    /// <summary><c>exact</c> or <c>central differences (estimated)</c>.</summary>
+    [JsonPropertyOrder(-2), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Jacobian { get; init; }
+
+    /// <summary>How census.json is written and read.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = ResultJson.Options();
+
+    /// <summary>The counts of <see cref="Outcomes"/> by their names in the file, in file order (whatever fields <see cref="OutcomeCounts"/> has).</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> OutcomeEntries() => Entries(Outcomes);
+
+    private static List<KeyValuePair<string, long>> Entries(OutcomeCounts o) =>
+        JsonSerializer.SerializeToElement(o, JsonOptions).EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetInt64())).ToList();
+
+    /// <summary>
+    /// The file model of <paramref name="r"/>. <paramref name="context"/> gives the provenance strings
+    /// <c>fixpointVersion</c>, <c>command</c>, <c>network</c> and <c>jacobian</c>; another key is an error.
+    /// </summary>
+    public static CensusFile From(CensusResult r, IReadOnlyDictionary<string, string>? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        double total = Math.Max(r.Starts, 1);
+        var basins = new Dictionary<string, double>
+        {
+            ["fixedPoints"] = r.FixedPoints.Sum(f => f.BasinFraction),
+            ["cycles"] = r.Cycles.Sum(c => c.BasinFraction),
+        };
+        foreach (var (name, count) in Entries(r.Outcomes))
+            if (name is not ("converged" or "cycle" or "cancelled")) basins[name] = count / total; // cancelled starts did not finish
+        CensusOptions o = r.Options;
+        var file = new CensusFile(FormatName, r.Dimension, r.Starts, r.RequestedStarts, r.Seed, r.Solver, r.StartsDescription, r.Partial,
+            r.Outcomes, r.StableCount, r.FixedPoints.Count, basins, r.FixedPoints.Select(CensusFixedPoint.From).ToList(), r.Cycles,
+            r.EstimatedMissing,
+            new CensusFileOptions(o.Solve.Atol, o.Solve.Rtol, o.Solve.MaxIterations, o.Solve.MaxPeriod, o.Solve.DivergenceBound,
+                o.UniqueTol, o.PolishTol, o.StabilityMargin, o.Unstable, o.UnstableStarts),
+            r.Evaluations, r.ElapsedSeconds);
+        if (context is not null && context.TryGetValue("jacobian", out string? jacobian)) file = file with { Jacobian = jacobian };
+        return WithProvenance(file, context?.Where(kv => kv.Key != "jacobian"));
+    }
+
+    /// <summary>Writes census.json atomically.</summary>
+    public static void Write(string path, CensusResult r, IReadOnlyDictionary<string, string>? context = null) => Write(path, From(r, context));
+
+    /// <summary>Writes census.json atomically.</summary>
+    public static void Write(string path, CensusFile file) => ResultJson.Write(path, file, JsonOptions);
+
+    public static void Write(Stream stream, CensusFile file) => JsonSerializer.Serialize(stream, file, JsonOptions);
+
+    /// <summary>Reads census.json; a file that is not one (or lacks a field) is a <see cref="ModelFormatException"/> naming it.</summary>
+    public static CensusFile Read(string path)
+    {
+        CensusFile c = ResultJson.Read<CensusFile>(path, FormatName, JsonOptions);
+        for (int i = 0; i < c.FixedPoints.Count; i++)
+            if (c.FixedPoints[i].X.Length != c.Dimension)
+                throw new ModelFormatException($"{path}: fixed point {i} has {c.FixedPoints[i].X.Length} coordinates, not the census's dimension {c.Dimension}");
+        for (int i = 0; i < c.Cycles.Count; i++)
+            if (c.Cycles[i].Points.Any(p => p.Length != c.Dimension))
+                throw new ModelFormatException($"{path}: a point of cycle {i} does not have the census's dimension {c.Dimension}");
+        return c;
+    }
+
+    /// <summary>fixed_points.csv: one row per fixed point, id first, status columns last; a value that is not finite is an empty cell.</summary>
+    public static void WriteCsv(CensusResult r, string path)
+    {
+        var sb = new StringBuilder();
+        int n = r.Dimension;
+        sb.Append("id,");
+        for (int i = 0; i < n; i++) sb.Append("x").Append(i).Append(',');
+        sb.AppendLine("residual,polished,spectral_radius,unstable_dimensions,type,hits,basin_fraction,basin_ci95_lo,basin_ci95_hi,found_by,stability,stability_uncertain");
+        for (int k = 0; k < r.FixedPoints.Count; k++)
+        {
+            FixedPointInfo f = r.FixedPoints[k];
+            sb.Append(k).Append(',');
+            foreach (double v in f.X) sb.Append(F(v)).Append(',');
+            sb.Append(F(f.Residual)).Append(',').Append(f.Polished ? "true" : "false").Append(',')
+              .Append(F(f.SpectralRadius)).Append(',').Append(f.UnstableDimensions).Append(',')
+              .Append(ResultJson.Key(f.IsFocus ? FixedPointType.Focus : FixedPointType.Node)).Append(',').Append(f.Hits).Append(',')
+              .Append(F(f.BasinFraction)).Append(',').Append(F(f.BasinCI95.Lo)).Append(',').Append(F(f.BasinCI95.Hi)).Append(',')
+              .Append(ResultJson.Key(f.FoundBy)).Append(',').Append(ResultJson.Key(f.Stability)).Append(',')
+              .Append(f.StabilityUncertain ? "true" : "false").AppendLine();
+        }
+        AtomicFile.WriteText(path, sb.ToString());
+    }
+
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+}
+
+/// <summary>
+/// One fixed point in census.json: the fields of <see cref="FixedPointInfo"/> (see there for their meaning) in the
+/// file's order, with <see cref="Type"/> for its IsFocus.
+/// </summary>
+/// <param name="SpectralRadiusError">δρ; null in the file (NaN here) when there is no bound. Absent in files older than the field: 0.</param>
+/// <param name="StabilityUncertain">Absent in files older than the field: false.</param>
+public sealed record CensusFixedPoint(double[] X, double Residual, bool Polished, double SpectralRadius, Stability Stability, int UnstableDimensions,
+    FixedPointType Type, Complex[] Eigenvalues, long Hits, double BasinFraction, (double Lo, double Hi) BasinCI95, FoundBy FoundBy,
+    double SpectralRadiusError = 0, bool StabilityUncertain = false)
+{
+    public static CensusFixedPoint From(FixedPointInfo f) =>
+        new(f.X, f.Residual, f.Polished, f.SpectralRadius, f.Stability, f.UnstableDimensions, f.IsFocus ? FixedPointType.Focus : FixedPointType.Node,
+            f.Eigenvalues, f.Hits, f.BasinFraction, f.BasinCI95, f.FoundBy, f.SpectralRadiusError, f.StabilityUncertain);
+}
+
+/// <summary>The census options census.json records (see <see cref="CensusOptions"/> and <see cref="Solvers.SolveOptions"/>).</summary>
+/// <param name="UnstableStarts">0: all starts.</param>
+public sealed record CensusFileOptions(
+    double Atol,
+    double Rtol,
+    int MaxIterations,
+    int MaxPeriod,
+    double DivergenceBound,
+    double UniqueTol,
+    double PolishTol,
+    double StabilityMargin,
+    bool Unstable,
+    int UnstableStarts);
