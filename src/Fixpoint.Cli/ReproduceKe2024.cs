@@ -40,9 +40,9 @@ internal static class ReproduceKe2024
         return cmd;
     }
 
-    private sealed class Adapter(IProgress<Census.CensusProgress> inner) : IProgress<PaperAReproductionProgress>
+    private sealed class Adapter(IProgress<Progress> inner) : IProgress<PaperAReproductionProgress>
     {
-        public void Report(PaperAReproductionProgress v) => inner.Report(new Census.CensusProgress(v.Stage, v.RowsDone, v.RowsTotal));
+        public void Report(PaperAReproductionProgress v) => inner.Report(new Progress(v.Stage, v.RowsDone, v.RowsTotal));
     }
 
     private static void WriteTableJson(Stream s, PaperAReproductionResult r, ParseResult p)

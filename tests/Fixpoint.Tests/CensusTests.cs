@@ -138,11 +138,11 @@ public class CensusTests
     {
         string path = Path.Combine(CliRunner.TempDir(), "starts.csv");
         File.WriteAllText(path, "a,b\n0.1,0.2\n-1,3e-1\n");
-        PointListStarts s = PointListStarts.FromCsv(path);
+        PointListStarts s = Cli.StartsFile.ReadCsv(path);
         Assert.Equal(2, s.Count(2, 999));
         Assert.Equal([0.1, 0.2, -1, 0.3], s.Generate(2, 2, 0));
         File.WriteAllText(path, "0.1,0.2\n0.3\n");
-        Assert.Throws<IO.ModelFormatException>(() => PointListStarts.FromCsv(path));
+        Assert.Throws<IO.ModelFormatException>(() => Cli.StartsFile.ReadCsv(path));
     }
 
     [Fact]
@@ -176,19 +176,19 @@ public class SpectralRadiusTests
     public void GelfandRadiusMatchesEigenvalues()
     {
         double[] a = [2, 1, 0, 0.5];
-        Assert.Equal(2.0, Census.FixedPointCensus.GelfandRadius(a, 2), 6);
+        Assert.Equal(2.0, Numerics.Spectral.GelfandRadius(a, 2), 6);
         double[] rot = [0.6, -0.8, 0.8, 0.6]; // a rotation: ρ = 1
-        Assert.Equal(1.0, Census.FixedPointCensus.GelfandRadius(rot, 2), 6);
-        Assert.Equal(0.0, Census.FixedPointCensus.GelfandRadius([0, 1, 0, 0], 2));
-        Assert.True(double.IsNaN(Census.FixedPointCensus.GelfandRadius([double.NaN, 0, 0, 1], 2)));
+        Assert.Equal(1.0, Numerics.Spectral.GelfandRadius(rot, 2), 6);
+        Assert.Equal(0.0, Numerics.Spectral.GelfandRadius([0, 1, 0, 0], 2));
+        Assert.True(double.IsNaN(Numerics.Spectral.GelfandRadius([double.NaN, 0, 0, 1], 2)));
     }
 
     [Fact]
     public void BadlyScaledMatricesStillGiveTheirRadius()
     {
         double[] huge = [3e200, 1e200, 0, 2e200];
-        Assert.Equal(3e200, Census.FixedPointCensus.SpectralRadius(huge, 2), 1e188);
-        Assert.Empty(Census.FixedPointCensus.Eigenvalues([double.PositiveInfinity, 0, 0, 1], 2));
+        Assert.Equal(3e200, Numerics.Spectral.SpectralRadius(huge, 2), 1e188);
+        Assert.Empty(Numerics.Spectral.Eigenvalues([double.PositiveInfinity, 0, 0, 1], 2));
         Assert.Equal(Census.Stability.Marginal, Census.StabilityText.Classify(double.NaN, 1e-6));
     }
 
