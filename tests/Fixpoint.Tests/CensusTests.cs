@@ -1,4 +1,5 @@
 using Fixpoint.Census;
+using Fixpoint.Experiments;
 using Fixpoint.Init;
 using Fixpoint.Maps;
 using Fixpoint.Solvers;
@@ -11,7 +12,7 @@ public class CensusTests
     [Fact]
     public void PaperAPolynomialNetworkHasSixteenFixedPoints()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 100);
+        Network net = PaperACase.Poly.Create(2, 100);
         CensusResult r = FixedPointCensus.Run(net, new UniformBoxStarts(-3, 3), 2000, 0, new CensusOptions { Unstable = true });
         Assert.Equal(16, r.FixedPoints.Count);
         Assert.Equal(4, r.StableCount);
@@ -32,7 +33,7 @@ public class CensusTests
     [Fact]
     public void AtLargeMTheStablePointsAreTheProductOfTheScalarOnes()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 1e4);
+        Network net = PaperACase.Poly.Create(2, 1e4);
         CensusResult r = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 2), 500, 1, new CensusOptions());
         Assert.Equal(4, r.StableCount);
         var expected = new[] { 0.0, 1.4028014 };
