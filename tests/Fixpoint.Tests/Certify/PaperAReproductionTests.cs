@@ -97,6 +97,21 @@ public class PaperAReproductionTests
     }
 
     [Fact]
+    public void CasesAreFoundByNameOnly()
+    {
+        Assert.Equal(["ke2024-poly", "ke2024-exp"], PaperACase.Names);
+        Assert.Same(PaperACase.Poly, PaperACase.Named("ke2024-poly"));
+        Assert.Same(PaperACase.Exp, PaperACase.Find("ke2024-exp"));
+        // Activation specs know no paper names: the case's activation is a plain polynomial spec.
+        Assert.Throws<FormatException>(() => Activation.Parse("ke2024-poly"));
+        Assert.Equal(PaperACase.Poly.Activation, Activation.Parse(PaperACase.Poly.Activation.Name));
+        foreach (PaperACase c in PaperACase.All)
+            for (int r = 0; r < 2; r++) Assert.True(c.Regions[r].Contains(c.RegionFixedPoints[r]), $"{c.Name} region {r}");
+        Assert.Equal([1.4028, 0.0], PaperACase.Poly.RegionFixedPoint(2, 0b10));
+        Assert.Equal("(1.4028, 0)", PaperACase.Poly.RegionFixedPointText(2, 0b10));
+    }
+
+    [Fact]
     public void OptionsAreValidated()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PaperAReproductionOptions { Cases = [] });
