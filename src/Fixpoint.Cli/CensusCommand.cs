@@ -88,7 +88,7 @@ internal static class CensusCommand
             string? dataset = p.GetValue(startsDataset);
             if (file is not null && NetworkOptions.Given(p, startLaw)) throw new UsageException("--starts-file and --start-law cannot be used together");
             if (dataset is not null && (file is not null || NetworkOptions.Given(p, startLaw))) throw new UsageException("--starts-dataset cannot be used with --starts-file or --start-law");
-            StartSpec spec = dataset is not null ? DatasetStarts(dataset) : file is not null ? PointListStarts.FromCsv(file) : lawName switch
+            StartSpec spec = dataset is not null ? DatasetStarts(dataset) : file is not null ? StartsFile.ReadCsv(file) : lawName switch
             {
                 "uniform" => new UniformBoxStarts(b[0], b[1]),
                 "grid" => new GridStarts(b[0], b[1]),

@@ -163,8 +163,8 @@ internal static class CertifyCommand
 
     private static string F(double v) => v.ToString("g", CultureInfo.InvariantCulture);
 
-    private sealed class EnumerationProgressAdapter(IProgress<Census.CensusProgress> inner, int maxBoxes) : IProgress<EnumerationProgress>
+    private sealed class EnumerationProgressAdapter(IProgress<Progress> inner, int maxBoxes) : IProgress<EnumerationProgress>
     {
-        public void Report(EnumerationProgress value) => inner.Report(new Census.CensusProgress("boxes", value.BoxesExamined, maxBoxes));
+        public void Report(EnumerationProgress value) => inner.Report(new Progress("boxes", value.BoxesExamined, maxBoxes));
     }
 }

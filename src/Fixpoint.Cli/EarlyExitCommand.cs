@@ -114,7 +114,8 @@ internal static class EarlyExitCommand
             }
             ClassifierEpoch last = tr.History[^1];
             o.WriteLine($"  trained in {tr.Seconds:0.0} s: training loss {last.TrainLoss:0.####e+0}, training accuracy {RestoreCommand.Pct(last.TrainAccuracy)}, test accuracy {RestoreCommand.Pct(last.TestAccuracy)}");
-            model.Save(Path.Combine(s.Out, $"classifier-{name}.safetensors"));
+            (var tensors, var meta) = model.ToSafetensors();
+            Safetensors.Write(Path.Combine(s.Out, $"classifier-{name}.safetensors"), tensors, meta);
             EarlyExitReport rep = EarlyExit.Evaluate(model, test, s.Exit, ct);
             var rows = rep.Rows.Select(r => new[]
             {

@@ -19,7 +19,7 @@ internal static class EvalCommand
         cmd.Options.Add(jacobian);
         cmd.SetAction(p =>
         {
-            PointListStarts rows = PointListStarts.FromCsv(p.GetValue(points)!);
+            PointListStarts rows = StartsFile.ReadCsv(p.GetValue(points)!);
             (Network network, _) = net.Build(p);
             int n = network.Dimension;
             if (rows.Dimension != n) throw new UsageException($"--points has {rows.Dimension} columns but the network has dimension {n}");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Fixpoint.Experiments;
 using Fixpoint.Init;
 using Fixpoint.IO;
 using Fixpoint.Maps;
@@ -32,7 +33,7 @@ internal sealed class NetworkOptions
     public readonly Option<bool> Residual = new("--residual") { Description = "Random network: x ← x + g(Wx + b)." };
     public readonly Option<ulong> Seed = new("--seed") { Description = "Seed for the network and the starts (default 0).", DefaultValueFactory = _ => 0UL };
     public readonly Option<string> Model = new("--model") { Description = "A model file: safetensors (layers.{i}.weight/bias, or a PyTorch Sequential state dict with --activation), or .onnx (run by ONNX Runtime; one input, one output of the same size)." };
-    public readonly Option<string> Network = new("--network") { Description = "A built-in network: ke2024-poly or ke2024-exp (paper A)." };
+    public readonly Option<string> Network = new("--network") { Description = $"A built-in network: {string.Join(" or ", PaperACase.Names)} (paper A)." };
     public readonly Option<int> Dim = new("--dim") { Description = "Built-in network: dimension d (default 2).", DefaultValueFactory = _ => 2 };
     public readonly Option<double> M = new("--m") { Description = "Built-in network: m in W = (1/m²)11ᵀ + (1 − 1/m²)I (default 100).", DefaultValueFactory = _ => 100.0 };
     public readonly Option<string> SaveModel = new("--save-model") { Description = "Write the network analysed to this safetensors file." };
@@ -100,7 +101,7 @@ internal sealed class NetworkOptions
         }
         else if (builtIn is not null)
         {
-            if (!PaperA.NetworkNames.Contains(builtIn)) throw new UsageException($"unknown --network '{builtIn}'; known: {string.Join(", ", PaperA.NetworkNames)}");
+            PaperACase paper = PaperACase.Find(builtIn) ?? throw new UsageException($"unknown --network '{builtIn}'; known: {string.Join(", ", PaperACase.Names)}");
             if (Given(p, Activation)) throw new UsageException("--activation does not apply to --network (paper A's networks fix it)");
             int d = p.GetValue(Dim);
             double m = p.GetValue(M);
@@ -108,7 +109,7 @@ internal sealed class NetworkOptions
             if (!(m > 0) || !double.IsFinite(m)) throw new UsageException($"--m must be > 0 (got {m.ToString(CultureInfo.InvariantCulture)})");
             int depth = Given(p, Depth) ? p.GetValue(Depth) : 1;
             if (depth < 1) throw new UsageException($"--depth must be ≥ 1 (got {depth})");
-            net = PaperA.Create(builtIn, d, m, depth);
+            net = paper.Create(d, m, depth);
             description = $"{builtIn} d={d} m={m.ToString(CultureInfo.InvariantCulture)} depth={depth}";
         }
         else

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Fixpoint.Census;
 using Spectre.Console;
 
 namespace Fixpoint.Cli;
@@ -7,7 +6,7 @@ namespace Fixpoint.Cli;
 /// <summary>Shows the progress of long work: a Spectre bar with rate and ETA on a terminal, a few plain lines when redirected.</summary>
 internal static class ProgressReporter
 {
-    public static T Run<T>(CliConsole console, string title, Func<IProgress<CensusProgress>, T> work)
+    public static T Run<T>(CliConsole console, string title, Func<IProgress<Progress>, T> work)
     {
         if (!console.IsTerminal)
         {
@@ -25,7 +24,7 @@ internal static class ProgressReporter
                 var tasks = new Dictionary<string, ProgressTask>();
                 var clock = Stopwatch.StartNew();
                 var lockObj = new object();
-                var progress = new SyncProgress(p =>
+                var progress = new SyncProgress<Progress>(p =>
                 {
                     lock (lockObj)
                     {
@@ -46,21 +45,16 @@ internal static class ProgressReporter
         return result;
     }
 
-    private sealed class SyncProgress(Action<CensusProgress> report) : IProgress<CensusProgress>
-    {
-        public void Report(CensusProgress value) => report(value);
-    }
-
     /// <summary>One line per phase at its end (and every 25%), on standard error, without escape codes.</summary>
-    private sealed class PlainProgress(TextWriter err) : IProgress<CensusProgress>
+    private sealed class PlainProgress(TextWriter err) : IProgress<Progress>
     {
         private readonly object _lock = new();
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private string? _phase;
         private int _lastQuarter = -1;
-        private CensusProgress? _last;
+        private Progress? _last;
 
-        public void Report(CensusProgress p)
+        public void Report(Progress p)
         {
             lock (_lock)
             {
@@ -92,7 +86,7 @@ internal static class ProgressReporter
             _last = null;
         }
 
-        private void Line(CensusProgress p)
+        private void Line(Progress p)
         {
             double s = _clock.Elapsed.TotalSeconds;
             err.WriteLine($"{p.Phase}: {p.Done}/{p.Total} ({p.Done / Math.Max(s, 1e-9):0.#}/s, {s:0.0} s)");

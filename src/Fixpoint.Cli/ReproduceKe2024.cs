@@ -26,7 +26,7 @@ internal static class ReproduceKe2024
             string dir = p.GetValue(outDir)!;
             var options = new PaperAReproductionOptions { MaxDimension = md, MaxEnumerationDimension = me, Threads = th };
             PaperAReproductionResult r = ProgressReporter.Run(console, "", progress =>
-                PaperAReproduction.Run(options, new Adapter(progress), ct));
+                PaperAReproduction.Run(options, progress, ct));
             Directory.CreateDirectory(dir);
             AtomicFile.WriteText(Path.Combine(dir, "table.md"), r.TableMarkdown());
             AtomicFile.Write(Path.Combine(dir, "table.json"), s => WriteTableJson(s, r, p));
@@ -38,11 +38,6 @@ internal static class ReproduceKe2024
             return r.Cancelled ? ExitCodes.Interrupted : ExitCodes.Ok;
         });
         return cmd;
-    }
-
-    private sealed class Adapter(IProgress<Census.CensusProgress> inner) : IProgress<PaperAReproductionProgress>
-    {
-        public void Report(PaperAReproductionProgress v) => inner.Report(new Census.CensusProgress(v.Stage, v.RowsDone, v.RowsTotal));
     }
 
     private static void WriteTableJson(Stream s, PaperAReproductionResult r, ParseResult p)
@@ -84,7 +79,8 @@ internal static class ReproduceKe2024
             var plt = new Plot();
             var map = plt.Add.ScatterLine(f.X, f.Y, Colors.Blue);
             map.LineWidth = 2;
-            map.LegendText = f.Network == "ke2024-poly" ? "y ↦ g(y + C) = −0.4y⁴ + 1.5y²" : "y ↦ g(y + C) = exp(y³ − 2y² + κ) − 1";
+            PaperACase paper = PaperACase.Named(f.Network);
+            map.LegendText = paper.ScalarMap;
             var id = plt.Add.ScatterLine(new[] { f.X[0], f.X[^1] }, new[] { f.X[0], f.X[^1] }, Colors.Gray);
             id.LinePattern = LinePattern.Dashed;
             id.LegendText = "y = x";
@@ -98,7 +94,7 @@ internal static class ReproduceKe2024
                 t.LabelFontSize = 12;
                 t.OffsetY = -14;
             }
-            plt.Title(f.Network == "ke2024-poly" ? "polynomial activation (Thm 5.1)" : "exponential activation (Thm 5.2)");
+            plt.Title(paper.Title);
             plt.XLabel("y");
             plt.YLabel("g(y + C)");
             plt.ShowLegend(Alignment.UpperLeft);
@@ -203,14 +199,14 @@ internal static class ReproduceKe2024
         var start = trajectories[0].Orbit[0];
         plane.Add.Marker(start[0], start[1], MarkerShape.OpenSquare, 12, Colors.Black).LegendText = "start";
         var up = trajectories[0].UncoupledFixedPoint;
-        plane.Add.Marker(up[0], up[1], MarkerShape.Cross, 14, Colors.Black).LegendText = "p: fixed point of the uncoupled map (1.4028, 0)";
+        plane.Add.Marker(up[0], up[1], MarkerShape.Cross, 14, Colors.Black).LegendText = $"p: fixed point of the uncoupled map {PaperACase.Poly.RegionFixedPointText(2, 0b10)}";
         plane.Add.Marker(double.NaN, double.NaN, MarkerShape.FilledDiamond, 10, Colors.Gray).LegendText = "fixed point of the coupled network f_m";
         plane.Title("Fig. 3: orbits of the d = 2 polynomial network; dashed: ∞-ball of radius δ/(1 − K) around p");
         plane.XLabel("x₁");
         plane.YLabel("x₂");
         plane.ShowLegend(Alignment.LowerLeft);
         plane.Axes.SetLimits(1.25, 1.6, -0.15, 0.15);
-        dist.Title("distance to p against t (log₁₀), with Thm 4.2's bound, K = 0.92");
+        dist.Title($"distance to p against t (log₁₀), with Thm 4.2's bound, K = {trajectories[0].K:0.##}");
         dist.XLabel("t");
         dist.YLabel("log₁₀ ‖x(t) − p‖∞");
         dist.ShowLegend(Alignment.UpperRight);

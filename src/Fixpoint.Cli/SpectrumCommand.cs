@@ -147,7 +147,7 @@ internal static class SpectrumCommand
             double[]? given = null;
             if (file is not null)
             {
-                PointListStarts rows = PointListStarts.FromCsv(file);
+                PointListStarts rows = StartsFile.ReadCsv(file);
                 if (rows.Dimension != n) throw new UsageException($"--inputs-file {file} has {rows.Dimension} columns but the network has dimension {n}");
                 given = rows.Points;
             }

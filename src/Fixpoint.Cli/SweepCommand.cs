@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Fixpoint.Experiments;
+using Fixpoint.IO;
 
 namespace Fixpoint.Cli;
 
@@ -102,7 +103,7 @@ internal static class SweepCommand
             var cells = SweepSummary.Summarise(rows);
             string dir = p.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
-            SweepSummary.WriteCsv(cells, Path.Combine(dir, "summary.csv"));
+            AtomicFile.WriteText(Path.Combine(dir, "summary.csv"), SweepSummary.ToCsv(cells));
             SweepPlots.Draw(cells, dir);
             PrintSummary(console, cells, rows.Count, st);
             console.Out.WriteLine($"wrote {Path.Combine(dir, "summary.csv")}, q_vs_depth.png, outcomes_vs_depth.png, radius_vs_depth.png");

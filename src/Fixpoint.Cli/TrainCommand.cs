@@ -264,9 +264,3 @@ internal static class TrainCommand
     internal static string R(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
     private static string A(PowerLawFit? f) => f is null ? "n/a" : f.Alpha.ToString("0.00", CultureInfo.InvariantCulture);
 }
-
-/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (no synchronisation context).</summary>
-internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

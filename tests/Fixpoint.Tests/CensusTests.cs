@@ -1,4 +1,6 @@
 using Fixpoint.Census;
+using Fixpoint.Certify;
+using Fixpoint.Experiments;
 using Fixpoint.Init;
 using Fixpoint.Maps;
 using Fixpoint.Solvers;
@@ -11,7 +13,7 @@ public class CensusTests
     [Fact]
     public void PaperAPolynomialNetworkHasSixteenFixedPoints()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 100);
+        Network net = PaperACase.Poly.Create(2, 100);
         CensusResult r = FixedPointCensus.Run(net, new UniformBoxStarts(-3, 3), 2000, 0, new CensusOptions { Unstable = true });
         Assert.Equal(16, r.FixedPoints.Count);
         Assert.Equal(4, r.StableCount);
@@ -32,7 +34,7 @@ public class CensusTests
     [Fact]
     public void AtLargeMTheStablePointsAreTheProductOfTheScalarOnes()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 1e4);
+        Network net = PaperACase.Poly.Create(2, 1e4);
         CensusResult r = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 2), 500, 1, new CensusOptions());
         Assert.Equal(4, r.StableCount);
         var expected = new[] { 0.0, 1.4028014 };
@@ -138,11 +140,11 @@ public class CensusTests
     {
         string path = Path.Combine(CliRunner.TempDir(), "starts.csv");
         File.WriteAllText(path, "a,b\n0.1,0.2\n-1,3e-1\n");
-        PointListStarts s = PointListStarts.FromCsv(path);
+        PointListStarts s = Cli.StartsFile.ReadCsv(path);
         Assert.Equal(2, s.Count(2, 999));
         Assert.Equal([0.1, 0.2, -1, 0.3], s.Generate(2, 2, 0));
         File.WriteAllText(path, "0.1,0.2\n0.3\n");
-        Assert.Throws<IO.ModelFormatException>(() => PointListStarts.FromCsv(path));
+        Assert.Throws<IO.ModelFormatException>(() => Cli.StartsFile.ReadCsv(path));
     }
 
     [Fact]
@@ -176,20 +178,44 @@ public class SpectralRadiusTests
     public void GelfandRadiusMatchesEigenvalues()
     {
         double[] a = [2, 1, 0, 0.5];
-        Assert.Equal(2.0, Census.FixedPointCensus.GelfandRadius(a, 2), 6);
+        Assert.Equal(2.0, Numerics.Spectral.GelfandRadius(a, 2), 6);
         double[] rot = [0.6, -0.8, 0.8, 0.6]; // a rotation: ρ = 1
-        Assert.Equal(1.0, Census.FixedPointCensus.GelfandRadius(rot, 2), 6);
-        Assert.Equal(0.0, Census.FixedPointCensus.GelfandRadius([0, 1, 0, 0], 2));
-        Assert.True(double.IsNaN(Census.FixedPointCensus.GelfandRadius([double.NaN, 0, 0, 1], 2)));
+        Assert.Equal(1.0, Numerics.Spectral.GelfandRadius(rot, 2), 6);
+        Assert.Equal(0.0, Numerics.Spectral.GelfandRadius([0, 1, 0, 0], 2));
+        Assert.True(double.IsNaN(Numerics.Spectral.GelfandRadius([double.NaN, 0, 0, 1], 2)));
     }
 
     [Fact]
     public void BadlyScaledMatricesStillGiveTheirRadius()
     {
         double[] huge = [3e200, 1e200, 0, 2e200];
-        Assert.Equal(3e200, Census.FixedPointCensus.SpectralRadius(huge, 2), 1e188);
-        Assert.Empty(Census.FixedPointCensus.Eigenvalues([double.PositiveInfinity, 0, 0, 1], 2));
+        Assert.Equal(3e200, Numerics.Spectral.SpectralRadius(huge, 2), 1e188);
+        Assert.Empty(Numerics.Spectral.Eigenvalues([double.PositiveInfinity, 0, 0, 1], 2));
         Assert.Equal(Census.Stability.Marginal, Census.StabilityText.Classify(double.NaN, 1e-6));
+    }
+
+    [Fact]
+    public void MultiplyIsTheRowMajorProduct()
+    {
+        double[] a = [1, 2, 0, 3], b = [4, 0, -1, 5];
+        var c = new double[4];
+        Numerics.Spectral.Multiply(a, b, 2, c);
+        Assert.Equal([2.0, 10, -3, 15], c);
+    }
+
+    [Fact]
+    public void EnumeratorAndCensusGiveTheSameRadius()
+    {
+        // The enumerator's ρ of a certified point and the census's ρ come from the same Spectral code.
+        Network net = PaperACase.Exp.Create(2, 15);
+        EnumerationResult er = FixedPointEnumerator.Enumerate(net, IntervalVector.Cube(2, -1.5, 2.5));
+        Assert.NotEmpty(er.FixedPoints);
+        foreach (CertifiedFixedPoint p in er.FixedPoints)
+        {
+            var j = new double[4];
+            net.Jacobian(p.Point, j);
+            Assert.Equal(Numerics.Spectral.SpectralRadius(j, 2), p.SpectralRadius);
+        }
     }
 
     /// <summary>Regression: a Cauchy network with unscaled weights whose cycle multiplier made the eigenvalue solver fail (paper-b-nonmonotone sweep).</summary>

@@ -1,3 +1,4 @@
+using Fixpoint.Experiments;
 using Fixpoint.Init;
 using Fixpoint.Maps;
 
@@ -11,11 +12,14 @@ public class MapTests
         "polynomial(0.1,0.5,-0.2,0.05)", "exp-polynomial(0,0.3,-0.1)", "ke2024-poly", "ke2024-exp",
     };
 
+    /// <summary>A spec, or the name of a paper A case for its activation (<see cref="Activation.Parse"/> knows no paper names).</summary>
+    private static Activation ActivationOf(string spec) => PaperACase.Find(spec)?.Activation ?? Activation.Parse(spec);
+
     [Theory]
     [MemberData(nameof(AllActivations))]
     public void ActivationNameRoundTrips(string spec)
     {
-        Activation a = Activation.Parse(spec);
+        Activation a = ActivationOf(spec);
         Assert.Equal(a, Activation.Parse(a.Name));
     }
 
@@ -23,7 +27,7 @@ public class MapTests
     [MemberData(nameof(AllActivations))]
     public void ActivationDerivativeMatchesCentralDifferences(string spec)
     {
-        Activation a = Activation.Parse(spec);
+        Activation a = ActivationOf(spec);
         foreach (double z in new[] { -1.7, -0.4, 0.3, 0.9, 1.6 })
         {
             double h = 1e-6;
@@ -37,7 +41,7 @@ public class MapTests
     public void ExactJacobianMatchesCentralDifferences(string spec)
     {
         // Tied, untied, residual and rectangular-hidden networks, scaled so no activation saturates to a kink.
-        Activation act = Activation.Parse(spec);
+        Activation act = ActivationOf(spec);
         var nets = new List<Network>
         {
             new RandomNetworkSpec(5, 3, act, new GaussianLaw(0.6), new GaussianLaw(0.1), Seed: 11).Build(),
@@ -45,7 +49,7 @@ public class MapTests
             new RandomNetworkSpec(4, 2, act, new GaussianLaw(0.4), new GaussianLaw(0.1), Residual: true, Seed: 13).Build(),
             new Network([new DenseLayer(3, 6, Fill(18, 0.3, 1), Fill(6, 0.1, 2)), new DenseLayer(6, 3, Fill(18, 0.3, 3), Fill(3, 0.1, 4))], act),
         };
-        if (spec.StartsWith("ke2024")) nets = [PaperA.Create(spec, 3, 5, 1), PaperA.Create(spec, 3, 5, 2)]; // built around their shift C
+        if (spec.StartsWith("ke2024")) nets = [PaperACase.Named(spec).Create(3, 5, 1), PaperACase.Named(spec).Create(3, 5, 2)]; // built around their shift C
         var rng = new Numerics.Rng(99);
         int checkedPoints = 0;
         foreach (Network net in nets)
@@ -123,14 +127,14 @@ public class MapTests
     [Fact]
     public void PaperAActivationsAreTheShiftedScalarMaps()
     {
-        Activation poly = PaperA.PolynomialActivation, exp = PaperA.ExponentialActivation;
-        double kappa = Math.Pow(PaperA.ExponentialShift, 3) + 2 * Math.Pow(PaperA.ExponentialShift, 2) + Math.Log(2);
-        Assert.Equal(1.6978758, PaperA.PolynomialShift, 6);
-        Assert.Equal(0.0, 4 * Math.Pow(PaperA.PolynomialShift, 4) - 15 * Math.Pow(PaperA.PolynomialShift, 2) + 10, 10);
+        Activation poly = PaperACase.Poly.Activation, exp = PaperACase.Exp.Activation;
+        double kappa = Math.Pow(PaperACase.Exp.Shift, 3) + 2 * Math.Pow(PaperACase.Exp.Shift, 2) + Math.Log(2);
+        Assert.Equal(1.6978758, PaperACase.Poly.Shift, 6);
+        Assert.Equal(0.0, 4 * Math.Pow(PaperACase.Poly.Shift, 4) - 15 * Math.Pow(PaperACase.Poly.Shift, 2) + 10, 10);
         foreach (double y in new[] { -1.2, -0.3, 0.0, 0.5, 1.4028014 })
         {
-            Assert.Equal(-0.4 * Math.Pow(y, 4) + 1.5 * y * y, poly.Value(y + PaperA.PolynomialShift), 10);
-            Assert.Equal(Math.Exp(y * y * y - 2 * y * y + kappa) - 1, exp.Value(y + PaperA.ExponentialShift), 10);
+            Assert.Equal(-0.4 * Math.Pow(y, 4) + 1.5 * y * y, poly.Value(y + PaperACase.Poly.Shift), 10);
+            Assert.Equal(Math.Exp(y * y * y - 2 * y * y + kappa) - 1, exp.Value(y + PaperACase.Exp.Shift), 10);
         }
         Assert.InRange(kappa, -2.4e-4, -2.2e-4);
     }
@@ -138,7 +142,7 @@ public class MapTests
     [Fact]
     public void PaperAWeightHasUnitDiagonalAndInverseSquareOffDiagonal()
     {
-        double[] w = PaperA.Weight(3, 10);
+        double[] w = PaperACase.Weight(3, 10);
         Assert.Equal([1, 0.01, 0.01, 0.01, 1, 0.01, 0.01, 0.01, 1], w);
     }
 

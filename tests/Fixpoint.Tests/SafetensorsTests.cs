@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Fixpoint.Experiments;
 using Fixpoint.Init;
 using Fixpoint.IO;
 using Fixpoint.Maps;
@@ -35,7 +36,7 @@ public class SafetensorsTests
     public void TiedNetworkRoundTripsWithItsDepth()
     {
         string path = Path.Combine(CliRunner.TempDir(), "tied.safetensors");
-        Network net = PaperA.Create("ke2024-exp", 3, 15, depth: 6);
+        Network net = PaperACase.Exp.Create(3, 15, depth: 6);
         ModelFile.Save(net, path);
         Network back = ModelFile.Load(path);
         Assert.True(back.Tied);

@@ -68,7 +68,7 @@ public class SweepTests
         using (SweepStore s = SweepStore.OpenOrCreate(resumed, spec))
         {
             int seen = 0;
-            var stopAfterFive = new Progress(p => { if (++seen > 5) cts.Cancel(); });
+            var stopAfterFive = new SyncProgress<Progress>(p => { if (++seen > 5) cts.Cancel(); });
             SweepRunSummary first = SweepRunner.Run(spec, s, Shard.All, 1, stopAfterFive, cts.Token);
             Assert.True(first.Cancelled);
             Assert.InRange(first.Ran, 1, 15);
@@ -163,10 +163,5 @@ public class SweepTests
         Assert.Equal(1 + 8, csv.Length);
         foreach (string f in new[] { "q_vs_depth.png", "outcomes_vs_depth.png", "radius_vs_depth.png" })
             Assert.True(new FileInfo(Path.Combine(dir, "rep", f)).Length > 10_000, f);
-    }
-
-    private sealed class Progress(Action<Census.CensusProgress> a) : IProgress<Census.CensusProgress>
-    {
-        public void Report(Census.CensusProgress value) => a(value);
     }
 }

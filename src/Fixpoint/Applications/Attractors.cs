@@ -1,5 +1,6 @@
 using Fixpoint.Census;
 using Fixpoint.Maps;
+using Fixpoint.Numerics;
 using Fixpoint.Solvers;
 
 namespace Fixpoint.Applications;
@@ -90,12 +91,12 @@ public static class Attractors
         return (idx, results);
     }
 
-    /// <summary>ρ(J(x)), the largest eigenvalue modulus of the exact Jacobian (<see cref="FixedPointCensus.SpectralRadius"/>).</summary>
+    /// <summary>ρ(J(x)), the largest eigenvalue modulus of the exact Jacobian (<see cref="Spectral.SpectralRadius"/>).</summary>
     public static double SpectralRadius(IMap map, ReadOnlySpan<double> x)
     {
         int n = map.Dimension;
         var j = new double[n * n];
         map.Jacobian(x, j);
-        return FixedPointCensus.SpectralRadius(j, n);
+        return Spectral.SpectralRadius(j, n);
     }
 }

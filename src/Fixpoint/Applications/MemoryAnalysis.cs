@@ -82,7 +82,7 @@ public static class MemoryAnalysis
 {
     public static readonly double[] ToleranceLadder = [0.05, 0.1, 0.25, 0.5];
 
-    public static MemoryReport Run(Network map, Dataset train, MemoryOptions options, IProgress<CensusProgress>? progress = null, CancellationToken ct = default)
+    public static MemoryReport Run(Network map, Dataset train, MemoryOptions options, IProgress<Progress>? progress = null, CancellationToken ct = default)
     {
         int n = map.Dimension;
         if (train.Dimension != n) throw new ArgumentException($"the data has {train.Dimension} features, the map {n}");

@@ -101,9 +101,6 @@ public sealed record OutcomeCounts(long Converged, long Cycle, long Diverged, lo
     public long Total => Converged + Cycle + Diverged + MaxIterations + NonFinite + Stalled;
 }
 
-/// <summary>What a census is doing, for progress bars.</summary>
-public sealed record CensusProgress(string Phase, int Done, int Total);
-
 /// <summary>
 /// Everything a census found. Basin fractions of fixed points and cycles, plus the diverged and
 /// max-iteration fractions, add up to 1 over the <see cref="Starts"/> finished starts.

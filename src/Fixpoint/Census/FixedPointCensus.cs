@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Numerics;
 using Fixpoint.Maps;
+using Fixpoint.Numerics;
 using Fixpoint.Solvers;
-using MathNet.Numerics.LinearAlgebra;
 using static Fixpoint.Numerics.DenseLinearAlgebra;
 
 namespace Fixpoint.Census;
@@ -14,7 +14,7 @@ namespace Fixpoint.Census;
 public static class FixedPointCensus
 {
     public static CensusResult Run(IMap map, StartSpec starts, int requestedStarts, ulong seed, CensusOptions options,
-        IProgress<CensusProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<Progress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(starts);
@@ -26,7 +26,7 @@ public static class FixedPointCensus
         double[] x0 = starts.Generate(n, count, seed);
 
         BatchResult batch = options.Solver.SolveBatch(map, x0, count, options.Solve,
-            progress is null ? null : new SyncProgress(d => progress.Report(new CensusProgress("solve", d, count))), cancellationToken);
+            progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("solve", d, count))), cancellationToken);
         long evaluations = batch.Evaluations;
 
         var status = new SolveStatus?[count];
@@ -101,7 +101,7 @@ public static class FixedPointCensus
             for (int e = 0; e < extra.Count; e++) Array.Copy(extra[e], 0, newtonStarts, (fromStarts + e) * n, n);
             var newtonOptions = options.Solve with { MaxIterations = options.NewtonMaxIterations };
             BatchResult nb = new NewtonSolver().SolveBatch(map, newtonStarts, total, newtonOptions,
-                progress is null ? null : new SyncProgress(d => progress.Report(new CensusProgress("newton", d, total))), cancellationToken);
+                progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("newton", d, total))), cancellationToken);
             evaluations += nb.Evaluations;
             foreach (SolveResult r in nb.Results)
             {
@@ -155,8 +155,8 @@ public static class FixedPointCensus
             Cluster cl = merged[k];
             var jac = new double[n * n];
             map.Jacobian(cl.Point!, jac, workspace);
-            Complex[] ev = Eigenvalues(jac, n);
-            double rho = ev.Length > 0 ? ev[0].Magnitude : SpectralRadius(jac, n);
+            Complex[] ev = Spectral.Eigenvalues(jac, n);
+            double rho = ev.Length > 0 ? ev[0].Magnitude : Spectral.SpectralRadius(jac, n);
             bool focus = ev.Any(e => Math.Abs(e.Imaginary) > 1e-12 * Math.Max(1.0, e.Magnitude));
             var ci = CensusStatistics.Wilson(cl.Hits, finished);
             infos[k] = new FixedPointInfo(cl.Point!, cl.Residual, cl.Polished, rho,
@@ -177,11 +177,11 @@ public static class FixedPointCensus
         // 8. Order: most hits first, then stable before unstable, then lexicographically; map starts to the sorted indices.
         int[] fpOrder = Enumerable.Range(0, infos.Length)
             .OrderByDescending(k => infos[k].Hits).ThenBy(k => infos[k].Stability).ThenBy(k => infos[k].UnstableDimensions)
-            .ThenBy(k => infos[k].X, LexComparer.Instance).ToArray();
+            .ThenBy(k => infos[k].X, LexicographicComparer.Instance).ToArray();
         var fpRank = new int[infos.Length];
         for (int r = 0; r < fpOrder.Length; r++) fpRank[fpOrder[r]] = r;
         int[] cyOrder = Enumerable.Range(0, cycleInfos.Count).OrderByDescending(k => cycleInfos[k].Hits)
-            .ThenBy(k => cycleInfos[k].Period).ThenBy(k => cycleInfos[k].Points[0], LexComparer.Instance).ToArray();
+            .ThenBy(k => cycleInfos[k].Period).ThenBy(k => cycleInfos[k].Points[0], LexicographicComparer.Instance).ToArray();
         var cyRank = new int[cycleInfos.Count];
         for (int r = 0; r < cyOrder.Length; r++) cyRank[cyOrder[r]] = r;
         var attractor = new int?[count];
@@ -197,64 +197,6 @@ public static class FixedPointCensus
             options, x0, status, attractor);
     }
 
-    /// <summary>
-    /// Eigenvalues of a row-major n×n matrix, sorted by decreasing modulus (then by real part). The matrix is
-    /// scaled by its largest entry first (products of Jacobians along long orbits can be tiny or huge). Returns
-    /// an empty array when the matrix is not finite or the QR iteration does not converge; callers then fall back
-    /// to <see cref="SpectralRadius"/>.
-    /// </summary>
-    public static Complex[] Eigenvalues(double[] matrix, int n)
-    {
-        if (n == 1) return double.IsFinite(matrix[0]) ? [new Complex(matrix[0], 0)] : [];
-        double scale = 0;
-        for (int i = 0; i < n * n; i++) scale = Math.Max(scale, Math.Abs(matrix[i]));
-        if (!double.IsFinite(scale)) return [];
-        if (scale == 0) return Enumerable.Repeat(Complex.Zero, n).ToArray();
-        var m = Matrix<double>.Build.Dense(n, n, (i, j) => matrix[i * n + j] / scale);
-        Complex[] ev;
-        try { ev = m.Evd(Symmetricity.Asymmetric).EigenValues.Select(e => e * scale).ToArray(); }
-        catch (MathNet.Numerics.NonConvergenceException) { return []; }
-        if (ev.Any(e => !double.IsFinite(e.Real) || !double.IsFinite(e.Imaginary))) return [];
-        return ev.OrderByDescending(e => e.Magnitude).ThenByDescending(e => e.Real).ThenByDescending(e => e.Imaginary).ToArray();
-    }
-
-    /// <summary>
-    /// ρ(A): the largest eigenvalue modulus when the eigenvalues can be computed, else Gelfand's formula
-    /// ρ = lim ‖A^k‖^(1/k) by 40 normalised squarings (k = 2⁴⁰). NaN when A is not finite.
-    /// </summary>
-    public static double SpectralRadius(double[] matrix, int n)
-    {
-        Complex[] ev = Eigenvalues(matrix, n);
-        return ev.Length > 0 ? ev[0].Magnitude : GelfandRadius(matrix, n);
-    }
-
-    /// <summary>ρ(A) = lim ‖A^k‖^(1/k) (max-entry norm), by 40 normalised squarings; NaN when A is not finite.</summary>
-    internal static double GelfandRadius(double[] matrix, int n)
-    {
-        if (matrix.Any(v => !double.IsFinite(v))) return double.NaN;
-        var a = (double[])matrix.Clone();
-        var t = new double[n * n];
-        double logScale = 0, weight = 1;
-        for (int step = 0; step < 40; step++)
-        {
-            double s = a.Max(Math.Abs);
-            if (s == 0) return 0;
-            for (int i = 0; i < a.Length; i++) a[i] /= s;
-            logScale += weight * Math.Log(s);
-            weight /= 2;
-            Array.Clear(t);
-            for (int i = 0; i < n; i++)
-                for (int k = 0; k < n; k++)
-                {
-                    double v = a[i * n + k];
-                    if (v == 0) continue;
-                    for (int j = 0; j < n; j++) t[i * n + j] += v * a[k * n + j];
-                }
-            (a, t) = (t, a);
-        }
-        return Math.Exp(logScale + weight * Math.Log(Math.Max(a.Max(Math.Abs), double.Epsilon)));
-    }
-
     /// <summary>ρ of J(x_{k−1})⋯J(x_0) along an orbit; the product is renormalised at each step so it cannot overflow.</summary>
     public static double MultiplierRadius(IMap map, double[][] orbit)
     {
@@ -268,14 +210,7 @@ public static class FixedPointCensus
         foreach (double[] p in orbit)
         {
             map.Jacobian(p, jac, workspace);
-            Array.Clear(tmp);
-            for (int i = 0; i < n; i++)
-                for (int k = 0; k < n; k++)
-                {
-                    double a = jac[i * n + k];
-                    if (a == 0) continue;
-                    for (int j = 0; j < n; j++) tmp[i * n + j] += a * prod[k * n + j];
-                }
+            Spectral.Multiply(jac, prod, n, tmp);
             double s = tmp.Max(Math.Abs);
             if (s == 0) return 0;
             if (!double.IsFinite(s)) return double.NaN;
@@ -283,7 +218,7 @@ public static class FixedPointCensus
             logScale += Math.Log(s);
             (prod, tmp) = (tmp, prod);
         }
-        return Math.Exp(logScale) * SpectralRadius(prod, n);
+        return Math.Exp(logScale) * Spectral.SpectralRadius(prod, n);
     }
 
     private static int FindCluster(List<Cluster> clusters, double[] x, double tol)
@@ -297,7 +232,7 @@ public static class FixedPointCensus
     {
         int start = 0;
         for (int i = 1; i < points.Length; i++)
-            if (LexComparer.Instance.Compare(points[i], points[start]) < 0) start = i;
+            if (LexicographicComparer.Instance.Compare(points[i], points[start]) < 0) start = i;
         return Enumerable.Range(0, points.Length).Select(i => points[(start + i) % points.Length]).ToArray();
     }
 
@@ -323,27 +258,5 @@ public static class FixedPointCensus
         public double[]? Point { get; set; }
         public double Residual { get; set; }
         public bool Polished { get; set; }
-    }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool out of order).</summary>
-    private sealed class SyncProgress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
-    }
-}
-
-/// <summary>Orders points lexicographically by coordinate.</summary>
-public sealed class LexComparer : IComparer<double[]>
-{
-    public static readonly LexComparer Instance = new();
-    public int Compare(double[]? a, double[]? b)
-    {
-        if (a is null || b is null) return (a is null ? 0 : 1) - (b is null ? 0 : 1);
-        for (int i = 0; i < Math.Min(a.Length, b.Length); i++)
-        {
-            int c = a[i].CompareTo(b[i]);
-            if (c != 0) return c;
-        }
-        return a.Length.CompareTo(b.Length);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Fixpoint.IO;
 using Fixpoint.Numerics;
 
 namespace Fixpoint.Census;
@@ -18,18 +17,17 @@ public abstract record StartSpec
 
     /// <summary>The smallest box (per coordinate) that holds the starts, for plots.</summary>
     public virtual (double Lo, double Hi)? Box => null;
+
+    /// <summary>[lo, hi] when it is finite and not empty; else the exception names the box.</summary>
+    protected static (double Lo, double Hi) CheckedBox(double lo, double hi) =>
+        double.IsFinite(lo) && double.IsFinite(hi) && lo < hi
+            ? (lo, hi) : throw new ArgumentOutOfRangeException(nameof(lo), $"the box [{lo}, {hi}] is empty or not finite");
 }
 
 /// <summary>Independent uniform coordinates in [Lo, Hi] (the same interval in every coordinate).</summary>
 public sealed record UniformBoxStarts : StartSpec
 {
-    public UniformBoxStarts(double lo, double hi)
-    {
-        if (!double.IsFinite(lo) || !double.IsFinite(hi) || !(lo < hi))
-            throw new ArgumentOutOfRangeException(nameof(lo), $"the box [{lo}, {hi}] is empty or not finite");
-        Lo = lo;
-        Hi = hi;
-    }
+    public UniformBoxStarts(double lo, double hi) => (Lo, Hi) = CheckedBox(lo, hi);
     public double Lo { get; }
     public double Hi { get; }
     public override string Describe() => $"uniform[{Lo.ToString(CultureInfo.InvariantCulture)}, {Hi.ToString(CultureInfo.InvariantCulture)}]";
@@ -74,13 +72,7 @@ public sealed record GridStarts : StartSpec
     /// <summary>Grids above this many points are refused: they are not what a grid is for.</summary>
     public const int MaxPoints = 10_000_000;
 
-    public GridStarts(double lo, double hi)
-    {
-        if (!double.IsFinite(lo) || !double.IsFinite(hi) || !(lo < hi))
-            throw new ArgumentOutOfRangeException(nameof(lo), $"the box [{lo}, {hi}] is empty or not finite");
-        Lo = lo;
-        Hi = hi;
-    }
+    public GridStarts(double lo, double hi) => (Lo, Hi) = CheckedBox(lo, hi);
     public double Lo { get; }
     public double Hi { get; }
     public override string Describe() => $"grid[{Lo.ToString(CultureInfo.InvariantCulture)}, {Hi.ToString(CultureInfo.InvariantCulture)}]";
@@ -119,7 +111,7 @@ public sealed record GridStarts : StartSpec
     }
 }
 
-/// <summary>Rows of a CSV file (or of a data set), used as given; the requested count is ignored.</summary>
+/// <summary>Given points (the rows of a CSV file or of a data set, read by the caller), used as given; the requested count is ignored.</summary>
 public sealed record PointListStarts(string Source, double[] Points, int Dimension) : StartSpec
 {
     public override string Describe() => $"rows of {Source}";
@@ -128,19 +120,5 @@ public sealed record PointListStarts(string Source, double[] Points, int Dimensi
     {
         if (dimension != Dimension) throw new ArgumentException($"{Source} has {Dimension} columns but the network has dimension {dimension}");
         return (double[])Points.Clone();
-    }
-
-    /// <summary>Reads a CSV of numbers (gzip too), one point per row; a first line that is not numeric is a header. The reader is the data sets' (<see cref="Training.CsvDatasetReader"/>).</summary>
-    public static PointListStarts FromCsv(string path)
-    {
-        try
-        {
-            Training.Dataset d = Training.CsvDatasetReader.Read(path);
-            return new PointListStarts(path, d.Features, d.Dimension);
-        }
-        catch (Training.DataFormatException e)
-        {
-            throw new ModelFormatException(e.Message);
-        }
     }
 }

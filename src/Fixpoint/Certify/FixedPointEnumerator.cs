@@ -198,7 +198,7 @@ public static class FixedPointEnumerator
         }
         progress?.Report(new EnumerationProgress(examined, 0, points.Count, excludedVolume / domVolume));
         var status = cancelled ? EnumerationStatus.Cancelled : remaining.Count == 0 ? EnumerationStatus.Complete : EnumerationStatus.Incomplete;
-        List<CertifiedFixedPoint> sorted = [.. points.OrderBy(p => p.Point, LexicographicComparer.Instance)];
+        List<CertifiedFixedPoint> sorted = [.. points.OrderBy(p => p.Point, Numerics.LexicographicComparer.Instance)];
         return new EnumerationResult(status, dom, sorted, remaining, examined, excludedVolume / domVolume, clock.Elapsed);
 
         // A point certified in the unique box `box`; counted when its enclosure lies in the domain.
@@ -260,27 +260,8 @@ public static class FixedPointEnumerator
         int n = network.Dimension;
         var j = new double[n * n];
         network.Jacobian(x, j);
-        if (!double.IsFinite(Numerics.DenseLinearAlgebra.MaxAbs(j))) return double.NaN;
-        if (n == 1) return Math.Abs(j[0]);
-        var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfRowMajor(n, n, j);
-        return m.Evd().EigenValues.Max(z => z.Magnitude);
+        return Numerics.Spectral.SpectralRadius(j, n);
     }
 
     private sealed record Known(Interval[] Box, Interval[] Enclosure);
-
-    private sealed class LexicographicComparer : IComparer<double[]>
-    {
-        public static readonly LexicographicComparer Instance = new();
-
-        public int Compare(double[]? a, double[]? b)
-        {
-            if (a is null || b is null) return a is null ? (b is null ? 0 : -1) : 1;
-            for (int i = 0; i < Math.Min(a.Length, b.Length); i++)
-            {
-                int c = a[i].CompareTo(b[i]);
-                if (c != 0) return c;
-            }
-            return a.Length.CompareTo(b.Length);
-        }
-    }
 }

@@ -10,7 +10,7 @@ namespace Fixpoint.Experiments;
 /// <summary>Settings of <see cref="PaperAReproduction.Run"/>. Every default reproduces paper A's table and figures.</summary>
 public sealed record PaperAReproductionOptions
 {
-    private readonly IReadOnlyList<string> _networks = PaperA.NetworkNames;
+    private readonly IReadOnlyList<PaperACase> _cases = PaperACase.All;
     private readonly int _maxDimension = 10;
     private readonly IReadOnlyList<double> _ms = [5, 15, 100];
     private readonly int _maxEnumerationDimension = 4;
@@ -24,12 +24,12 @@ public sealed record PaperAReproductionOptions
     private readonly IReadOnlyList<double> _fig3Start = [1.475, 0.10];
     private readonly int _fig3Steps = 30;
 
-    /// <summary>The networks: <c>ke2024-poly</c> and/or <c>ke2024-exp</c>.</summary>
-    public IReadOnlyList<string> Networks
+    /// <summary>The case studies of the table and figure 1 (default both, <see cref="PaperACase.All"/>).</summary>
+    public IReadOnlyList<PaperACase> Cases
     {
-        get => _networks;
-        init => _networks = value is { Count: > 0 } && value.All(n => PaperA.NetworkNames.Contains(n)) && value.Distinct().Count() == value.Count
-            ? [.. value] : throw new ArgumentOutOfRangeException(nameof(Networks), value is null ? "null" : string.Join(",", value), $"must be distinct names among {string.Join(", ", PaperA.NetworkNames)}");
+        get => _cases;
+        init => _cases = value is { Count: > 0 } && value.All(c => c is not null) && value.Distinct().Count() == value.Count
+            ? [.. value] : throw new ArgumentOutOfRangeException(nameof(Cases), value is null ? "null" : string.Join(",", value), "must be distinct cases, at least one");
     }
 
     /// <summary>Table rows for d = 1 … MaxDimension (1 … 14).</summary>
@@ -183,15 +183,13 @@ public sealed record PaperAReproductionResult(
     public string TableMarkdown() => PaperAReproduction.ToMarkdown(Table);
 }
 
-/// <summary>Progress of <see cref="PaperAReproduction.Run"/>: the part being computed and table rows done.</summary>
-public sealed record PaperAReproductionProgress(string Stage, int RowsDone, int RowsTotal);
-
 /// <summary>
 /// Reproduces paper A (Ke et al. 2024, arXiv 2410.11279): the table of fixed-point counts and certificates, and the
 /// data of figures 1–3. The per-coordinate regions are those of the paper, in the shifted coordinate y of the
 /// scalar map y ↦ g(y + C). The network is f(x) = g(Wx + C·1) with W = I + (11ᵀ − I)/m², so its i-th coordinate
 /// is g(x_i + C + s_i) with s_i = Σ_{k≠i} x_k/m²: the network's x coordinates are the paper's y coordinates
-/// directly, up to the coupling shift s_i (fixed points near 0 and 1.4028 for the polynomial case).
+/// directly, up to the coupling shift s_i (fixed points near <see cref="PaperACase.RegionFixedPoints"/>). Each case
+/// study is a <see cref="PaperACase"/>.
 /// </summary>
 public static class PaperAReproduction
 {
@@ -201,66 +199,14 @@ public static class PaperAReproduction
     /// <summary>Picard limits closer than this (∞-norm) are the same limit.</summary>
     public const double DistinctLimitTolerance = 1e-8;
 
-    /// <summary>The paper's K for the two case studies: 0.92 (polynomial; its proof's value, the statement says &lt; 0.9) and 0.85 (exponential).</summary>
-    public static double PaperK(string network) => network switch
-    {
-        "ke2024-poly" => 0.92,
-        "ke2024-exp" => 0.85,
-        _ => throw UnknownNetwork(network),
-    };
-
-    /// <summary>The per-coordinate regions [D1, D2] (closed): polynomial D1 = [1.302, 1.502], D2 = [−0.3, 0.3]; exponential D1 = [−0.1, 0.1], D2 = [−1.01, −0.81].</summary>
-    public static Interval[] Regions(string network) => network switch
-    {
-        "ke2024-poly" => [new Interval(1.302, 1.502), new Interval(-0.3, 0.3)],
-        "ke2024-exp" => [new Interval(-0.1, 0.1), new Interval(-1.01, -0.81)],
-        _ => throw UnknownNetwork(network),
-    };
-
-    /// <summary>The per-coordinate enumeration domain, which holds every fixed point of the scalar map: [−3, 3] (polynomial) and [−1.5, 2.5] (exponential).</summary>
-    public static Interval EnumerationDomain(string network) => network switch
-    {
-        "ke2024-poly" => new Interval(-3, 3),
-        "ke2024-exp" => new Interval(-1.5, 2.5),
-        _ => throw UnknownNetwork(network),
-    };
-
-    /// <summary>The plotting range of figure 1: [−1.5, 1.5] (polynomial) and [−1.5, 0.5] (exponential).</summary>
-    public static Interval Figure1Range(string network) => network switch
-    {
-        "ke2024-poly" => new Interval(-1.5, 1.5),
-        "ke2024-exp" => new Interval(-1.5, 0.5),
-        _ => throw UnknownNetwork(network),
-    };
-
-    /// <summary>Product region number <paramref name="index"/> (0 ≤ index &lt; 2^d): coordinate i lies in D1 when bit i of index is 0, in D2 when it is 1.</summary>
-    public static Interval[] ProductRegion(string network, int d, int index)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(d, 1);
-        if (index < 0 || index >= 1 << d) throw new ArgumentOutOfRangeException(nameof(index), index, $"must be in 0 … 2^{d} − 1");
-        Interval[] r = Regions(network);
-        var box = new Interval[d];
-        for (int i = 0; i < d; i++) box[i] = r[(index >> i) & 1];
-        return box;
-    }
-
-    /// <summary>The uncoupled network f_∞(x) = g(x + C·1) (W = I): each coordinate is the scalar map.</summary>
-    public static Network Uncoupled(string network, int d)
-    {
-        Network coupled = PaperA.Create(network, d, 1.0);
-        var w = new double[d * d];
-        for (int i = 0; i < d; i++) w[i * d + i] = 1.0;
-        return new Network([new DenseLayer(d, d, w, coupled.Layers[0].Bias)], coupled.Activation, tied: true, depth: 1);
-    }
-
-    public static PaperAReproductionResult Run(PaperAReproductionOptions? options = null, IProgress<PaperAReproductionProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static PaperAReproductionResult Run(PaperAReproductionOptions? options = null, IProgress<Progress>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new PaperAReproductionOptions();
         var clock = Stopwatch.StartNew();
-        var cases = (from name in options.Networks
+        var cases = (from paper in options.Cases
                      from d in Enumerable.Range(1, options.MaxDimension)
                      from m in options.Ms
-                     select (name, d, m)).ToArray();
+                     select (paper, d, m)).ToArray();
         // the slow rows (large d, enumeration) first, so that the threads finish together
         int[] order = [.. Enumerable.Range(0, cases.Length).OrderByDescending(i => Cost(cases[i].d, options))];
         var rows = new PaperATableRow?[cases.Length];
@@ -269,22 +215,21 @@ public static class PaperAReproduction
         try
         {
             // the thresholds in m depend on (network, d) only
-            var pairs = (from name in options.Networks from d in Enumerable.Range(1, options.MaxDimension) select (name, d)).ToArray();
+            var pairs = (from paper in options.Cases from d in Enumerable.Range(1, options.MaxDimension) select (paper, d)).ToArray();
             var thresholds = new (double Literal, double Diagonal)[pairs.Length];
-            progress?.Report(new PaperAReproductionProgress("thresholds", 0, cases.Length));
+            progress?.Report(new Progress("thresholds", 0, cases.Length));
             Parallel.For(0, pairs.Length, parallel, i =>
             {
-                (string name, int d) = pairs[i];
-                double k = PaperK(name);
-                thresholds[i] = (MinimalM(name, d, k, diagonalReading: false), MinimalM(name, d, k, diagonalReading: true));
+                (PaperACase paper, int d) = pairs[i];
+                thresholds[i] = (MinimalM(paper, d, paper.K, diagonalReading: false), MinimalM(paper, d, paper.K, diagonalReading: true));
             });
-            progress?.Report(new PaperAReproductionProgress("table", 0, cases.Length));
+            progress?.Report(new Progress("table", 0, cases.Length));
             Parallel.ForEach(order, parallel, i =>
             {
-                (string name, int d, double m) = cases[i];
-                (double lit, double diag) = thresholds[Array.IndexOf(pairs, (name, d))];
-                rows[i] = TableRow(name, d, m, options, cancellationToken) with { LiteralMinM = lit, DiagonalReadingMinM = diag };
-                progress?.Report(new PaperAReproductionProgress("table", Interlocked.Increment(ref done), cases.Length));
+                (PaperACase paper, int d, double m) = cases[i];
+                (double lit, double diag) = thresholds[Array.IndexOf(pairs, (paper, d))];
+                rows[i] = TableRow(paper, d, m, options, cancellationToken) with { LiteralMinM = lit, DiagonalReadingMinM = diag };
+                progress?.Report(new Progress("table", Interlocked.Increment(ref done), cases.Length));
             });
         }
         catch (OperationCanceledException) { }
@@ -294,11 +239,11 @@ public static class PaperAReproduction
         var fig3 = new List<PaperAFigure3Trajectory>();
         if (!cancelled)
         {
-            progress?.Report(new PaperAReproductionProgress("figure 1", done, cases.Length));
-            foreach (string name in PaperA.NetworkNames) fig1.Add(Figure1(name, options.Fig1Points));
-            progress?.Report(new PaperAReproductionProgress("figure 2", done, cases.Length));
+            progress?.Report(new Progress("figure 1", done, cases.Length));
+            foreach (PaperACase paper in PaperACase.All) fig1.Add(Figure1(paper, options.Fig1Points));
+            progress?.Report(new Progress("figure 2", done, cases.Length));
             fig2 = Figure2(options.Fig2M, options.Fig2Points1, options.Fig2Points2);
-            progress?.Report(new PaperAReproductionProgress("figure 3", done, cases.Length));
+            progress?.Report(new Progress("figure 3", done, cases.Length));
             foreach (double m in options.Fig3Ms) fig3.Add(Figure3(m, [.. options.Fig3Start], options.Fig3Steps));
             cancelled = cancellationToken.IsCancellationRequested;
         }
@@ -308,20 +253,20 @@ public static class PaperAReproduction
     private static double Cost(int d, PaperAReproductionOptions o) => d <= o.MaxEnumerationDimension ? Math.Pow(16, d) : Math.Pow(2, d);
 
     /// <summary>One row of the table (see <see cref="PaperATableRow"/>); the thresholds in m are left NaN (see <see cref="MinimalM"/>, which <see cref="Run"/> adds).</summary>
-    public static PaperATableRow TableRow(string network, int d, double m, PaperAReproductionOptions? options = null, CancellationToken cancellationToken = default)
+    public static PaperATableRow TableRow(PaperACase paper, int d, double m, PaperAReproductionOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new PaperAReproductionOptions();
         var clock = Stopwatch.StartNew();
-        Network net = PaperA.Create(network, d, m);
+        Network net = paper.Create(d, m);
         var f = new IntervalNetwork(net);
-        double k = PaperK(network);
+        double k = paper.K;
         int regions = 1 << d;
 
         // Picard from the upper corner of every product region
         var starts = new double[regions * d];
         for (int b = 0; b < regions; b++)
         {
-            Interval[] box = ProductRegion(network, d, b);
+            Interval[] box = paper.ProductRegion(d, b);
             for (int i = 0; i < d; i++) starts[b * d + i] = box[i].Hi;
         }
         BatchResult picard = new PicardSolver().SolveBatch(net, starts, regions,
@@ -338,7 +283,7 @@ public static class PaperAReproduction
                 if (r.Status is SolveStatus.Diverged or SolveStatus.NonFinite) diverged++;
                 continue;
             }
-            if (IntervalVector.Contains(ProductRegion(network, d, b), r.X)) inOwn++;
+            if (IntervalVector.Contains(paper.ProductRegion(d, b), r.X)) inOwn++;
             if (!limits.Any(l => Numerics.DenseLinearAlgebra.MaxAbsDiff(l, r.X) <= DistinctLimitTolerance)) limits.Add(r.X);
         }
 
@@ -348,7 +293,7 @@ public static class PaperAReproduction
         var regionOptions = new RegionCertificateOptions { Layers = options.Layers };
         for (int b = 0; b < regions; b++)
         {
-            Interval[] box = ProductRegion(network, d, b);
+            Interval[] box = paper.ProductRegion(d, b);
             RegionCertificateResult rc = RegionCertificate.Check(f, box, regionOptions);
             if (rc.Certified)
             {
@@ -368,14 +313,14 @@ public static class PaperAReproduction
         if (d <= options.MaxEnumerationDimension && !cancellationToken.IsCancellationRequested)
         {
             var dom = new Interval[d];
-            Array.Fill(dom, EnumerationDomain(network));
+            Array.Fill(dom, paper.EnumerationDomain);
             EnumerationResult er = FixedPointEnumerator.Enumerate(net, dom, null, null, cancellationToken);
             proven = er.ProvenCount;
             provenStable = er.ProvenCount is null ? null : er.FixedPoints.Count(p => p.Stable);
             undecided = er.Undecided.Count;
             enumSeconds = er.Elapsed.TotalSeconds;
         }
-        return new PaperATableRow(network, d, m, regions, limits.Count, nonConverged, cycles, diverged, inOwn, regions, certified, maxK, maxBound,
+        return new PaperATableRow(paper.Name, d, m, regions, limits.Count, nonConverged, cycles, diverged, inOwn, regions, certified, maxK, maxBound,
             k, literal, diagonal, double.NaN, double.NaN, proven, provenStable, undecided, enumSeconds, clock.Elapsed.TotalSeconds);
     }
 
@@ -385,16 +330,16 @@ public static class PaperAReproduction
     /// unchanged when coordinates are permuted, so a region's verdict depends only on how many of its coordinates lie
     /// in D1: the d + 1 regions with D1 in the first k coordinates (k = 0 … d) decide all 2^d.
     /// </summary>
-    public static double MinimalM(string network, int d, double k, bool diagonalReading)
+    public static double MinimalM(PaperACase paper, int d, double k, bool diagonalReading)
     {
         int full = (1 << d) - 1;
         int[] representatives = [.. Enumerable.Range(0, d + 1).Select(ones => full ^ ((1 << ones) - 1))];
         bool Holds(double m)
         {
-            var net = new IntervalNetwork(PaperA.Create(network, d, m));
+            var net = new IntervalNetwork(paper.Create(d, m));
             foreach (int b in representatives)
             {
-                LiteralTheorem41Result lt = RegionCertificate.LiteralTheorem41(net, ProductRegion(network, d, b), k, 1);
+                LiteralTheorem41Result lt = RegionCertificate.LiteralTheorem41(net, paper.ProductRegion(d, b), k, 1);
                 if (!(diagonalReading ? lt.HoldsInDiagonalReading : lt.Holds)) return false;
             }
             return true;
@@ -410,12 +355,12 @@ public static class PaperAReproduction
         return hi;
     }
 
-    /// <summary>Figure 1 for one network: the scalar map on its plotting range, and all its certified fixed points.</summary>
-    public static PaperAFigure1Series Figure1(string network, int points = 301)
+    /// <summary>Figure 1 for one case: the scalar map on its plotting range, and all its certified fixed points.</summary>
+    public static PaperAFigure1Series Figure1(PaperACase paper, int points = 301)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(points, 2);
-        Network net = PaperA.Create(network, 1, 1.0);
-        Interval range = Figure1Range(network);
+        Network net = paper.Create(1, 1.0);
+        Interval range = paper.Figure1Range;
         var x = new double[points];
         var y = new double[points];
         for (int i = 0; i < points; i++)
@@ -423,23 +368,25 @@ public static class PaperAReproduction
             x[i] = range.Lo + (range.Hi - range.Lo) * i / (points - 1);
             net.Evaluate(x.AsSpan(i, 1), y.AsSpan(i, 1));
         }
-        EnumerationResult er = FixedPointEnumerator.Enumerate(net, [EnumerationDomain(network)]);
-        return new PaperAFigure1Series(network, x, y,
+        EnumerationResult er = FixedPointEnumerator.Enumerate(net, [paper.EnumerationDomain]);
+        return new PaperAFigure1Series(paper.Name, x, y,
             [.. er.FixedPoints.Select(p => p.Point[0])],
             [.. er.FixedPoints.Select(p => p.Enclosure[0])],
             [.. er.FixedPoints.Select(p => p.Stable)]);
     }
 
-    /// <summary>Figure 2: the d = 2 polynomial network with coupling m on x1 ∈ [−1.5, 1.5], x2 ∈ [−3, 3].</summary>
+    /// <summary>Figure 2: the d = 2 polynomial network with coupling m on its <see cref="PaperACase.Figure2Box"/>, x1 ∈ [−1.5, 1.5], x2 ∈ [−3, 3].</summary>
     public static PaperAFigure2Data Figure2(double m = 100, int points1 = 61, int points2 = 121)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(points1, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(points2, 2);
-        Network net = PaperA.Create("ke2024-poly", 2, m);
+        PaperACase paper = PaperACase.Poly;
+        Network net = paper.Create(2, m);
+        Interval r1 = paper.Figure2Box[0], r2 = paper.Figure2Box[1];
         var x1 = new double[points1];
         var x2 = new double[points2];
-        for (int i = 0; i < points1; i++) x1[i] = -1.5 + 3.0 * i / (points1 - 1);
-        for (int i = 0; i < points2; i++) x2[i] = -3.0 + 6.0 * i / (points2 - 1);
+        for (int i = 0; i < points1; i++) x1[i] = r1.Lo + (r1.Hi - r1.Lo) * i / (points1 - 1);
+        for (int i = 0; i < points2; i++) x2[i] = r2.Lo + (r2.Hi - r2.Lo) * i / (points2 - 1);
         var f1 = new double[points2][];
         var f2 = new double[points2][];
         var g1 = new double[points2][];
@@ -460,7 +407,7 @@ public static class PaperAReproduction
                 g2[j][i] = y[1] - x2[j];
             }
         }
-        EnumerationResult er = FixedPointEnumerator.Enumerate(net, [new Interval(-1.5, 1.5), new Interval(-3, 3)]);
+        EnumerationResult er = FixedPointEnumerator.Enumerate(net, [r1, r2]);
         return new PaperAFigure2Data(m, x1, x2, f1, f2, g1, g2, er.FixedPoints);
     }
 
@@ -469,18 +416,19 @@ public static class PaperAReproduction
     {
         start ??= [1.475, 0.10];
         if (start.Length != 2) throw new ArgumentException("the start needs two coordinates", nameof(start));
-        const string name = "ke2024-poly";
-        double k = PaperK(name);
-        Network coupled = PaperA.Create(name, 2, m);
-        Network uncoupled = Uncoupled(name, 2);
-        Interval[] region = ProductRegion(name, 2, 0b10); // D1 × D2
-        KrawczykResult pInf = Krawczyk.Certify(uncoupled, [1.4028, 0.0]);
-        KrawczykResult pM = Krawczyk.Certify(coupled, [1.4028, 0.0]);
+        PaperACase paper = PaperACase.Poly;
+        const int D1xD2 = 0b10;
+        double k = paper.K;
+        Network coupled = paper.Create(2, m);
+        Network uncoupled = paper.Uncoupled(2);
+        Interval[] region = paper.ProductRegion(2, D1xD2);
+        KrawczykResult pInf = Krawczyk.Certify(uncoupled, paper.RegionFixedPoint(2, D1xD2));
+        KrawczykResult pM = Krawczyk.Certify(coupled, paper.RegionFixedPoint(2, D1xD2));
         double delta = 1.0 / m;
         var options = new RobustIterationOptions { Steps = steps, Delta = delta, K = k };
         RobustIterationResult robust = RobustIteration.Run(uncoupled, start, pInf.Center, options, Perturbations.Difference(coupled, uncoupled), region);
         double final = robust.Steps.Count > 0 ? robust.Steps[^1].Distance : robust.InitialDistance;
-        return new PaperAFigure3Trajectory(m, robust.Orbit, pM.Center, pM.Enclosure, pInf.Center, delta, CouplingPerturbationBound(name, m, region), k,
+        return new PaperAFigure3Trajectory(m, robust.Orbit, pM.Center, pM.Enclosure, pInf.Center, delta, CouplingPerturbationBound(paper, m, region), k,
             robust.LimitRadius, final, final <= robust.LimitRadius, robust);
     }
 
@@ -488,11 +436,11 @@ public static class PaperAReproduction
     /// A proved upper bound of sup over the box of ‖f_m(x) − f_∞(x)‖∞: by the mean-value theorem, row j is
     /// g′(ξ)·Σ_{k≠j} x_k/m² with ξ between the two pre-activations.
     /// </summary>
-    public static double CouplingPerturbationBound(string network, double m, ReadOnlySpan<Interval> box)
+    public static double CouplingPerturbationBound(PaperACase paper, double m, ReadOnlySpan<Interval> box)
     {
         int d = box.Length;
-        Network coupled = PaperA.Create(network, d, m);
-        Network uncoupled = Uncoupled(network, d);
+        Network coupled = paper.Create(d, m);
+        Network uncoupled = paper.Uncoupled(d);
         var g = IntervalActivation.For(coupled.Activation);
         var zm = new Interval[d];
         var z0 = new Interval[d];
@@ -526,7 +474,4 @@ public static class PaperAReproduction
 
         static string Fmt(double v) => double.IsNaN(v) ? "—" : v.ToString("0.####", CultureInfo.InvariantCulture);
     }
-
-    private static ArgumentException UnknownNetwork(string network) =>
-        new($"unknown network '{network}'; known: {string.Join(", ", PaperA.NetworkNames)}", nameof(network));
 }

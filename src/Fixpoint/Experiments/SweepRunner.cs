@@ -49,7 +49,7 @@ public static class SweepRunner
     }
 
     public static SweepRunSummary Run(SweepSpec spec, SweepStore store, Shard shard, int threads,
-        IProgress<CensusProgress>? progress = null, CancellationToken ct = default)
+        IProgress<Progress>? progress = null, CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
         var mine = spec.Tasks().Where(shard.Contains).ToList();
@@ -57,7 +57,7 @@ public static class SweepRunner
         var pending = mine.Where(t => !done.Contains(t.Key)).ToList();
         int already = mine.Count - pending.Count;
         int finished = already;
-        progress?.Report(new CensusProgress("tasks", finished, mine.Count));
+        progress?.Report(new Progress("tasks", finished, mine.Count));
         var writeLock = new object();
         try
         {
@@ -73,7 +73,7 @@ public static class SweepRunner
                 {
                     store.Insert(row);
                     finished++;
-                    progress?.Report(new CensusProgress("tasks", finished, mine.Count));
+                    progress?.Report(new Progress("tasks", finished, mine.Count));
                 }
             });
         }

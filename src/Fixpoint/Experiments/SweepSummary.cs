@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Fixpoint.IO;
 
 namespace Fixpoint.Experiments;
 
@@ -65,7 +64,8 @@ public static class SweepSummary
         }).OrderBy(c => c.Cell.Weights).ThenBy(c => c.Cell.Width).ThenBy(c => c.Cell.Scaling).ThenBy(c => c.Cell.Biases)
           .ThenBy(c => c.Cell.Activation).ThenBy(c => c.Cell.Tied).ThenBy(c => c.Cell.Depth).ToList();
 
-    public static void WriteCsv(IReadOnlyList<CellSummary> cells, string path)
+    /// <summary>summary.csv: one row per cell, in the order of <paramref name="cells"/>.</summary>
+    public static string ToCsv(IReadOnlyList<CellSummary> cells)
     {
         var sb = new StringBuilder();
         sb.AppendLine("width,depth,weights,scaling,biases,activation,tied,realisations,q_mean,q_std,q_lo95,q_hi95,q_min,q_max,fraction_q_is_1,fraction_q_is_0,converged_fraction,cycle_fraction,diverged_fraction,max_iterations_fraction,spectral_radius_median,stable_spectral_radius_max,cycle_periods,chao1_missing_mean,unstable_mean,seconds_per_task");
@@ -78,7 +78,7 @@ public static class SweepSummary
                 c.UnstableMean is double u ? F(u) : "", F(c.SecondsPerTask));
             sb.AppendLine();
         }
-        AtomicFile.WriteText(path, sb.ToString());
+        return sb.ToString();
     }
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("0.######", CultureInfo.InvariantCulture) : "";

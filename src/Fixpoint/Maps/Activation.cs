@@ -28,7 +28,7 @@ public abstract record Activation
     /// <summary>All names <see cref="Parse"/> accepts, for help texts and error messages.</summary>
     public const string Names =
         "tanh, logistic (sigmoid), relu, leaky-relu(slope), softplus, identity (linear), sin, " +
-        "polynomial(c0,c1,...), exp-polynomial(c0,c1,...), ke2024-poly, ke2024-exp";
+        "polynomial(c0,c1,...), exp-polynomial(c0,c1,...)";
 
     /// <summary>Parses a spec; throws <see cref="FormatException"/> naming what is wrong.</summary>
     public static Activation Parse(string spec)
@@ -52,8 +52,6 @@ public abstract record Activation
                 : throw new FormatException($"activation '{spec}': polynomial needs coefficients c0,c1,..."),
             "exp-polynomial" => args.Length > 0 ? new ExpPolynomialActivation(args)
                 : throw new FormatException($"activation '{spec}': exp-polynomial needs coefficients c0,c1,..."),
-            "ke2024-poly" => NoArgs(PaperA.PolynomialActivation),
-            "ke2024-exp" => NoArgs(PaperA.ExponentialActivation),
             _ => throw new FormatException($"unknown activation '{spec}'; known: {Names}"),
         };
         return result;

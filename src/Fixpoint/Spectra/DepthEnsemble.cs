@@ -78,7 +78,7 @@ public static class DepthEnsemble
         JacobianSpectra.RealisationSeed(Numerics.Rng.Derive(baseSeed, DepthKey, (ulong)depth).NextUInt64(), realisation);
 
     /// <summary>Runs the ensemble: one census per (depth, realisation), one after another (each census uses its own threads).</summary>
-    public static DepthEnsembleResult Run(DepthEnsembleSpec spec, IProgress<CensusProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static DepthEnsembleResult Run(DepthEnsembleSpec spec, IProgress<Progress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.Depths.Count == 0) throw new ArgumentException("no depths", nameof(spec));
@@ -97,7 +97,7 @@ public static class DepthEnsemble
                 if (census.Partial) { partial = true; goto finished; }
                 int probes = Math.Min(spec.ProbePoints, census.StartPoints.Length / net.Dimension);
                 records.Add(Measure(depth, r, seed, net, census, census.StartPoints.AsSpan(0, probes * net.Dimension)));
-                progress?.Report(new CensusProgress("depth ensemble", ++done, total));
+                progress?.Report(new Progress("depth ensemble", ++done, total));
             }
         finished:
         return new DepthEnsembleResult(records, Aggregate(records), partial);

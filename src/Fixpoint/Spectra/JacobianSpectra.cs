@@ -127,13 +127,13 @@ public static class JacobianSpectra
         for (int i = 0; i < j.Length; i++)
             if (!double.IsFinite(j[i])) throw new ArgumentException($"the Jacobian at this point has a non-finite entry ({j[i]})", nameof(x));
         double[] sv2 = SquaredSingularValues(j, n);
-        Complex[] ev = eigenvalues ? FixedPointCensus.Eigenvalues(j, n) : [];
+        Complex[] ev = eigenvalues ? Spectral.Eigenvalues(j, n) : [];
         return new JacobianSample(realisation, x.ToArray(), kind, stability, sv2, ev);
     }
 
     /// <summary>The ensemble over <see cref="JacobianEnsembleOptions.Realisations"/> networks built from <paramref name="spec"/> with derived seeds.</summary>
     public static JacobianEnsembleResult Run(RandomNetworkSpec spec, JacobianEnsembleOptions options,
-        IProgress<CensusProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<Progress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         return Run(r => (spec with { Seed = RealisationSeed(spec.Seed, r) }).Build(), spec.Seed, spec.Width, spec.Depth, options, progress, cancellationToken);
@@ -141,7 +141,7 @@ public static class JacobianSpectra
 
     /// <summary>One fixed network (a model file): <see cref="JacobianEnsembleOptions.Realisations"/> must be 1.</summary>
     public static JacobianEnsembleResult Run(Network network, ulong seed, JacobianEnsembleOptions options,
-        IProgress<CensusProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<Progress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(options);
@@ -150,7 +150,7 @@ public static class JacobianSpectra
     }
 
     private static JacobianEnsembleResult Run(Func<int, Network> realise, ulong seed, int n, int depth, JacobianEnsembleOptions o,
-        IProgress<CensusProgress>? progress, CancellationToken ct)
+        IProgress<Progress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(o);
         int k = o.Realisations;
@@ -208,7 +208,7 @@ public static class JacobianSpectra
                 samples[r] = list;
                 infos[r] = new RealisationInfo(r, rs, q, fps, cycles, list.Count);
                 int now = Interlocked.Increment(ref done);
-                progress?.Report(new CensusProgress("realisations", now, k));
+                progress?.Report(new Progress("realisations", now, k));
             });
         }
         catch (OperationCanceledException) { }

@@ -128,11 +128,11 @@ public sealed class LoopedClassifier
         : throw new InvalidOperationException("only a tied block is one map");
 
     /// <summary>
-    /// Writes the weights as safetensors: <c>embed.weight</c>/<c>embed.bias</c>, <c>blocks.{i}.weight</c>/<c>.bias</c>
+    /// The weights as the tensors and metadata of a safetensors file (written by <c>IO.Safetensors.Write</c>): <c>embed.weight</c>/<c>embed.bias</c>, <c>blocks.{i}.weight</c>/<c>.bias</c>
     /// (one block when tied), <c>readout.weight</c>/<c>.bias</c>; metadata <c>format</c> = <c>fixpoint-looped-classifier/1</c>,
     /// <c>activation</c>, <c>tied</c>, <c>residual</c>, <c>input_injection</c>, <c>loops</c>.
     /// </summary>
-    public void Save(string path)
+    public (IReadOnlyList<(string Name, int[] Shape, double[] Data)> Tensors, IReadOnlyDictionary<string, string> Metadata) ToSafetensors()
     {
         var tensors = new List<(string, int[], double[])>
         {
@@ -155,17 +155,20 @@ public sealed class LoopedClassifier
             ["input_injection"] = Spec.InputInjection ? "true" : "false",
             ["loops"] = Spec.Loops.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        IO.Safetensors.Write(path, tensors, meta);
+        return (tensors, meta);
     }
 
-    /// <summary>Scratch space for <see cref="Predict"/>, so that timed loops allocate nothing.</summary>
+    /// <summary>
+    /// Scratch space for <see cref="Predict"/>, so that timed loops allocate nothing. It holds the transposed weights
+    /// as they are when it is made: make a new one after the weights change (after training).
+    /// </summary>
     public sealed class Workspace(LoopedClassifier model)
     {
+        internal readonly double[][] Transposed = model.TransposedWeights();
         internal readonly double[] E = new double[model.Spec.Hidden];
         internal readonly double[] H = new double[model.Spec.Hidden];
         internal readonly double[] Next = new double[model.Spec.Hidden];
         internal readonly double[] Logits = new double[model.Spec.Classes];
-        internal readonly double[] Diff = new double[model.Spec.Hidden];
     }
 
     /// <summary>
@@ -175,60 +178,68 @@ public sealed class LoopedClassifier
     public (int Label, int Loops) Predict(ReadOnlySpan<double> x, ExitRule rule, Workspace w)
     {
         ClassifierSpec s = Spec;
-        int hdim = s.Hidden;
-        Dense(Embed, x, w.E);
-        s.Activation.Apply(w.E, w.H);
+        Embedding(x, 1, w.Transposed, w.E, w.H);
         double[] h = w.H, next = w.Next;
         int used = s.Loops;
         for (int t = 1; t <= s.Loops; t++)
         {
-            LayerParameters b = Block(t);
-            Dense(b, h, next);
-            if (s.InputInjection) TensorPrimitives.Add(next, w.E, next);
-            s.Activation.Apply(next, next);
-            if (s.Residual) TensorPrimitives.Add(next, h, next);
+            Step(t, h, w.E, 1, w.Transposed, next, next, next);
             bool stop = rule.Criterion switch
             {
-                ExitCriterion.MaxChange => MaxAbsDiff(next, h, w.Diff) <= rule.Tau,
+                ExitCriterion.MaxChange => DenseLinearAlgebra.MaxAbsDiff(next, h) <= rule.Tau,
                 ExitCriterion.Cosine => TensorPrimitives.CosineSimilarity(next, h) >= 1.0 - rule.Tau,
                 _ => false,
             };
             (h, next) = (next, h);
             if (stop) { used = t; break; }
         }
-        Dense(Readout, h, w.Logits);
+        TrainMath.Affine(h, 1, s.Hidden, w.Transposed[^1], Readout.Bias, s.Classes, w.Logits);
         return (TensorPrimitives.IndexOfMax(w.Logits), used);
-
-        static double MaxAbsDiff(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> diff)
-        {
-            TensorPrimitives.Subtract(a, b, diff);
-            return Math.Abs(TensorPrimitives.MaxMagnitude(diff));
-        }
     }
 
     /// <summary>The hidden states h₀ … h_L of one input (for plots and tests).</summary>
     public double[][] States(ReadOnlySpan<double> x)
     {
+        double[][] wt = TransposedWeights();
         var e = new double[Spec.Hidden];
-        Dense(Embed, x, e);
         var states = new double[Spec.Loops + 1][];
         states[0] = new double[Spec.Hidden];
-        Spec.Activation.Apply(e, states[0]);
+        Embedding(x, 1, wt, e, states[0]);
         for (int t = 1; t <= Spec.Loops; t++)
         {
-            var z = new double[Spec.Hidden];
-            Dense(Block(t), states[t - 1], z);
-            if (Spec.InputInjection) TensorPrimitives.Add(z, e, z);
-            Spec.Activation.Apply(z, z);
-            if (Spec.Residual) TensorPrimitives.Add(z, states[t - 1], z);
-            states[t] = z;
+            states[t] = new double[Spec.Hidden];
+            Step(t, states[t - 1], e, 1, wt, states[t], states[t], states[t]);
         }
         return states;
     }
 
-    private static void Dense(LayerParameters l, ReadOnlySpan<double> x, Span<double> y)
+    /// <summary>Wᵀ of every layer, in the order embedding, blocks, read-out (the layout <see cref="TrainMath.Affine"/> reads).</summary>
+    private double[][] TransposedWeights() => new[] { Embed }.Concat(Blocks).Append(Readout).Select(l =>
     {
-        for (int o = 0; o < l.Outputs; o++) y[o] = TensorPrimitives.Dot(l.Weight.AsSpan(o * l.Inputs, l.Inputs), x) + l.Bias[o];
+        var t = new double[l.Weight.Length];
+        TrainMath.Transpose(l.Weight, l.Outputs, l.Inputs, t);
+        return t;
+    }).ToArray();
+
+    // The forward pass, written once for training (m rows at a time, every intermediate kept), inference and States
+    // (one row): e = E x + c and h₀ = g(e), then Step for t = 1 … L, then the read-out R h_L + r.
+    private void Embedding(ReadOnlySpan<double> x, int m, double[][] wt, Span<double> e, Span<double> h0)
+    {
+        TrainMath.Affine(x, m, Spec.Inputs, wt[0], Embed.Bias, Spec.Hidden, e);
+        Spec.Activation.Apply(e, h0);
+    }
+
+    /// <summary>
+    /// One block application to m rows: z = W_t h_{t−1} + b_t [+ e], a = g(z), h_t = a [+ h_{t−1}]. z, a and h may be
+    /// the same buffer (inference) or three (training keeps z and a for the backward pass); h is only written when residual.
+    /// </summary>
+    private void Step(int t, ReadOnlySpan<double> hPrev, ReadOnlySpan<double> e, int m, double[][] wt, Span<double> z, Span<double> a, Span<double> h)
+    {
+        ClassifierSpec s = Spec;
+        TrainMath.Affine(hPrev, m, s.Hidden, wt[s.Tied ? 1 : t], Block(t).Bias, s.Hidden, z);
+        if (s.InputInjection) TensorPrimitives.Add(z, e, z);
+        s.Activation.Apply(z, a);
+        if (s.Residual) TensorPrimitives.Add(a, hPrev, h);
     }
 
     /// <summary>
@@ -245,12 +256,7 @@ public sealed class LoopedClassifier
         var losses = new double[chunks];
         var correct = new int[chunks];
         double[][][]? grads = gradient is null ? null : Enumerable.Range(0, chunks).Select(_ => Parameters.Select(p => new double[p.Length]).ToArray()).ToArray();
-        var wt = new[] { Embed }.Concat(Blocks).Append(Readout).Select(l =>
-        {
-            var t = new double[l.Weight.Length];
-            TrainMath.Transpose(l.Weight, l.Outputs, l.Inputs, t);
-            return t;
-        }).ToArray();
+        double[][] wt = TransposedWeights();
         TrainMath.ForChunks(chunks, threads, c =>
         {
             int r0 = c * ChunkRows, m = Math.Min(ChunkRows, rows - r0);
@@ -275,28 +281,18 @@ public sealed class LoopedClassifier
         int d = s.Inputs, hd = s.Hidden, cl = s.Classes, L = s.Loops;
         double[] x = inputs.AsSpan(r0 * d, m * d).ToArray();
         var e = new double[m * hd];
-        TrainMath.Affine(x, m, d, wt[0], Embed.Bias, hd, e);
         var h = new double[L + 1][];
         var act = new double[L + 1][]; // g(z_t), needed for g′
         h[0] = new double[m * hd];
-        g.Apply(e, h[0]);
+        Embedding(x, m, wt, e, h[0]);
         act[0] = h[0];
         var z = new double[L + 1][];
         for (int t = 1; t <= L; t++)
         {
-            LayerParameters b = Block(t);
-            double[] bwt = wt[s.Tied ? 1 : t];
             z[t] = new double[m * hd];
-            TrainMath.Affine(h[t - 1], m, hd, bwt, b.Bias, hd, z[t]);
-            if (s.InputInjection) TensorPrimitives.Add(z[t], e, z[t]);
             act[t] = new double[m * hd];
-            g.Apply(z[t], act[t]);
-            if (s.Residual)
-            {
-                h[t] = new double[m * hd];
-                TensorPrimitives.Add(act[t], h[t - 1], h[t]);
-            }
-            else h[t] = act[t];
+            h[t] = s.Residual ? new double[m * hd] : act[t];
+            Step(t, h[t - 1], e, m, wt, z[t], act[t], h[t]);
         }
         var logits = new double[m * cl];
         TrainMath.Affine(h[L], m, hd, wt[^1], Readout.Bias, cl, logits);

@@ -1,4 +1,5 @@
 using Fixpoint.Certify;
+using Fixpoint.Experiments;
 using Fixpoint.Maps;
 using Xunit.Abstractions;
 
@@ -28,7 +29,7 @@ public class EnumerationTests(ITestOutputHelper output)
     [Fact]
     public void PaperAPolynomialDimensionTwoHasExactlySixteen()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 100);
+        Network net = PaperACase.Poly.Create(2, 100);
         EnumerationResult r = FixedPointEnumerator.Enumerate(net, IntervalVector.Cube(2, -3, 3));
         output.WriteLine($"{r.Status} proven={r.ProvenCount} boxes={r.BoxesExamined} time={r.Elapsed.TotalSeconds:F2}s excluded={r.ExcludedFraction:F4}");
         Assert.Equal(16, r.ProvenCount);
@@ -68,7 +69,7 @@ public class EnumerationTests(ITestOutputHelper output)
     [Fact]
     public void BudgetAndCancellationKeepEveryUndecidedBox()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 100);
+        Network net = PaperACase.Poly.Create(2, 100);
         Interval[] domain = IntervalVector.Cube(2, -3, 3);
         EnumerationResult budget = FixedPointEnumerator.Enumerate(net, domain, new FixedPointEnumerationOptions { MaxBoxes = 5 });
         Assert.Equal(EnumerationStatus.Incomplete, budget.Status);
@@ -93,7 +94,7 @@ public class EnumerationTests(ITestOutputHelper output)
     [Fact]
     public void ProgressIsReportedAndTheResultIsDeterministic()
     {
-        Network net = PaperA.Create("ke2024-exp", 2, 15);
+        Network net = PaperACase.Exp.Create(2, 15);
         var reports = new List<EnumerationProgress>();
         var progress = new SynchronousProgress<EnumerationProgress>(reports.Add);
         Interval[] domain = IntervalVector.Cube(2, -1.5, 2.5);
@@ -108,7 +109,7 @@ public class EnumerationTests(ITestOutputHelper output)
     [Fact]
     public void DistinctFixedPointsHaveDisjointEnclosures()
     {
-        EnumerationResult r = FixedPointEnumerator.Enumerate(PaperA.Create("ke2024-poly", 3, 100), IntervalVector.Cube(3, -3, 3));
+        EnumerationResult r = FixedPointEnumerator.Enumerate(PaperACase.Poly.Create(3, 100), IntervalVector.Cube(3, -3, 3));
         Assert.Equal(64, r.ProvenCount);
         for (int i = 0; i < r.FixedPoints.Count; i++)
         {

@@ -1,4 +1,5 @@
 using Fixpoint.Certify;
+using Fixpoint.Experiments;
 using Fixpoint.Maps;
 using Fixpoint.Numerics;
 
@@ -19,8 +20,8 @@ public class IntervalActivationTests
     [Fact]
     public void EveryParsableActivationIsSupported()
     {
-        foreach (string name in LibraryActivations.Concat(["polynomial(1,2,3)", "exp-polynomial(0.5,-1)", "ke2024-poly", "ke2024-exp"]))
-            Assert.True(IntervalActivation.IsSupported(Activation.Parse(name)), name);
+        foreach (Activation g in LibraryActivations.Concat(["polynomial(1,2,3)", "exp-polynomial(0.5,-1)"]).Select(Activation.Parse).Concat(PaperACase.All.Select(c => c.Activation)))
+            Assert.True(IntervalActivation.IsSupported(g), g.Name);
     }
 
     [Fact]
@@ -54,7 +55,7 @@ public class IntervalActivationTests
         var rng = new Rng(22);
         var polys = new List<(PolynomialActivation P, double Center)>
         {
-            (PaperA.PolynomialActivation, PaperA.PolynomialShift),
+            ((PolynomialActivation)PaperACase.Poly.Activation, PaperACase.Poly.Shift),
         };
         for (int k = 0; k < 12; k++)
         {
@@ -83,7 +84,7 @@ public class IntervalActivationTests
         var rng = new Rng(23);
         var cases = new List<(ExpPolynomialActivation P, double Center)>
         {
-            (PaperA.ExponentialActivation, PaperA.ExponentialShift),
+            ((ExpPolynomialActivation)PaperACase.Exp.Activation, PaperACase.Exp.Shift),
             (new ExpPolynomialActivation([0.1, -0.5, 0.2]), 0),
             (new ExpPolynomialActivation([-1, 0.3, 0.7, -0.2]), 0.5),
         };
@@ -131,7 +132,7 @@ public class IntervalActivationTests
     [InlineData("ke2024-exp", -0.1, 0.1, -0.02100409513710577, -0.000227793491176298, 0.4209682390910446)]
     public void PaperARegionsAreEnclosedTightly(string name, double lo, double hi, double imageLo, double imageHi, double maxSlope)
     {
-        Network net = PaperA.Create(name, 1, 1.0);
+        Network net = PaperACase.Named(name).Create(1, 1.0);
         IntervalActivation g = IntervalActivation.For(net.Activation);
         Interval z = new Interval(lo, hi) + Interval.Point(net.Layers[0].Bias[0]);
         Interval v = g.Value(z);

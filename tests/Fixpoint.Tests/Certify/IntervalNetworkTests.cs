@@ -1,4 +1,5 @@
 using Fixpoint.Certify;
+using Fixpoint.Experiments;
 using Fixpoint.Maps;
 using Fixpoint.Numerics;
 
@@ -18,8 +19,8 @@ public class IntervalNetworkTests
             "tanh-tied" => new Network([new DenseLayer(3, 3, W(3, 3, 0.9), B(3, 0.3))], new TanhActivation(), tied: true, depth: 3),
             "sin-untied-wide" => new Network([new DenseLayer(3, 5, W(5, 3, 0.7), B(5, 0.3)), new DenseLayer(5, 3, W(3, 5, 0.7), B(3, 0.3))], new SinActivation()),
             "logistic-residual" => new Network([new DenseLayer(3, 3, W(3, 3, 0.8), B(3, 0.2)), new DenseLayer(3, 3, W(3, 3, 0.8), B(3, 0.2))], new LogisticActivation(), residual: true),
-            "poly-tied" => PaperA.Create("ke2024-poly", 3, 5, depth: 2),
-            "exp-d3" => PaperA.Create("ke2024-exp", 3, 5),
+            "poly-tied" => PaperACase.Poly.Create(3, 5, depth: 2),
+            "exp-d3" => PaperACase.Exp.Create(3, 5),
             "relu-untied" => new Network([new DenseLayer(3, 3, W(3, 3, 1), B(3, 0.5)), new DenseLayer(3, 3, W(3, 3, 1), B(3, 0.5))], new LeakyReluActivation(0.2)),
             _ => throw new ArgumentException(kind),
         };

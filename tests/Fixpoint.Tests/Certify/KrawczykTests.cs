@@ -1,4 +1,5 @@
 using Fixpoint.Certify;
+using Fixpoint.Experiments;
 using Fixpoint.Maps;
 
 namespace Fixpoint.Tests.Certify;
@@ -60,7 +61,7 @@ public class KrawczykTests
     [Fact]
     public void StableAndUnstableFixedPointsOfThePaperANetworkAreCertified()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 100);
+        Network net = PaperACase.Poly.Create(2, 100);
         foreach (double[] x in new[] { new[] { 1.4028, 0.0 }, [0.8066, 0.8066], [-2.2094, 1.4028] })
         {
             KrawczykResult r = Krawczyk.Certify(net, x);

@@ -17,7 +17,7 @@ public class PaperAReproductionTests
     {
         for (int d = 1; d <= 10; d++)
         {
-            PaperATableRow row = PaperAReproduction.TableRow(network, d, 100, NoEnumeration);
+            PaperATableRow row = PaperAReproduction.TableRow(PaperACase.Named(network), d, 100, NoEnumeration);
             Assert.Equal(1 << d, row.Regions);
             Assert.Equal(1 << d, row.RegionsCertified);
             Assert.Equal(1 << d, row.DistinctLimits);
@@ -30,19 +30,19 @@ public class PaperAReproductionTests
     [Fact]
     public void RowWithEnumerationProvesTheTotalCount()
     {
-        PaperATableRow row = PaperAReproduction.TableRow("ke2024-poly", 2, 100);
+        PaperATableRow row = PaperAReproduction.TableRow(PaperACase.Poly, 2, 100);
         Assert.Equal(16, row.ProvenCount);
         Assert.Equal(4, row.ProvenStable);
         Assert.Equal(4, row.LiteralHolds);
         Assert.Equal(0, row.EnumerationUndecided);
-        PaperATableRow weak = PaperAReproduction.TableRow("ke2024-exp", 2, 5);
+        PaperATableRow weak = PaperAReproduction.TableRow(PaperACase.Exp, 2, 5);
         Assert.Equal(12, weak.ProvenCount); // strong coupling merges fixed points
     }
 
     [Fact]
     public void FigureOneHasTheScalarFixedPoints()
     {
-        PaperAFigure1Series poly = PaperAReproduction.Figure1("ke2024-poly", 101);
+        PaperAFigure1Series poly = PaperAReproduction.Figure1(PaperACase.Poly, 101);
         Assert.Equal(101, poly.X.Length);
         Assert.Equal(-1.5, poly.X[0]);
         Assert.Equal(1.5, poly.X[^1]);
@@ -53,7 +53,7 @@ public class PaperAReproductionTests
         Assert.Equal(0.8066, poly.FixedPoints[2], 4);
         Assert.Equal(1.4028014, poly.FixedPoints[3], 7);
         Assert.Equal([false, true, false, true], poly.Stable);
-        PaperAFigure1Series exp = PaperAReproduction.Figure1("ke2024-exp", 51);
+        PaperAFigure1Series exp = PaperAReproduction.Figure1(PaperACase.Exp, 51);
         // with C = −2.15 exactly (κ ≈ −2.3e-4) the fixed points are −0.9104098, −0.5793254, −0.0002279, 2.2350660
         Assert.Equal([-0.9104098, -0.5793254, -0.0002279, 2.2350660], exp.FixedPoints.Select(x => Math.Round(x, 7)));
         Assert.Equal([true, false, true, false], exp.Stable);
@@ -97,12 +97,29 @@ public class PaperAReproductionTests
     }
 
     [Fact]
+    public void CasesAreFoundByNameOnly()
+    {
+        Assert.Equal(["ke2024-poly", "ke2024-exp"], PaperACase.Names);
+        Assert.Same(PaperACase.Poly, PaperACase.Named("ke2024-poly"));
+        Assert.Same(PaperACase.Exp, PaperACase.Find("ke2024-exp"));
+        // Activation specs know no paper names: the case's activation is a plain polynomial spec.
+        Assert.Throws<FormatException>(() => Activation.Parse("ke2024-poly"));
+        Assert.Equal(PaperACase.Poly.Activation, Activation.Parse(PaperACase.Poly.Activation.Name));
+        foreach (PaperACase c in PaperACase.All)
+            for (int r = 0; r < 2; r++) Assert.True(c.Regions[r].Contains(c.RegionFixedPoints[r]), $"{c.Name} region {r}");
+        Assert.Equal([1.4028, 0.0], PaperACase.Poly.RegionFixedPoint(2, 0b10));
+        Assert.Equal("(1.4028, 0)", PaperACase.Poly.RegionFixedPointText(2, 0b10));
+    }
+
+    [Fact]
     public void OptionsAreValidated()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new PaperAReproductionOptions { Networks = ["nope"] });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PaperAReproductionOptions { Cases = [] });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PaperAReproductionOptions { Cases = [PaperACase.Poly, PaperACase.Poly] });
         Assert.Throws<ArgumentOutOfRangeException>(() => new PaperAReproductionOptions { Ms = [0] });
         Assert.Throws<ArgumentOutOfRangeException>(() => new PaperAReproductionOptions { MaxDimension = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new PaperAReproductionOptions { Fig3Start = [1.0] });
-        Assert.Throws<ArgumentException>(() => PaperAReproduction.Regions("nope"));
+        Assert.Throws<ArgumentException>(() => PaperACase.Named("nope"));
+        Assert.Null(PaperACase.Find("nope"));
     }
 }

@@ -15,7 +15,7 @@ public class RegionCertificateTests
     [InlineData("ke2024-exp", -1.01, -0.81, 0.85, 0.8239748161156396, -0.9104098)]
     public void PaperRegionsAreCertified(string name, double lo, double hi, double paperK, double maxSlope, double fixedPoint)
     {
-        Network net = PaperA.Create(name, 1, 1.0);
+        Network net = PaperACase.Named(name).Create(1, 1.0);
         Interval[] d = [new Interval(lo, hi)];
         RegionCertificateResult r = RegionCertificate.Check(net, d, new RegionCertificateOptions { Layers = 10 });
         Assert.Equal(RegionStatus.Certified, r.Status);
@@ -43,7 +43,7 @@ public class RegionCertificateTests
     [Fact]
     public void RegionAroundTheUnstablePointFailsOnContraction()
     {
-        Network net = PaperA.Create("ke2024-poly", 1, 1.0);
+        Network net = PaperACase.Poly.Create(1, 1.0);
         RegionCertificateResult r = RegionCertificate.Check(net, [new Interval(0.75, 0.85)]);
         Assert.Equal(RegionStatus.Failed, r.Status);
         Assert.Contains(r.Violations, v => v.Condition == RegionCondition.Contraction && v.Index == 0 && v.Excess > 0.4);
@@ -54,7 +54,7 @@ public class RegionCertificateTests
     public void RegionThatIsNotMappedIntoItselfNamesTheCoordinateAndTheExcess()
     {
         // f(1.35) = −0.4·1.35⁴ + 1.5·1.35² ≈ 1.405, which sticks out of [1.302, 1.35] by ≈ 0.055
-        Network net = PaperA.Create("ke2024-poly", 1, 1.0);
+        Network net = PaperACase.Poly.Create(1, 1.0);
         RegionCertificateResult r = RegionCertificate.Check(net, [new Interval(1.302, 1.35)]);
         Assert.Equal(RegionStatus.Failed, r.Status);
         RegionViolation v = Assert.Single(r.Violations);
@@ -68,7 +68,7 @@ public class RegionCertificateTests
     [Fact]
     public void ContractionBelowTheRequestedKFailsWithTheExcess()
     {
-        Network net = PaperA.Create("ke2024-poly", 1, 1.0);
+        Network net = PaperACase.Poly.Create(1, 1.0);
         RegionCertificateResult r = RegionCertificate.Check(net, [new Interval(1.302, 1.502)], new RegionCertificateOptions { ContractionBound = 0.5 });
         RegionViolation v = Assert.Single(r.Violations);
         Assert.Equal(RegionCondition.Contraction, v.Condition);
@@ -79,15 +79,15 @@ public class RegionCertificateTests
     [Fact]
     public void CoupledProductRegionsAtLargeMAreCertifiedAndSmallMNamesTheFailure()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 100);
+        Network net = PaperACase.Poly.Create(2, 100);
         for (int b = 0; b < 4; b++)
-            Assert.True(RegionCertificate.Check(net, PaperAReproduction.ProductRegion("ke2024-poly", 2, b)).Certified, $"region {b}");
+            Assert.True(RegionCertificate.Check(net, PaperACase.Poly.ProductRegion(2, b)).Certified, $"region {b}");
         // m = 5: coordinate 1 in D1 is pushed up by x0/m² ≈ 0.06, and the slope there exceeds 0.92
-        Network weak = PaperA.Create("ke2024-poly", 2, 5);
-        LiteralTheorem41Result lit = RegionCertificate.LiteralTheorem41(weak, PaperAReproduction.ProductRegion("ke2024-poly", 2, 0), 0.92);
+        Network weak = PaperACase.Poly.Create(2, 5);
+        LiteralTheorem41Result lit = RegionCertificate.LiteralTheorem41(weak, PaperACase.Poly.ProductRegion(2, 0), 0.92);
         Assert.False(lit.Holds);
         Assert.Contains(lit.Violations, v => v.Condition == RegionCondition.Contraction);
-        Assert.True(lit.PreActivation[0].Hi > 1.502 + PaperA.PolynomialShift);
+        Assert.True(lit.PreActivation[0].Hi > 1.502 + PaperACase.Poly.Shift);
     }
 
     /// <summary>
@@ -101,7 +101,7 @@ public class RegionCertificateTests
     [InlineData(10, 43.4)]
     public void DiagonalReadingReproducesTheQuotedThresholds(int d, double quoted)
     {
-        double m = PaperAReproduction.MinimalM("ke2024-poly", d, 0.92, diagonalReading: true);
+        double m = PaperAReproduction.MinimalM(PaperACase.Poly, d, 0.92, diagonalReading: true);
         Assert.InRange(m, quoted - 0.1, quoted + 0.1);
     }
 
@@ -109,14 +109,14 @@ public class RegionCertificateTests
     public void RigorousLiteralConditionNeedsALargerM()
     {
         // with the true pre-activation range the coupling shift raises |g′| on D1: m ≈ 53.9 for d = 2
-        double m = PaperAReproduction.MinimalM("ke2024-poly", 2, 0.92, diagonalReading: false);
+        double m = PaperAReproduction.MinimalM(PaperACase.Poly, 2, 0.92, diagonalReading: false);
         Assert.InRange(m, 50, 60);
     }
 
     [Fact]
     public void BadInputIsRejected()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 100);
+        Network net = PaperACase.Poly.Create(2, 100);
         Assert.Throws<ArgumentException>(() => RegionCertificate.Check(net, [new Interval(0, 1)]));
         Assert.Throws<ArgumentException>(() => RegionCertificate.Check(net, [new Interval(0, 1), Interval.Entire]));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RegionCertificateOptions { ContractionBound = 1.0 });

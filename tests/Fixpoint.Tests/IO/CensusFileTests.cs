@@ -1,3 +1,4 @@
+using Fixpoint.Experiments;
 using System.Text.Json.Nodes;
 using Fixpoint.Census;
 using Fixpoint.IO;
@@ -62,7 +63,7 @@ public class CensusFileTests
     [Fact]
     public void TheFileModelCarriesEveryFieldOfTheResult()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 100);
+        Network net = PaperACase.Poly.Create(2, 100);
         CensusResult r = FixedPointCensus.Run(net, new UniformBoxStarts(-3, 3), 100, 1, new CensusOptions { Unstable = true });
         CensusFile f = CensusFile.From(r, new Dictionary<string, string> { ["command"] = "c", ["jacobian"] = "exact" });
         Assert.Equal("c", f.Command);
@@ -86,7 +87,7 @@ public class CensusFileTests
     [Fact]
     public void OutcomesAndBasinTotalsFollowTheOutcomeRecord()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 100);
+        Network net = PaperACase.Poly.Create(2, 100);
         CensusResult r = FixedPointCensus.Run(net, new UniformBoxStarts(-3, 3), 100, 1, new CensusOptions());
         string path = Path.Combine(CliRunner.TempDir(), "census.json");
         CensusFile.Write(path, r);

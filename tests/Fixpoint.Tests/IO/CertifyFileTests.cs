@@ -1,3 +1,4 @@
+using Fixpoint.Experiments;
 using System.Text.Json.Nodes;
 using Fixpoint.Census;
 using Fixpoint.Certify;
@@ -65,7 +66,7 @@ public class CertifyFileTests
     [Fact]
     public void NotCertifiedPointsAndInfiniteBoundsRoundTrip()
     {
-        Network net = PaperA.Create("ke2024-poly", 2, 100);
+        Network net = PaperACase.Poly.Create(2, 100);
         var point = new CensusFixedPoint([0.7, 0.7], 0.1, false, 1, Stability.Marginal, 0, FixedPointType.Node, [], 1, 1, (0, 1), FoundBy.Iteration);
         var r = new KrawczykResult(CertificateStatus.Unknown, UnknownReason.SingularJacobian, point.X, 0.1, null, null, null, double.NaN, double.NaN, double.NaN, 1);
         var region = RegionCertificate.Check(net, [new Interval(0.5, 1.502), new Interval(-0.3, 0.3)], new RegionCertificateOptions());

@@ -21,7 +21,7 @@ public class OnnxCliTests
     private static (double[] X, string Stability)[] Points(JsonNode census) =>
         census["fixedPoints"]!.AsArray()
             .Select(f => (f!["x"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray(), f["stability"]!.GetValue<string>()))
-            .OrderBy(p => p.Item1, Fixpoint.Census.LexComparer.Instance).ToArray();
+            .OrderBy(p => p.Item1, Fixpoint.Numerics.LexicographicComparer.Instance).ToArray();
 
     /// <summary>Acceptance: the ONNX tanh MLP (run by ONNX Runtime) and the same weights as safetensors have the same fixed points and verdicts.</summary>
     [Theory]

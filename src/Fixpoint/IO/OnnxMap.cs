@@ -1,9 +1,9 @@
 using System.Globalization;
-using Fixpoint.IO;
+using Fixpoint.Maps;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Fixpoint.Maps;
+namespace Fixpoint.IO;
 
 /// <summary>
 /// Any ONNX model with one input and one output of the same size N, run by ONNX Runtime.
