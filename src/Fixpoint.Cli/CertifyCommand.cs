@@ -99,7 +99,9 @@ internal static class CertifyCommand
             Network loaded = ModelFile.Load(file);
             return (loaded, $"model {file} ({NetworkOptions.Describe(loaded)})");
         }
-        return net.Build(p);
+        (Network built, string description) = net.Build(p);
+        net.Save(p, built);
+        return (built, description);
     }
 
     private static JsonElement ReadCensus(string path)

@@ -32,14 +32,7 @@ internal sealed class DataOptions(int defaultTrainCount)
     {
         string path = p.GetValue(Data)!;
         string fmt = p.GetValue(Format)!.Trim().ToLowerInvariant();
-        DataFormat format = fmt switch
-        {
-            "auto" => DataSource.Guess(path),
-            "digits" => DataFormat.Digits,
-            "csv" => DataFormat.Csv,
-            "idx" => DataFormat.Idx,
-            _ => throw new UsageException($"unknown --format '{fmt}'; known: auto, digits, csv, idx"),
-        };
+        DataFormat format = DataReaders.Choose(path, fmt) ?? throw new UsageException($"unknown --format '{fmt}'; known: {DataReaders.FormatNames}");
         if (path != DigitsReader.ShippedName && !File.Exists(path)) throw new UsageException($"--data {path}: no such file");
         int? labelColumn = null;
         string lc = p.GetValue(LabelColumn)!.Trim().ToLowerInvariant();

@@ -21,6 +21,7 @@ internal static class EvalCommand
         {
             PointListStarts rows = PointListStarts.FromCsv(p.GetValue(points)!);
             (Network network, _) = net.Build(p);
+            net.Save(p, network);
             int n = network.Dimension;
             if (rows.Dimension != n) throw new UsageException($"--points has {rows.Dimension} columns but the network has dimension {n}");
             var y = new double[n];

@@ -113,13 +113,13 @@ internal static class SpectrumCommand
             if (fixedNetwork)
             {
                 (fixedNet, description) = net.Build(p);
+                net.Save(p, fixedNet);
             }
             else
             {
                 spec = BuildSpec(p, net, sw2, sb2);
                 description = Describe(spec);
-                string? save = p.GetValue(net.SaveModel);
-                if (save is not null) ModelFile.Save(spec.Build(), save, p.GetValue(net.SaveF32));
+                if (p.GetValue(net.SaveModel) is not null) net.Save(p, spec.Build());
             }
             if (depthValues is not null) description = description.Replace($" L={spec!.Depth} ", $" L={string.Join(",", depthValues)} ");
             context["network"] = description;

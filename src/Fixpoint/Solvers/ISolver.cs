@@ -21,17 +21,3 @@ public static class SolverExtensions
         return r.Results[0] ?? throw new OperationCanceledException(cancellationToken);
     }
 }
-
-/// <summary>The solvers by name.</summary>
-public static class Solvers
-{
-    public const string Names = "picard, anderson, newton";
-
-    public static ISolver Create(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "picard" => new PicardSolver(),
-        "anderson" => new AndersonSolver(),
-        "newton" => new NewtonSolver(),
-        _ => throw new FormatException($"unknown solver '{name}'; known: {Names}"),
-    };
-}
