@@ -24,13 +24,13 @@ internal static class CensusCommand
         var startsFile = new Option<string>("--starts-file") { Description = "Start from the rows of this CSV file (one point per row)." };
         var startsDataset = new Option<string>("--starts-dataset") { Description = "Start from the examples of a data set: 'digits' (the shipped 8×8 digits, pixels scaled to [−1, 1]), a digits-format CSV, or MNIST-style IDX images (*idx3-ubyte[.gz])." };
         var solver = new SolverOptions($"Solver: {SolverSpec.NameList} (default picard: the map's own dynamics, so basins are the map's).");
-        var atol = new Option<double>("--atol") { Description = $"Converged when ‖F(x) − x‖∞ ≤ atol + rtol·‖x‖∞ (default {SolveOptions.DefaultAtol}).", DefaultValueFactory = _ => SolveOptions.DefaultAtol };
+        var atol = new Option<double>("--atol") { Description = $"Converged when ‖Format.Value(x) − x‖∞ ≤ atol + rtol·‖x‖∞ (default {SolveOptions.DefaultAtol}).", DefaultValueFactory = _ => SolveOptions.DefaultAtol };
         var rtol = new Option<double>("--rtol") { Description = $"See --atol (default {SolveOptions.DefaultRtol}).", DefaultValueFactory = _ => SolveOptions.DefaultRtol };
         var maxIter = new Option<int>("--max-iter") { Description = $"Iterations per start (default {SolveOptions.DefaultMaxIterations}).", DefaultValueFactory = _ => SolveOptions.DefaultMaxIterations };
         var maxPeriod = new Option<int>("--max-period") { Description = $"Longest cycle period detected (default {SolveOptions.DefaultMaxPeriod}; 1 turns detection off).", DefaultValueFactory = _ => SolveOptions.DefaultMaxPeriod };
         var divergence = new Option<double>("--divergence-bound") { Description = $"‖x‖∞ above this is divergence (default {SolveOptions.DefaultDivergenceBound:g}).", DefaultValueFactory = _ => SolveOptions.DefaultDivergenceBound };
         var uniqueTol = new Option<double>("--unique-tol") { Description = $"Two points are one fixed point when their ∞-norm distance is ≤ this (default {CensusOptions.DefaultUniqueTol}).", DefaultValueFactory = _ => CensusOptions.DefaultUniqueTol };
-        var polishTol = new Option<double>("--polish-tol") { Description = $"Newton polishes each fixed point to ‖F(x) − x‖∞ ≤ this (default {CensusOptions.DefaultPolishTol}).", DefaultValueFactory = _ => CensusOptions.DefaultPolishTol };
+        var polishTol = new Option<double>("--polish-tol") { Description = $"Newton polishes each fixed point to ‖Format.Value(x) − x‖∞ ≤ this (default {CensusOptions.DefaultPolishTol}).", DefaultValueFactory = _ => CensusOptions.DefaultPolishTol };
         var margin = new Option<double>("--margin") { Description = $"Stable when ρ < 1 − margin, unstable when ρ > 1 + margin, else marginal (default {CensusOptions.DefaultStabilityMargin}).", DefaultValueFactory = _ => CensusOptions.DefaultStabilityMargin };
         var unstable = new Option<bool>("--unstable") { Description = "Also run Newton from every start to find unstable fixed points (saddles, repellers)." };
         var unstableStarts = new Option<int>("--unstable-starts") { Description = "The unstable pass runs Newton from the first K starts only (default 0: all).", DefaultValueFactory = _ => 0 };
@@ -52,7 +52,7 @@ internal static class CensusCommand
             int k = p.GetValue(starts);
             if (k < 1) throw new UsageException($"--starts must be ≥ 1 (got {k})");
             double[] b = p.GetValue(box) ?? [-1.0, 1.0];
-            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {F(b[0])} {F(b[1])} is empty: LO must be below HI");
+            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {Format.Value(b[0])} {Format.Value(b[1])} is empty: LO must be below HI");
             // The option records check the ranges; a refused value comes back as one line under its option's name.
             SolverSpec solverSpec = solver.Spec(p);
             CensusOptions options = OptionErrors.Build(() => new CensusOptions
@@ -122,7 +122,7 @@ internal static class CensusCommand
     private static CensusOptions Float32(CliConsole console, CensusOptions options, IReadOnlySet<string> given)
     {
         (CensusOptions changed, var names) = Float32Tolerances.Apply(options, given);
-        if (names.Count > 0) console.Error.WriteLine($"note: the model computes in float32; using {string.Join(" ", names.Select(n => $"{n.Name.Cli} {F(n.Value)}"))} (give them to override)");
+        if (names.Count > 0) console.Error.WriteLine($"note: the model computes in float32; using {string.Join(" ", names.Select(n => $"{n.Name.Cli} {Format.Value(n.Value)}"))} (give them to override)");
         return changed;
     }
 
@@ -135,10 +135,9 @@ internal static class CensusCommand
 
     private static GaussianStarts ValidGaussian(double mean, double std)
     {
-        if (!double.IsFinite(mean)) throw new UsageException($"--start-mean must be finite (got {F(mean)})");
-        if (!(std > 0) || !double.IsFinite(std)) throw new UsageException($"--start-std must be > 0 (got {F(std)})");
+        if (!double.IsFinite(mean)) throw new UsageException($"--start-mean must be finite (got {Format.Value(mean)})");
+        if (!(std > 0) || !double.IsFinite(std)) throw new UsageException($"--start-std must be > 0 (got {Format.Value(std)})");
         return new GaussianStarts(mean, std);
     }
 
-    internal static string F(double v) => v.ToString("g", CultureInfo.InvariantCulture);
 }

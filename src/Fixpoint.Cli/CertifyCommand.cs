@@ -40,14 +40,14 @@ internal static class CertifyCommand
             if (censusPath is null && regionArgs.Length == 0 && !doEnumerate)
                 throw new UsageException("say what to certify: --around census.json, --region LO,HI, or --enumerate --box LO HI");
             double[] b = p.GetValue(box)!;
-            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {F(b[0])} {F(b[1])} is empty: LO must be below HI");
+            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {Format.Value(b[0])} {Format.Value(b[1])} is empty: LO must be below HI");
             if (NetworkOptions.Given(p, box) && !doEnumerate) throw new UsageException("--box applies to --enumerate");
             int mb = p.GetValue(maxBoxes);
             if (mb < 1) throw new UsageException($"--max-boxes must be ≥ 1 (got {mb})");
             double mw = p.GetValue(minWidth);
-            if (!(mw > 0) || !double.IsFinite(mw)) throw new UsageException($"--min-width must be > 0 (got {F(mw)})");
+            if (!(mw > 0) || !double.IsFinite(mw)) throw new UsageException($"--min-width must be > 0 (got {Format.Value(mw)})");
             double? kBound = p.GetValue(k);
-            if (kBound is double kv && !(kv > 0 && kv < 1)) throw new UsageException($"--k must be in (0, 1) (got {F(kv)})");
+            if (kBound is double kv && !(kv > 0 && kv < 1)) throw new UsageException($"--k must be in (0, 1) (got {Format.Value(kv)})");
             int ls = p.GetValue(layers);
             if (ls < 0) throw new UsageException($"--layers must be ≥ 0 (got {ls})");
 
@@ -63,10 +63,8 @@ internal static class CertifyCommand
             {
                 if (c.GetProperty("dimension").GetInt32() != n) throw new UsageException($"{censusPath} is a census in dimension {c.GetProperty("dimension").GetInt32()} but the network has dimension {n}");
                 var points = c.GetProperty("fixedPoints").EnumerateArray().ToList();
-                var results = new KrawczykResult[points.Count];
                 var xs = points.Select(fp => fp.GetProperty("x").EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
-                Parallel.For(0, points.Count, new ParallelOptions { CancellationToken = ct }, i => results[i] = Krawczyk.Certify(network, xs[i], null, ct));
-                for (int i = 0; i < points.Count; i++) aroundResults.Add((xs[i], results[i], points[i]));
+                foreach (PointCertificate pc in KrawczykAround.CertifyAll(network, xs, null, ct)) aroundResults.Add((pc.X, pc.Result, points[pc.Index]));
             }
             RegionCertificateResult? regionResult = regionBox is null ? null
                 : RegionCertificate.Check(network, regionBox, new RegionCertificateOptions { ContractionBound = kBound, Layers = ls });
@@ -159,7 +157,7 @@ internal static class CertifyCommand
         if (region is not null)
         {
             o.WriteLine(region.Certified
-                ? $"region certificate: CERTIFIED — F(D) ⊆ D and K = {region.K:0.######} < 1: exactly one fixed point in D, attracting; a-priori bound K^L·ε/(1 − K) = {region.APrioriBound:0.###e+0} (L = {region.Layers}, ε = {region.Diameter:0.####})"
+                ? $"region certificate: CERTIFIED — Format.Value(D) ⊆ D and K = {region.K:0.######} < 1: exactly one fixed point in D, attracting; a-priori bound K^L·ε/(1 − K) = {region.APrioriBound:0.###e+0} (L = {region.Layers}, ε = {region.Diameter:0.####})"
                 : $"region certificate: FAILED — {string.Join("; ", region.Violations.Take(5).Select(v => v.ToString()))}{(region.Violations.Count > 5 ? $"; … {region.Violations.Count - 5} more" : "")}");
         }
         if (enumeration is not null)
@@ -173,7 +171,6 @@ internal static class CertifyCommand
         o.WriteLine($"wrote {path}");
     }
 
-    private static string F(double v) => v.ToString("g", CultureInfo.InvariantCulture);
 
     private sealed class EnumerationProgressAdapter(IProgress<Census.CensusProgress> inner, int maxBoxes) : IProgress<EnumerationProgress>
     {

@@ -59,9 +59,9 @@ internal static class ClassifyCommand
             console.Error.WriteLine("interrupted: nothing written");
             return new Outcome(ExitCodes.Interrupted, null!);
         }
-        o.WriteLine($"attractors reached from the training images: {r.Attractors} (majority labels agree with {RestoreCommand.Pct(r.AttractorPurity)} of the training images)");
-        o.WriteLine($"basin classifier: accuracy {RestoreCommand.Pct(r.Accuracy)} on {r.TestImages} test images; {RestoreCommand.Pct(r.Coverage)} reached a labelled attractor, {RestoreCommand.Pct(r.AccuracyOnCovered)} of those correctly");
-        o.WriteLine($"baselines: 1-NN {RestoreCommand.Pct(r.OneNnAccuracy)}, {r.K}-NN {RestoreCommand.Pct(r.KnnAccuracy)} (Euclidean, same training images)");
+        o.WriteLine($"attractors reached from the training images: {r.Attractors} (majority labels agree with {Format.Percent(r.AttractorPurity)} of the training images)");
+        o.WriteLine($"basin classifier: accuracy {Format.Percent(r.Accuracy)} on {r.TestImages} test images; {Format.Percent(r.Coverage)} reached a labelled attractor, {Format.Percent(r.AccuracyOnCovered)} of those correctly");
+        o.WriteLine($"baselines: 1-NN {Format.Percent(r.OneNnAccuracy)}, {r.K}-NN {Format.Percent(r.KnnAccuracy)} (Euclidean, same training images)");
         var head = new[] { "true \\ predicted" }.Concat(Enumerable.Range(0, r.Classes).Select(c => c.ToString(CultureInfo.InvariantCulture))).Append("none").ToArray();
         var rows = Enumerable.Range(0, r.Classes).Select(i => new[] { i.ToString(CultureInfo.InvariantCulture) }.Concat(r.Confusion[i].Select(v => v.ToString(CultureInfo.InvariantCulture))).ToArray()).ToList();
         ConsoleTable.Print(console, "basin classifier confusion matrix", head, rows);

@@ -50,7 +50,7 @@ internal sealed class DataOptions(int defaultTrainCount)
         {
             double[] r = p.GetValue(PixelRange)!;
             if (format == DataFormat.Digits) throw new UsageException("--pixel-range does not apply to the digits (always 0 16)");
-            if (!r.All(double.IsFinite) || !(r[0] < r[1])) throw new UsageException($"--pixel-range {CensusCommand.F(r[0])} {CensusCommand.F(r[1])} is empty: LO must be below HI");
+            if (!r.All(double.IsFinite) || !(r[0] < r[1])) throw new UsageException($"--pixel-range {Cli.Format.Value(r[0])} {Cli.Format.Value(r[1])} is empty: LO must be below HI");
             range = new Training.PixelRange(r[0], r[1]);
         }
         return new DataSource(path, format, labelColumn, labels, range);

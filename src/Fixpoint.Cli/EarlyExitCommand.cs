@@ -113,12 +113,12 @@ internal static class EarlyExitCommand
                 return new Outcome(ExitCodes.Interrupted, results);
             }
             ClassifierEpoch last = tr.History[^1];
-            o.WriteLine($"  trained in {tr.Seconds:0.0} s: training loss {last.TrainLoss:0.####e+0}, training accuracy {RestoreCommand.Pct(last.TrainAccuracy)}, test accuracy {RestoreCommand.Pct(last.TestAccuracy)}");
+            o.WriteLine($"  trained in {tr.Seconds:0.0} s: training loss {last.TrainLoss:0.####e+0}, training accuracy {Format.Percent(last.TrainAccuracy)}, test accuracy {Format.Percent(last.TestAccuracy)}");
             model.Save(Path.Combine(s.Out, $"classifier-{name}.safetensors"));
             EarlyExitReport rep = EarlyExit.Evaluate(model, test, s.Exit, ct);
             var rows = rep.Rows.Select(r => new[]
             {
-                r.Rule, r.MeanLoops.ToString("0.00", CultureInfo.InvariantCulture), RestoreCommand.Pct(r.Accuracy),
+                r.Rule, r.MeanLoops.ToString("0.00", CultureInfo.InvariantCulture), Format.Percent(r.Accuracy),
                 (100 * r.AccuracyChange).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture), r.ChangedPredictions.ToString(CultureInfo.InvariantCulture),
                 (1000 * r.MedianSeconds).ToString("0.00", CultureInfo.InvariantCulture), r.SpeedUp.ToString("0.00", CultureInfo.InvariantCulture) + "×",
                 Quartiles(r.LoopHistogram),
@@ -171,8 +171,8 @@ internal static class EarlyExitCommand
         var sb = new StringBuilder("model,criterion,tau,mean_loops,accuracy,accuracy_change,changed_predictions,median_seconds,speed_up,loop_histogram\n");
         foreach (ModelResult m in results)
             foreach (EarlyExitRow r in m.Report.Rows)
-                sb.AppendLine(string.Join(",", m.Name, r.Criterion, TrainCommand.R(r.Tau), TrainCommand.R(r.MeanLoops), TrainCommand.R(r.Accuracy), TrainCommand.R(r.AccuracyChange),
-                    r.ChangedPredictions.ToString(CultureInfo.InvariantCulture), TrainCommand.R(r.MedianSeconds), TrainCommand.R(r.SpeedUp), string.Join(";", r.LoopHistogram)));
+                sb.AppendLine(string.Join(",", m.Name, r.Criterion, Format.Csv(r.Tau), Format.Csv(r.MeanLoops), Format.Csv(r.Accuracy), Format.Csv(r.AccuracyChange),
+                    r.ChangedPredictions.ToString(CultureInfo.InvariantCulture), Format.Csv(r.MedianSeconds), Format.Csv(r.SpeedUp), string.Join(";", r.LoopHistogram)));
         AtomicFile.WriteText(path, sb.ToString());
     }
 

@@ -134,14 +134,14 @@ internal static class ReproduceCommand
         sb.AppendLine("|---|---|---|");
         EpochRecord a = plain.Training.Final, b = trained.Training.Final;
         MemoryReport pm = plain.Memory!, tm = trained.Memory!;
-        Row("training reconstruction MSE", G(a.Reconstruction), G(b.Reconstruction));
-        Row("test reconstruction MSE", G(a.TestReconstruction), G(b.TestReconstruction));
-        Row("Jacobian penalty (1/N)‖J v‖² at the training images (≈ mean σ²(J))", G(a.JacobianPenalty), G(b.JacobianPenalty));
-        Row("median ‖F(x) − x‖∞ at a training image", G(pm.MedianResidual), G(tm.MedianResidual));
-        Row("median ρ(J(x)) at a training image", G(pm.MedianSpectralRadiusAtImage), G(tm.MedianSpectralRadiusAtImage));
+        Row("training reconstruction MSE", Format.Sci(a.Reconstruction), Format.Sci(b.Reconstruction));
+        Row("test reconstruction MSE", Format.Sci(a.TestReconstruction), Format.Sci(b.TestReconstruction));
+        Row("Jacobian penalty (1/N)‖J v‖² at the training images (≈ mean σ²(J))", Format.Sci(a.JacobianPenalty), Format.Sci(b.JacobianPenalty));
+        Row("median ‖F(x) − x‖∞ at a training image", Format.Sci(pm.MedianResidual), Format.Sci(tm.MedianResidual));
+        Row("median ρ(J(x)) at a training image", Format.Sci(pm.MedianSpectralRadiusAtImage), Format.Sci(tm.MedianSpectralRadiusAtImage));
         Row($"training images stored (attracting fixed point within ‖x* − x‖∞ ≤ {tm.StoreTol.ToString(ci)})", $"{pm.Stored} / {pm.TrainingImages}", $"{tm.Stored} / {tm.TrainingImages}");
         foreach (string key in tm.StoredAt.Keys) Row($"… within {key}", $"{pm.StoredAt[key]}", $"{tm.StoredAt[key]}");
-        Row("median ‖x* − x‖∞ to the attractor reached", G(pm.MedianDistance), G(tm.MedianDistance));
+        Row("median ‖x* − x‖∞ to the attractor reached", Format.Sci(pm.MedianDistance), Format.Sci(tm.MedianDistance));
         Row($"census ({pm.TrainingImages} training images + {pm.RandomStarts} uniform starts): fixed points (stable)", $"{pm.FixedPoints} ({pm.StableFixedPoints})", $"{tm.FixedPoints} ({tm.StableFixedPoints})");
         Row("cycles", $"{pm.Cycles}", $"{tm.Cycles}");
         Row("distinct attractors reached from training images", $"{pm.AttractorsOfTrainingImages}", $"{tm.AttractorsOfTrainingImages}");
@@ -157,7 +157,7 @@ internal static class ReproduceCommand
         {
             EpochRecord f = o.Training.History[0], l = o.Training.Final;
             for (int i = 0; i < l.Tails.Count; i++)
-                sb.AppendLine($"| {name} | {i} | {f.Tails[i].Hill:0.00} → {l.Tails[i].Hill:0.00} | {A(f.Tails[i].Esd)} → {A(l.Tails[i].Esd)} | {f.Tails[i].SpectralNorm:0.00} → {l.Tails[i].SpectralNorm:0.00} |");
+                sb.AppendLine($"| {name} | {i} | {f.Tails[i].Hill:0.00} → {l.Tails[i].Hill:0.00} | {Format.Alpha(f.Tails[i].Esd)} → {Format.Alpha(l.Tails[i].Esd)} | {f.Tails[i].SpectralNorm:0.00} → {l.Tails[i].SpectralNorm:0.00} |");
         }
         sb.AppendLine();
         sb.AppendLine($"### Restoration (λ = 0.1 network; {plan.RestoreImages} images per set; mean PSNR in dB, higher is better, and mean MSE, lower is better; recall = the damaged image reaches the clean image's attractor)");
@@ -169,7 +169,7 @@ internal static class ReproduceCommand
             sb.AppendLine("| damage | PSNR damaged | PSNR one pass | PSNR attractor | PSNR nearest training image | MSE damaged | MSE one pass | MSE attractor | MSE nearest | recall | attractor beats one pass |");
             sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (RestoreRow r in restore.Report.Rows.Where(r => r.Set == set))
-                sb.AppendLine($"| {r.Damage} | {r.Damaged.Psnr:0.00} | {r.OnePass.Psnr:0.00} | {r.Attractor.Psnr:0.00} | {r.Nearest.Psnr:0.00} | {r.Damaged.Mse:0.0000} | {r.OnePass.Mse:0.0000} | {r.Attractor.Mse:0.0000} | {r.Nearest.Mse:0.0000} | {RestoreCommand.Pct(r.RecallRate)} | {RestoreCommand.Pct(r.AttractorBetterThanOnePass)} |");
+                sb.AppendLine($"| {r.Damage} | {r.Damaged.Psnr:0.00} | {r.OnePass.Psnr:0.00} | {r.Attractor.Psnr:0.00} | {r.Nearest.Psnr:0.00} | {r.Damaged.Mse:0.0000} | {r.OnePass.Mse:0.0000} | {r.Attractor.Mse:0.0000} | {r.Nearest.Mse:0.0000} | {Format.Percent(r.RecallRate)} | {Format.Percent(r.AttractorBetterThanOnePass)} |");
         }
         sb.AppendLine();
         ClassifyReport c = classify.Report;
@@ -177,18 +177,18 @@ internal static class ReproduceCommand
         sb.AppendLine();
         sb.AppendLine("| classifier | test accuracy |");
         sb.AppendLine("|---|---|");
-        sb.AppendLine($"| basin of attraction ({c.Attractors} attractors labelled by {c.TrainImages} training images; coverage {RestoreCommand.Pct(c.Coverage)}) | {RestoreCommand.Pct(c.Accuracy)} |");
-        sb.AppendLine($"| 1-nearest neighbour | {RestoreCommand.Pct(c.OneNnAccuracy)} |");
-        sb.AppendLine($"| {c.K}-nearest neighbours | {RestoreCommand.Pct(c.KnnAccuracy)} |");
+        sb.AppendLine($"| basin of attraction ({c.Attractors} attractors labelled by {c.TrainImages} training images; coverage {Format.Percent(c.Coverage)}) | {Format.Percent(c.Accuracy)} |");
+        sb.AppendLine($"| 1-nearest neighbour | {Format.Percent(c.OneNnAccuracy)} |");
+        sb.AppendLine($"| {c.K}-nearest neighbours | {Format.Percent(c.KnnAccuracy)} |");
         sb.AppendLine();
         foreach (var m in exit.Models)
         {
-            sb.AppendLine($"### Early exit: {m.Name} — {m.Report.Model}; full-depth test accuracy {RestoreCommand.Pct(m.Report.FullDepthAccuracy)}, {m.Report.TestImages} test images");
+            sb.AppendLine($"### Early exit: {m.Name} — {m.Report.Model}; full-depth test accuracy {Format.Percent(m.Report.FullDepthAccuracy)}, {m.Report.TestImages} test images");
             sb.AppendLine();
             sb.AppendLine("| rule | mean loops | loops min/q1/median/q3/max | accuracy | Δ accuracy (pp) | predictions changed | ms per pass | speed-up |");
             sb.AppendLine("|---|---|---|---|---|---|---|---|");
             foreach (EarlyExitRow r in m.Report.Rows)
-                sb.AppendLine($"| {r.Rule} | {r.MeanLoops:0.00} | {EarlyExitCommand.Quartiles(r.LoopHistogram)} | {RestoreCommand.Pct(r.Accuracy)} | {(100 * r.AccuracyChange).ToString("+0.00;-0.00;0.00", ci)} | {r.ChangedPredictions} | {1000 * r.MedianSeconds:0.00} | {r.SpeedUp:0.00}× |");
+                sb.AppendLine($"| {r.Rule} | {r.MeanLoops:0.00} | {EarlyExitCommand.Quartiles(r.LoopHistogram)} | {Format.Percent(r.Accuracy)} | {(100 * r.AccuracyChange).ToString("+0.00;-0.00;0.00", ci)} | {r.ChangedPredictions} | {1000 * r.MedianSeconds:0.00} | {r.SpeedUp:0.00}× |");
             sb.AppendLine();
         }
         sb.AppendLine("### Time");
@@ -200,9 +200,7 @@ internal static class ReproduceCommand
         return sb.ToString();
 
         void Row(string label, string x, string y) => sb.AppendLine($"| {label} | {x} | {y} |");
-        static string G(double v) => double.IsFinite(v) ? v.ToString("0.###e+0", CultureInfo.InvariantCulture) : "n/a";
         static string Cert(MemoryReport m) => m.Certificates.Count == 0 ? "none tried" :
             $"{m.Certificates.Count(c => c.Status == "unique")} / {m.Certificates.Count} (box radius {string.Join(", ", m.Certificates.Where(c => c.Status == "unique").Select(c => c.LargestRadius.ToString("0.#e+0", CultureInfo.InvariantCulture)))})";
-        static string A(PowerLawFit? f) => f is null ? "n/a" : f.Alpha.ToString("0.00", CultureInfo.InvariantCulture);
     }
 }

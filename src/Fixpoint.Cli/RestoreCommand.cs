@@ -87,9 +87,9 @@ internal static class RestoreCommand
         {
             var rows = report.Rows.Where(r => r.Set == set).Select(r => new[]
             {
-                r.Damage, P(r.Damaged.Psnr), P(r.OnePass.Psnr), P(r.Attractor.Psnr), P(r.Nearest.Psnr),
-                M(r.Damaged.Mse), M(r.OnePass.Mse), M(r.Attractor.Mse), M(r.Nearest.Mse),
-                Pct(r.RecallRate), Pct(r.ConvergedFraction), r.MeanIterations.ToString("0.#", CultureInfo.InvariantCulture),
+                r.Damage, Format.Fixed(r.Damaged.Psnr, "0.00"), Format.Fixed(r.OnePass.Psnr, "0.00"), Format.Fixed(r.Attractor.Psnr, "0.00"), Format.Fixed(r.Nearest.Psnr, "0.00"),
+                Format.Fixed(r.Damaged.Mse, "0.0000"), Format.Fixed(r.OnePass.Mse, "0.0000"), Format.Fixed(r.Attractor.Mse, "0.0000"), Format.Fixed(r.Nearest.Mse, "0.0000"),
+                Format.Percent(r.RecallRate), Format.Percent(r.ConvergedFraction), r.MeanIterations.ToString("0.#", CultureInfo.InvariantCulture),
             }).ToList();
             ConsoleTable.Print(console, $"{set} images ({report.Rows.First(r => r.Set == set).Images}): mean PSNR (dB) and MSE against the clean image",
                 ["damage", "PSNR damaged", "one pass", "attractor", "nearest", "MSE damaged", "one pass", "attractor", "nearest", "recall", "converged", "iterations"], rows);
@@ -131,10 +131,10 @@ internal static class RestoreCommand
     {
         var sb = new StringBuilder("set,damage,kind,level,images,mse_damaged,mse_one_pass,mse_attractor,mse_nearest,psnr_damaged,psnr_one_pass,psnr_attractor,psnr_nearest,recall_rate,converged_fraction,mean_iterations,attractor_better_than_one_pass\n");
         foreach (RestoreRow x in r.Rows)
-            sb.AppendLine(string.Join(",", x.Set, x.Damage, x.Kind, TrainCommand.R(x.Level), x.Images.ToString(CultureInfo.InvariantCulture),
-                TrainCommand.R(x.Damaged.Mse), TrainCommand.R(x.OnePass.Mse), TrainCommand.R(x.Attractor.Mse), TrainCommand.R(x.Nearest.Mse),
-                TrainCommand.R(x.Damaged.Psnr), TrainCommand.R(x.OnePass.Psnr), TrainCommand.R(x.Attractor.Psnr), TrainCommand.R(x.Nearest.Psnr),
-                TrainCommand.R(x.RecallRate), TrainCommand.R(x.ConvergedFraction), TrainCommand.R(x.MeanIterations), TrainCommand.R(x.AttractorBetterThanOnePass)));
+            sb.AppendLine(string.Join(",", x.Set, x.Damage, x.Kind, Format.Csv(x.Level), x.Images.ToString(CultureInfo.InvariantCulture),
+                Format.Csv(x.Damaged.Mse), Format.Csv(x.OnePass.Mse), Format.Csv(x.Attractor.Mse), Format.Csv(x.Nearest.Mse),
+                Format.Csv(x.Damaged.Psnr), Format.Csv(x.OnePass.Psnr), Format.Csv(x.Attractor.Psnr), Format.Csv(x.Nearest.Psnr),
+                Format.Csv(x.RecallRate), Format.Csv(x.ConvergedFraction), Format.Csv(x.MeanIterations), Format.Csv(x.AttractorBetterThanOnePass)));
         AtomicFile.WriteText(path, sb.ToString());
     }
 
@@ -180,7 +180,4 @@ internal static class RestoreCommand
         return DataOptions.ImageShape(dimension) ?? throw new UsageException($"the dimension {dimension} is not a square; give --image-width");
     }
 
-    private static string P(double v) => double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
-    private static string M(double v) => double.IsFinite(v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a";
-    internal static string Pct(double v) => double.IsFinite(v) ? (100 * v).ToString("0.#", CultureInfo.InvariantCulture) + "%" : "n/a";
 }
