@@ -1,10 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using Fixpoint.Census;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Solvers;
-
 namespace Fixpoint.Cli;
 
 /// <summary><c>fixpoint census</c>: every fixed point and cycle reachable from many starts, with stability and basins.</summary>
@@ -24,27 +17,27 @@ internal static class CensusCommand
         var startsFile = new Option<string>("--starts-file") { Description = "Start from the rows of this CSV file (one point per row)." };
         var startsDataset = new Option<string>("--starts-dataset") { Description = "Start from the examples of a data set: 'digits' (the shipped 8×8 digits, pixels scaled to [−1, 1]), a digits-format CSV, or MNIST-style IDX images (*idx3-ubyte[.gz])." };
         var solver = new SolverOptions($"Solver: {SolverSpec.NameList} (default picard: the map's own dynamics, so basins are the map's).");
-        var atol = new Option<double>("--atol") { Description = $"Converged when ‖Format.Value(x) − x‖∞ ≤ atol + rtol·‖x‖∞ (default {SolveOptions.DefaultAtol}).", DefaultValueFactory = _ => SolveOptions.DefaultAtol };
+        var atol = new Option<double>("--atol") { Description = $"Converged when ‖F(x) − x‖∞ ≤ atol + rtol·‖x‖∞ (default {SolveOptions.DefaultAtol}).", DefaultValueFactory = _ => SolveOptions.DefaultAtol };
         var rtol = new Option<double>("--rtol") { Description = $"See --atol (default {SolveOptions.DefaultRtol}).", DefaultValueFactory = _ => SolveOptions.DefaultRtol };
         var maxIter = new Option<int>("--max-iter") { Description = $"Iterations per start (default {SolveOptions.DefaultMaxIterations}).", DefaultValueFactory = _ => SolveOptions.DefaultMaxIterations };
         var maxPeriod = new Option<int>("--max-period") { Description = $"Longest cycle period detected (default {SolveOptions.DefaultMaxPeriod}; 1 turns detection off).", DefaultValueFactory = _ => SolveOptions.DefaultMaxPeriod };
         var divergence = new Option<double>("--divergence-bound") { Description = $"‖x‖∞ above this is divergence (default {SolveOptions.DefaultDivergenceBound:g}).", DefaultValueFactory = _ => SolveOptions.DefaultDivergenceBound };
         var uniqueTol = new Option<double>("--unique-tol") { Description = $"Two points are one fixed point when their ∞-norm distance is ≤ this (default {CensusOptions.DefaultUniqueTol}).", DefaultValueFactory = _ => CensusOptions.DefaultUniqueTol };
-        var polishTol = new Option<double>("--polish-tol") { Description = $"Newton polishes each fixed point to ‖Format.Value(x) − x‖∞ ≤ this (default {CensusOptions.DefaultPolishTol}).", DefaultValueFactory = _ => CensusOptions.DefaultPolishTol };
+        var polishTol = new Option<double>("--polish-tol") { Description = $"Newton polishes each fixed point to ‖F(x) − x‖∞ ≤ this (default {CensusOptions.DefaultPolishTol}).", DefaultValueFactory = _ => CensusOptions.DefaultPolishTol };
         var margin = new Option<double>("--margin") { Description = $"Stable when ρ < 1 − margin, unstable when ρ > 1 + margin, else marginal (default {CensusOptions.DefaultStabilityMargin}).", DefaultValueFactory = _ => CensusOptions.DefaultStabilityMargin };
         var unstable = new Option<bool>("--unstable") { Description = "Also run Newton from every start to find unstable fixed points (saddles, repellers)." };
         var unstableStarts = new Option<int>("--unstable-starts") { Description = "The unstable pass runs Newton from the first K starts only (default 0: all).", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
-        var outDir = new Option<string>("--out") { Description = $"Output folder for census.json, fixed_points.csv and census.png (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw census.png." };
+        var output = new VerbOutput(DefaultOut, "census.json, fixed_points.csv and census.png", "census.png");
 
         var cmd = new Command("census", "Find the fixed points and cycles of a network from many starts: stability, basins, and how many were missed.");
         net.AddTo(cmd);
         foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset })
             cmd.Options.Add(o);
         solver.AddTo(cmd);
-        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, threads, outDir, noPlot })
+        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, threads })
             cmd.Options.Add(o);
+        output.AddTo(cmd);
 
         cmd.SetAction(p =>
         {
@@ -68,7 +61,7 @@ internal static class CensusCommand
                 StabilityMargin = p.GetValue(margin),
                 Unstable = p.GetValue(unstable),
                 UnstableStarts = p.GetValue(unstableStarts),
-            }, SolveOptionNames.All, CensusOptionNames.All);
+            }, CensusOptionNames.All);
             try { options.Solve.Validate(); }
             catch (ArgumentException) { throw new UsageException("--atol and --rtol are both 0: nothing could converge"); }
             if (options.UnstableStarts > 0 && !options.Unstable) throw new UsageException("--unstable-starts needs --unstable");
@@ -84,7 +77,7 @@ internal static class CensusCommand
                 "gaussian" => ValidGaussian(p.GetValue(startMean), p.GetValue(startStd)),
                 _ => throw new UsageException($"unknown --start-law '{lawName}'; known: uniform, gaussian, grid"),
             };
-            string dir = p.GetValue(outDir)!;
+            string dir = output.Dir(p);
 
             (IMap network, string description) = net.BuildMap(p);
             using var ownedMap = network as IDisposable;
@@ -103,7 +96,7 @@ internal static class CensusCommand
             var context = new Dictionary<string, string>
             {
                 ["fixpointVersion"] = FixpointCli.Version,
-                ["command"] = "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)),
+                ["command"] = VerbOutput.CommandLine(p),
                 ["network"] = description,
                 ["jacobian"] = network.HasExactJacobian ? "exact" : "central differences (estimated)",
             };
@@ -111,7 +104,7 @@ internal static class CensusCommand
             CensusWriter.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
             // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
             if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));
-            if (!p.GetValue(noPlot)) CensusPlot.Draw(result, network, spec, Path.Combine(dir, "census.png"));
+            if (output.Plot(p)) CensusPlot.Draw(result, network, spec, Path.Combine(dir, "census.png"));
             CensusReport.Print(console, result, description, dir);
             return result.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;
         });

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Fixpoint.Census;
 using Spectre.Console;
 
 namespace Fixpoint.Cli;

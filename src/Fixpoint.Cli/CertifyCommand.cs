@@ -1,9 +1,5 @@
-using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Fixpoint.Certify;
-using Fixpoint.IO;
-using Fixpoint.Maps;
 
 namespace Fixpoint.Cli;
 
@@ -157,7 +153,7 @@ internal static class CertifyCommand
         if (region is not null)
         {
             o.WriteLine(region.Certified
-                ? $"region certificate: CERTIFIED — Format.Value(D) ⊆ D and K = {region.K:0.######} < 1: exactly one fixed point in D, attracting; a-priori bound K^L·ε/(1 − K) = {region.APrioriBound:0.###e+0} (L = {region.Layers}, ε = {region.Diameter:0.####})"
+                ? $"region certificate: CERTIFIED — F(D) ⊆ D and K = {region.K:0.######} < 1: exactly one fixed point in D, attracting; a-priori bound K^L·ε/(1 − K) = {region.APrioriBound:0.###e+0} (L = {region.Layers}, ε = {region.Diameter:0.####})"
                 : $"region certificate: FAILED — {string.Join("; ", region.Violations.Take(5).Select(v => v.ToString()))}{(region.Violations.Count > 5 ? $"; … {region.Violations.Count - 5} more" : "")}");
         }
         if (enumeration is not null)

@@ -1,7 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using Fixpoint.Training;
-
 namespace Fixpoint.Cli;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using Fixpoint.Applications;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Training;
-
 namespace Fixpoint.Cli;
 
 /// <summary>
@@ -42,11 +34,11 @@ internal static class EarlyExitCommand
         var taus = new Option<string>("--taus") { Description = $"Thresholds τ, comma-separated (default {DefaultTaus}).", DefaultValueFactory = _ => DefaultTaus };
         var criterion = new Option<string>("--criterion") { Description = "Exit when max-change: ‖h_t − h_{t−1}‖∞ ≤ τ; cosine: cos(h_t, h_{t−1}) ≥ 1 − τ; or both (default).", DefaultValueFactory = _ => "both" };
         var repeats = new Option<int>("--repeats") { Description = "Timed passes over the test set per rule; the median is reported (default 9).", DefaultValueFactory = _ => 9 };
-        var outDir = new Option<string>("--out") { Description = $"Output folder (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw the PNG figures." };
+        var output = new VerbOutput(DefaultOut, null, "the PNG figures");
         var cmd = new Command("early-exit", "Train looped and deep classifiers at full depth, then exit inference early when the hidden state stops changing: loops, accuracy and measured speed-up.");
         data.AddTo(cmd);
-        foreach (Option o in new Option[] { models, hidden, loops, activation, epochs, batch, lr, wd, seed, threads, taus, criterion, repeats, outDir, noPlot }) cmd.Options.Add(o);
+        foreach (Option o in new Option[] { models, hidden, loops, activation, epochs, batch, lr, wd, seed, threads, taus, criterion, repeats }) cmd.Options.Add(o);
+        output.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var names = p.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).Distinct().ToList();
@@ -81,8 +73,8 @@ internal static class EarlyExitCommand
                 },
                 Repeats = TrainCommand.Check(p.GetValue(repeats), v => v >= 1, "--repeats", "≥ 1"),
             };
-            var s = new Settings(data.Source(p), data.Split(p), names, h, l, act, train, exit, p.GetValue(outDir)!, !p.GetValue(noPlot),
-                "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)));
+            var s = new Settings(data.Source(p), data.Split(p), names, h, l, act, train, exit, output.Dir(p), output.Plot(p),
+                VerbOutput.CommandLine(p));
             return Execute(s, console, ct).ExitCode;
         });
         return cmd;
@@ -128,13 +120,8 @@ internal static class EarlyExitCommand
             results.Add(new ModelResult(name, tr, rep));
         }
         WriteCsv(results, Path.Combine(s.Out, "early_exit.csv"));
-        AppJson.Write(Path.Combine(s.Out, "early_exit.json"), new
+        AppJson.Write(Path.Combine(s.Out, "early_exit.json"), new RunHeader("fixpoint-early-exit/1", s.Command, null, s.Data, s.Split, test.Count), new
         {
-            Format = "fixpoint-early-exit/1",
-            FixpointVersion = FixpointCli.Version,
-            s.Command,
-            Data = s.Data.Describe(),
-            Split = new { s.Split.TrainCount, TestCount = test.Count, s.Split.Seed },
             Options = new { s.Hidden, s.Loops, Activation = s.Activation.Name, s.Train.Epochs, s.Train.BatchSize, s.Train.Adam.LearningRate, s.Train.Adam.WeightDecay, s.Train.Seed, s.Exit.Taus, s.Exit.Criteria, s.Exit.Repeats },
             Timing = "one test image at a time on one thread; each rule's time is the median over the repeats of a pass over the whole test set, rules interleaved in every repeat; speed-up = full-depth median / rule median",
             Models = results.Select(r => new

@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using Fixpoint.Census;
-using Fixpoint.Maps;
-
 namespace Fixpoint.Cli;
 
 /// <summary><c>fixpoint eval</c>: F(x) for the rows of a CSV file, printed as CSV with round-trip precision (to compare with other tools).</summary>

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Fixpoint.IO;
-
 namespace Fixpoint.Cli;
 
 /// <summary>The <c>fixpoint</c> command line: parses, runs the library, reports and draws.</summary>

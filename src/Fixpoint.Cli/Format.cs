@@ -1,6 +1,3 @@
-using System.Globalization;
-using Fixpoint.Spectra;
-
 namespace Fixpoint.Cli;
 
 /// <summary>

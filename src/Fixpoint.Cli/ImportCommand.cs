@@ -1,7 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using Fixpoint.IO;
-using Fixpoint.Maps;
 using Fixpoint.Numerics;
 
 namespace Fixpoint.Cli;

@@ -1,9 +1,5 @@
-using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
 using Fixpoint.Init;
-using Fixpoint.IO;
-using Fixpoint.Maps;
 
 namespace Fixpoint.Cli;
 

@@ -1,5 +1,3 @@
-using Fixpoint.Solvers;
-
 namespace Fixpoint.Cli;
 
 /// <summary>

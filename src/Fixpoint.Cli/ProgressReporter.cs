@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Fixpoint.Census;
 using Spectre.Console;
 
 namespace Fixpoint.Cli;

@@ -1,11 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using Fixpoint.Applications;
 using Fixpoint.Experiments;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Training;
 
 namespace Fixpoint.Cli;
 
@@ -27,15 +20,14 @@ internal static class ReproduceCommand
 
     private static Command Applications(CliConsole console, CancellationToken ct)
     {
-        var outDir = new Option<string>("--out") { Description = "Output folder (default fixpoint-applications).", DefaultValueFactory = _ => "fixpoint-applications" };
+        var output = new VerbOutput("fixpoint-applications", null, "the PNG figures");
         var quick = new Option<bool>("--quick") { Description = "Tiny sizes that finish in seconds (a smoke test; its numbers mean nothing)." };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw the PNG figures." };
         var cmd = new Command("applications", "Train on the shipped digits, count stored attractors and heavy tails, restore damaged images, classify by basin, and measure early exit; writes applications.md with every table.");
-        cmd.Options.Add(outDir);
+        cmd.Options.Add(output.Out);
         cmd.Options.Add(quick);
-        cmd.Options.Add(noPlot);
-        cmd.SetAction(p => RunApplications(p.GetValue(outDir)!, p.GetValue(quick) ? ApplicationsPlan.Quick : ApplicationsPlan.Full, !p.GetValue(noPlot),
-            "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)), console, ct));
+        cmd.Options.Add(output.NoPlot);
+        cmd.SetAction(p => RunApplications(output.Dir(p), p.GetValue(quick) ? ApplicationsPlan.Quick : ApplicationsPlan.Full, output.Plot(p),
+            VerbOutput.CommandLine(p), console, ct));
         return cmd;
     }
 

@@ -1,12 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using Fixpoint.Applications;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Solvers;
-using Fixpoint.Training;
-
 namespace Fixpoint.Cli;
 
 /// <summary>
@@ -36,12 +27,12 @@ internal static class RestoreCommand
         var maxIter = new Option<int>("--max-iter") { Description = $"Iterations per image (default {IterationOptions.DefaultMaxIterations}).", DefaultValueFactory = _ => IterationOptions.DefaultMaxIterations };
         var sameTol = new Option<double>("--same-tol") { Description = $"Two end points are the same attractor within this ∞-distance (default {IterationOptions.DefaultSameTol}).", DefaultValueFactory = _ => IterationOptions.DefaultSameTol };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the damage and of the random starts (default 0).", DefaultValueFactory = _ => 0UL };
-        var outDir = new Option<string>("--out") { Description = $"Output folder for restore.json, restore.csv and montage.png (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw montage.png." };
+        var output = new VerbOutput(DefaultOut, "restore.json, restore.csv and montage.png", "montage.png");
         var cmd = new Command("restore", "Restore damaged images by iterating a trained autoencoder to its attractor; compare with one pass and with the nearest training image.");
         cmd.Options.Add(model);
         data.AddTo(cmd);
-        foreach (Option o in new Option[] { damage, images, randomStarts, width, atol, maxIter, sameTol, seed, outDir, noPlot }) cmd.Options.Add(o);
+        foreach (Option o in new Option[] { damage, images, randomStarts, width, atol, maxIter, sameTol, seed }) cmd.Options.Add(o);
+        output.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var damages = ParseDamages(p.GetValue(damage));
@@ -52,7 +43,7 @@ internal static class RestoreCommand
             (string path, Network net, DataSource source, SplitSpec split) = LoadModelAndData(p, model, data);
             (int iw, int ih) = Shape(net.Dimension, w);
             var options = new RestoreOptions { Damages = damages, Images = m, Iteration = iteration, Seed = p.GetValue(seed), Width = iw, Height = ih };
-            var s = new Settings(path, net, source, split, options, rs, p.GetValue(outDir)!, !p.GetValue(noPlot), "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)));
+            var s = new Settings(path, net, source, split, options, rs, output.Dir(p), output.Plot(p), VerbOutput.CommandLine(p));
             return Execute(s, console, ct).ExitCode;
         });
         return cmd;
@@ -97,14 +88,8 @@ internal static class RestoreCommand
         if (memory is not null)
             o.WriteLine($"spurious attractors from {memory.RandomStarts} uniform starts: {memory.SpuriousAttractors} (stable fixed points reached from no training image); training images stored: {memory.Stored} of {memory.TrainingImages}");
         WriteCsv(report, Path.Combine(s.Out, "restore.csv"));
-        AppJson.Write(Path.Combine(s.Out, "restore.json"), new
+        AppJson.Write(Path.Combine(s.Out, "restore.json"), new RunHeader("fixpoint-restore/1", s.Command, s.ModelPath, s.Data, s.Split, test.Count), new
         {
-            Format = "fixpoint-restore/1",
-            FixpointVersion = FixpointCli.Version,
-            s.Command,
-            Model = s.ModelPath,
-            Data = s.Data.Describe(),
-            Split = new { s.Split.TrainCount, TestCount = test.Count, s.Split.Seed },
             Options = new
             {
                 Damages = s.Options.Damages.Select(d => d.Key), s.Options.Images, s.Options.Width, s.Options.Height, s.Options.Seed,

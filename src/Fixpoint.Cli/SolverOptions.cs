@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Fixpoint.Solvers;
-
 namespace Fixpoint.Cli;
 
 /// <summary>

@@ -1,11 +1,5 @@
-using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
-using Fixpoint.Census;
 using Fixpoint.Init;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Spectra;
 
 namespace Fixpoint.Cli;
 
@@ -36,13 +30,13 @@ internal static class SpectrumCommand
         var depths = new Option<string>("--depths") { Description = "Depth ensemble: comma-separated depths L (such as 1,2,4,8); per L, --realisations networks and a census each; writes depth.json and depth.png." };
         var bins = new Option<int>("--bins") { Description = $"Histogram bins (default {DefaultBins}).", DefaultValueFactory = _ => DefaultBins };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
-        var outDir = new Option<string>("--out") { Description = $"Output folder (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw the PNG figures." };
+        var output = new VerbOutput(DefaultOut, null, "the PNG figures");
 
         var cmd = new Command("spectrum", "Jacobian spectra of random networks: the ESD of JJᵀ with the free-probability prediction, eigenvalues of J, heavy tails of the weights; with --depths, Q and the spectrum against depth.");
         net.AddTo(cmd);
-        foreach (Option o in new Option[] { realisations, sigmaW2, sigmaB2, inputs, inputsFile, points, starts, box, unstable, depths, bins, threads, outDir, noPlot })
+        foreach (Option o in new Option[] { realisations, sigmaW2, sigmaB2, inputs, inputsFile, points, starts, box, unstable, depths, bins, threads })
             cmd.Options.Add(o);
+        output.AddTo(cmd);
 
         cmd.SetAction(p =>
         {
@@ -60,7 +54,7 @@ internal static class SpectrumCommand
             if (nb < 1 || nb > 10_000) throw new UsageException($"--bins must be in 1 … 10000 (got {nb})");
             int th = p.GetValue(threads);
             if (th < 0) throw new UsageException($"--threads must be ≥ 0 (got {th})");
-            string dir = p.GetValue(outDir)!;
+            string dir = output.Dir(p);
             bool isModel = p.GetValue(net.Model) is not null, isBuiltIn = p.GetValue(net.Network) is not null;
             bool fixedNetwork = isModel || isBuiltIn;
             double? sw2 = p.GetValue(sigmaW2), sb2 = p.GetValue(sigmaB2);
@@ -103,7 +97,7 @@ internal static class SpectrumCommand
             var context = new Dictionary<string, string>
             {
                 ["fixpointVersion"] = FixpointCli.Version,
-                ["command"] = "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)),
+                ["command"] = VerbOutput.CommandLine(p),
             };
 
             // The network(s).
@@ -138,8 +132,8 @@ internal static class SpectrumCommand
                 Directory.CreateDirectory(dir);
                 DepthEnsembleResult dr = ProgressReporter.Run(console, $"depth ensemble of {description}", progress => DepthEnsemble.Run(dspec, progress, ct));
                 SpectrumWriter.WriteDepthJson(dr, Path.Combine(dir, "depth.json"), context, clock.Elapsed.TotalSeconds);
-                if (!p.GetValue(noPlot) && dr.Rows.Count > 0) SpectrumPlots.DrawDepth(dr, Short(description), Path.Combine(dir, "depth.png"));
-                PrintDepth(console, dr, description, k, st, dir, p.GetValue(noPlot));
+                if (output.Plot(p) && dr.Rows.Count > 0) SpectrumPlots.DrawDepth(dr, Short(description), Path.Combine(dir, "depth.png"));
+                PrintDepth(console, dr, description, k, st, dir, !output.Plot(p));
                 return dr.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;
             }
 
@@ -196,7 +190,7 @@ internal static class SpectrumCommand
             string title = Short(description);
             string info = $"{ens.Realisations.Count} realisation{(ens.Realisations.Count == 1 ? "" : "s")}, inputs {SpectrumWriter.InputsKey(kind)}";
             var written = new List<string> { "spectrum.json" };
-            if (!p.GetValue(noPlot))
+            if (output.Plot(p))
             {
                 SpectrumPlots.DrawEsd(analysis, title, info, Path.Combine(dir, "esd.png"));
                 SpectrumPlots.DrawEsdLog(analysis, title, info, Path.Combine(dir, "esd_log.png"));

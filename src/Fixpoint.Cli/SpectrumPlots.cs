@@ -1,6 +1,3 @@
-using System.Globalization;
-using Fixpoint.IO;
-using Fixpoint.Spectra;
 using ScottPlot;
 
 namespace Fixpoint.Cli;

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
 using Fixpoint.Experiments;
 
 namespace Fixpoint.Cli;

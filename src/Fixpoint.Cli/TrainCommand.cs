@@ -1,13 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using Fixpoint.Applications;
-using Fixpoint.Census;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Spectra;
-using Fixpoint.Training;
-
 namespace Fixpoint.Cli;
 
 /// <summary>
@@ -53,13 +43,13 @@ internal static class TrainCommand
         var noCensus = new Option<bool>("--no-census") { Description = "Skip the census of the trained map." };
         var storeTol = new Option<double>("--store-tol") { Description = $"A training image x is stored when iteration from x reaches a fixed point x* with ρ(J(x*)) < 1 and ‖x* − x‖∞ ≤ this (default {MemoryOptions.DefaultStoreTol}).", DefaultValueFactory = _ => MemoryOptions.DefaultStoreTol };
         var certify = new Option<int>("--certify") { Description = $"Krawczyk interval certificates for the attractors of this many stored training images (default {DefaultCertify}; seconds each for 64 pixels).", DefaultValueFactory = _ => DefaultCertify };
-        var outDir = new Option<string>("--out") { Description = $"Output folder (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw the PNG figures." };
+        var output = new VerbOutput(DefaultOut, null, "the PNG figures");
 
         var cmd = new Command("train", "Train a square autoencoder on images (Adam, Jacobian penalty), save it as safetensors, record heavy tails, and count the training images that became attracting fixed points.");
         data.AddTo(cmd);
-        foreach (Option o in new Option[] { hidden, tied, depth, activation, initGain, epochs, batch, lr, constantLr, wd, penalty, noise, seed, threads, censusStarts, noCensus, storeTol, certify, outDir, noPlot })
+        foreach (Option o in new Option[] { hidden, tied, depth, activation, initGain, epochs, batch, lr, constantLr, wd, penalty, noise, seed, threads, censusStarts, noCensus, storeTol, certify })
             cmd.Options.Add(o);
+        output.AddTo(cmd);
         cmd.SetAction(p =>
         {
             DataSource source = data.Source(p);
@@ -98,8 +88,8 @@ internal static class TrainCommand
             };
             (Dataset all, _, _) = DataOptions.Load(source, split);
             var spec = new SquareNetworkSpec(all.Dimension, widths, act, isTied, d, gain);
-            var settings = new Settings(source, split, spec, options, memory, !p.GetValue(noCensus), p.GetValue(outDir)!, !p.GetValue(noPlot),
-                "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)));
+            var settings = new Settings(source, split, spec, options, memory, !p.GetValue(noCensus), output.Dir(p), output.Plot(p),
+                VerbOutput.CommandLine(p));
             return Execute(settings, console, ct).ExitCode;
         });
         return cmd;
@@ -160,14 +150,9 @@ internal static class TrainCommand
             CensusWriter.WriteCsv(memory.Census, Path.Combine(s.Out, "fixed_points.csv"));
             WriteMemoryCsv(memory, Path.Combine(s.Out, "memory.csv"));
         }
-        AppJson.Write(Path.Combine(s.Out, "train.json"), new
+        AppJson.Write(Path.Combine(s.Out, "train.json"), new RunHeader("fixpoint-train/1", s.Command, null, s.Data, s.Split, test.Count), new
         {
-            Format = "fixpoint-train/1",
-            FixpointVersion = FixpointCli.Version,
-            s.Command,
             Partial = result.Cancelled,
-            Data = s.Data.Describe(),
-            Split = new { s.Split.TrainCount, TestCount = test.Count, s.Split.Seed },
             Network = new { Description = s.Network.Describe(), s.Network.Dimension, s.Network.Hidden, s.Network.Tied, s.Network.Depth, Activation = s.Network.Activation.Name, s.Network.InitGain, Parameters = model.ParameterCount },
             Options = new
             {

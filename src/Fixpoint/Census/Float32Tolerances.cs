@@ -23,7 +23,7 @@ public static class Float32Tolerances
         if (!keep.Contains(nameof(SolveOptions.Atol)))
         {
             options = options with { Solve = options.Solve with { Atol = Atol } };
-            changed.Add((OptionName.Find(SolveOptionNames.All, nameof(SolveOptions.Atol))!, Atol));
+            changed.Add((OptionName.Find(CensusOptionNames.All, nameof(SolveOptions.Atol))!, Atol));
         }
         if (!keep.Contains(nameof(CensusOptions.PolishTol)))
         {

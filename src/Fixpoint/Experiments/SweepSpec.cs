@@ -194,7 +194,7 @@ public sealed record SweepSpec
                     if (sv.TryGetProperty("maxPeriod", out var mp)) so = so with { MaxPeriod = Int(mp, "solver.maxPeriod", 1) };
                     if (sv.TryGetProperty("divergenceBound", out var db)) so = so with { DivergenceBound = Double(db, "solver.divergenceBound") };
                 }
-                catch (ArgumentOutOfRangeException e) when (OptionName.Find(SolveOptionNames.All, e.ParamName) is OptionName o)
+                catch (ArgumentOutOfRangeException e) when (OptionName.Find(CensusOptionNames.All, e.ParamName) is OptionName o)
                 {
                     throw Error("solver." + o.SpecKey, o.Refusal(e.ActualValue));
                 }

@@ -24,17 +24,3 @@ public sealed record OptionName(string Property, string Cli, string SpecKey, str
         _ => value.ToString() ?? "",
     };
 }
-
-/// <summary>The outside names of <see cref="SolveOptions"/>' options.</summary>
-public static class SolveOptionNames
-{
-    public static IReadOnlyList<OptionName> All { get; } =
-    [
-        new(nameof(SolveOptions.Atol), "--atol", "atol", "≥ 0 and finite"),
-        new(nameof(SolveOptions.Rtol), "--rtol", "rtol", "≥ 0 and finite"),
-        new(nameof(SolveOptions.MaxIterations), "--max-iter", "maxIterations", "≥ 1"),
-        new(nameof(SolveOptions.MaxPeriod), "--max-period", "maxPeriod", "in 1 … 64"),
-        new(nameof(SolveOptions.DivergenceBound), "--divergence-bound", "divergenceBound", "> 0"),
-        new(nameof(SolveOptions.Threads), "--threads", "threads", "≥ 0"),
-    ];
-}

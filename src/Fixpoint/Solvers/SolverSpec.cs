@@ -36,19 +36,15 @@ public sealed record SolverSpec
     /// <summary>Every solver option, in the order help and canonical specs list them.</summary>
     public static IReadOnlyList<SolverOption> Options { get; } =
     [
-        new("picard", new(nameof(PicardSolver.Damping), "--damping", "damping", "in (0, 1]"), false,
-            "Picard: x ← (1 − β)x + βF(x), β in (0, 1] (default 1)."),
-        new("anderson", new(nameof(AndersonSolver.History), "--history", "history", "in 1 … 50"), true,
-            "Anderson: history m, in 1 … 50 (default 5)."),
-        new("anderson", new(nameof(AndersonSolver.Mixing), "--mixing", "mixing", "in (0, 1]"), false,
-            "Anderson: mixing β, x ← x + βg − …, in (0, 1] (default 1)."),
-        new("anderson", new(nameof(AndersonSolver.Ridge), "--ridge", "ridge", "≥ 0"), false,
-            "Anderson: ridge λ of the mixing problem, relative to the largest diagonal entry of ΔGᵀΔG (default 1e-10)."),
-        new("newton", new(nameof(NewtonSolver.MaxBacktracks), "--max-backtracks", "maxBacktracks", "≥ 0"), true,
-            "Newton: halvings of the step in the line search (default 30)."),
-        new("newton", new(nameof(NewtonSolver.ArmijoC), "--armijo-c", "armijoC", "in (0, 0.5)"), false,
-            "Newton: Armijo constant c of the line search, in (0, 0.5) (default 1e-4)."),
+        new("picard", new(nameof(PicardSolver.Damping), "--damping", "damping", "in (0, 1]"), false, $"Picard: x ← (1 − β)x + βF(x), β in (0, 1] (default {D(new PicardSolver().Damping)})."),
+        new("anderson", new(nameof(AndersonSolver.History), "--history", "history", "in 1 … 50"), true, $"Anderson: history m, in 1 … 50 (default {D(new AndersonSolver().History)})."),
+        new("anderson", new(nameof(AndersonSolver.Mixing), "--mixing", "mixing", "in (0, 1]"), false, $"Anderson: mixing β, x ← x + βg − …, in (0, 1] (default {D(new AndersonSolver().Mixing)})."),
+        new("anderson", new(nameof(AndersonSolver.Ridge), "--ridge", "ridge", "≥ 0"), false, $"Anderson: ridge λ of the mixing problem, relative to the largest diagonal entry of ΔGᵀΔG (default {D(new AndersonSolver().Ridge)})."),
+        new("newton", new(nameof(NewtonSolver.MaxBacktracks), "--max-backtracks", "maxBacktracks", "≥ 0"), true, $"Newton: halvings of the step in the line search (default {D(new NewtonSolver().MaxBacktracks)})."),
+        new("newton", new(nameof(NewtonSolver.ArmijoC), "--armijo-c", "armijoC", "in (0, 0.5)"), false, $"Newton: Armijo constant c of the line search, in (0, 0.5) (default {D(new NewtonSolver().ArmijoC)})."),
     ];
+
+    private static string D(double v) => OptionName.Format(v);
 
     private SolverSpec(string name, IReadOnlyList<KeyValuePair<SolverOption, double>> settings, ISolver solver)
     {
