@@ -135,12 +135,15 @@ internal static class RestoreCommand
         return list;
     }
 
+    /// <summary>The --same-tol of the application verbs, for <see cref="OptionErrors"/>.</summary>
+    private static readonly OptionName[] SameTolName = [new(nameof(IterationOptions.SameTol), "--same-tol", "sameTol", "> 0")];
+
     internal static IterationOptions IterationFrom(double atol, int maxIter, double sameTol)
     {
+        // These verbs have no --rtol, so atol = 0 could never converge: refused here, the rest by the records.
         TrainCommand.Check(atol, v => v > 0 && double.IsFinite(v), "--atol", "> 0");
-        TrainCommand.Check(maxIter, v => v >= 1, "--max-iter", "≥ 1");
-        TrainCommand.Check(sameTol, v => v > 0 && double.IsFinite(v), "--same-tol", "> 0");
-        return new IterationOptions { Solve = new SolveOptions { Atol = atol, MaxIterations = maxIter }, SameTol = sameTol };
+        return OptionErrors.Build(() => new IterationOptions { Solve = new SolveOptions { Atol = atol, MaxIterations = maxIter }, SameTol = sameTol },
+            CensusOptionNames.All, SameTolName);
     }
 
     /// <summary>Loads --model and picks the data and split: the options when given, else the model's metadata, else the defaults.</summary>

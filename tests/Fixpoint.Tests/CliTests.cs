@@ -203,6 +203,18 @@ public class CliTests
         Assert.False(File.Exists(model));
     }
 
+    [Theory]
+    [InlineData("error: --same-tol must be > 0 (got 0)", "--same-tol", "0")]
+    [InlineData("error: --max-iter must be ≥ 1 (got 0)", "--max-iter", "0")]
+    public void ApplicationVerbsNameTheOptionARecordRefuses(string line, string option, string value)
+    {
+        string dir = CliRunner.TempDir();
+        var run = CliRunner.Invoke("classify", "--model", Path.Combine(dir, "none.safetensors"), option, value, "--out", Path.Combine(dir, "out"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal([line], run.Err.TrimEnd('\n', '\r').Split('\n'));
+        Assert.False(Directory.Exists(Path.Combine(dir, "out")));
+    }
+
     [Fact]
     public void CensusAcceptsTheOptionsOfTheChosenSolver()
     {
