@@ -83,8 +83,13 @@ internal static class CensusCommand
             using var ownedMap = network as IDisposable;
             if (network is Network built) net.Save(p, built);
             if (network is OnnxMap { IsFloat32: true })
-                options = Float32(console, options, new[] { (atol, nameof(SolveOptions.Atol)), (polishTol, nameof(CensusOptions.PolishTol)), (uniqueTol, nameof(CensusOptions.UniqueTol)) }
-                    .Where(g => NetworkOptions.Given(p, g.Item1)).Select(g => g.Item2).ToHashSet());
+            {
+                var chosen = new HashSet<string>();
+                if (NetworkOptions.Given(p, atol)) chosen.Add(nameof(SolveOptions.Atol));
+                if (NetworkOptions.Given(p, polishTol)) chosen.Add(nameof(CensusOptions.PolishTol));
+                if (NetworkOptions.Given(p, uniqueTol)) chosen.Add(nameof(CensusOptions.UniqueTol));
+                options = Float32(console, options, chosen);
+            }
             if (spec is PointListStarts pls && pls.Dimension != network.Dimension)
                 throw new UsageException($"{(dataset is not null ? "--starts-dataset " + dataset : "--starts-file " + file)} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
             if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
