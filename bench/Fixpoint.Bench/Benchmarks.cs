@@ -91,7 +91,7 @@ public class SolverBenchmarks
     }
 
     [Benchmark]
-    public long Solve() => Solvers.Solvers.Create(Solver).SolveBatch(_net, _starts, Starts, new SolveOptions { Atol = 1e-10 }).Evaluations;
+    public long Solve() => SolverSpec.Create(Solver).Build().SolveBatch(_net, _starts, Starts, new SolveOptions { Atol = 1e-10 }).Evaluations;
 
     private static string Key(object n, object starts, object solver) => $"{n}/{starts}/{solver}";
 

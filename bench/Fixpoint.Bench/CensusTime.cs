@@ -41,7 +41,7 @@ internal static class CensusTime
         var rng = Rng.Derive(seed, Rng.HashKey("starts"));
         var x0 = new double[starts * n];
         for (int i = 0; i < x0.Length; i++) x0[i] = rng.Uniform(box[0], box[1]);
-        ISolver solver = Solvers.Solvers.Create(solverName);
+        ISolver solver = SolverSpec.Create(solverName).Build();
         var options = new SolveOptions { Atol = atol, Rtol = 0, MaxIterations = maxIter, Threads = threads };
         var sw = Stopwatch.StartNew();
         var elapsedWatch = Stopwatch.StartNew();

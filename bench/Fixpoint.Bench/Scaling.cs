@@ -59,7 +59,7 @@ internal static class Scaling
     private static string Measure(string sweep, string solverName, int n, int layers, int starts, int threads)
     {
         Network net = Workloads.Network(n, layers, "tanh", scale: 1.0, seed: 0);
-        ISolver solver = Solvers.Solvers.Create(solverName);
+        ISolver solver = SolverSpec.Create(solverName).Build();
         var options = new SolveOptions { Atol = 1e-10, MaxIterations = 2000, Threads = threads };
         double[] x0 = Workloads.Uniform(starts, n);
         solver.SolveBatch(net, x0, Math.Min(starts, 64), options); // JIT and pools warm

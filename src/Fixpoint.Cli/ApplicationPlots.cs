@@ -1,7 +1,3 @@
-using System.Globalization;
-using Fixpoint.Applications;
-using Fixpoint.IO;
-using Fixpoint.Training;
 using ScottPlot;
 
 namespace Fixpoint.Cli;

@@ -1,10 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using Fixpoint.Census;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Solvers;
-
 namespace Fixpoint.Cli;
 
 /// <summary><c>fixpoint census</c>: every fixed point and cycle reachable from many starts, with stability and basins.</summary>
@@ -23,27 +16,28 @@ internal static class CensusCommand
         var startStd = new Option<double>("--start-std") { Description = "Gaussian starts: standard deviation (default 1).", DefaultValueFactory = _ => 1.0 };
         var startsFile = new Option<string>("--starts-file") { Description = "Start from the rows of this CSV file (one point per row)." };
         var startsDataset = new Option<string>("--starts-dataset") { Description = "Start from the examples of a data set: 'digits' (the shipped 8×8 digits, pixels scaled to [−1, 1]), a digits-format CSV, or MNIST-style IDX images (*idx3-ubyte[.gz])." };
-        var solver = new Option<string>("--solver") { Description = $"Solver: {Solvers.Solvers.Names} (default picard: the map's own dynamics, so basins are the map's).", DefaultValueFactory = _ => "picard" };
+        var solver = new SolverOptions($"Solver: {SolverSpec.NameList} (default picard: the map's own dynamics, so basins are the map's).");
         var atol = new Option<double>("--atol") { Description = $"Converged when ‖F(x) − x‖∞ ≤ atol + rtol·‖x‖∞ (default {SolveOptions.DefaultAtol}).", DefaultValueFactory = _ => SolveOptions.DefaultAtol };
         var rtol = new Option<double>("--rtol") { Description = $"See --atol (default {SolveOptions.DefaultRtol}).", DefaultValueFactory = _ => SolveOptions.DefaultRtol };
         var maxIter = new Option<int>("--max-iter") { Description = $"Iterations per start (default {SolveOptions.DefaultMaxIterations}).", DefaultValueFactory = _ => SolveOptions.DefaultMaxIterations };
         var maxPeriod = new Option<int>("--max-period") { Description = $"Longest cycle period detected (default {SolveOptions.DefaultMaxPeriod}; 1 turns detection off).", DefaultValueFactory = _ => SolveOptions.DefaultMaxPeriod };
         var divergence = new Option<double>("--divergence-bound") { Description = $"‖x‖∞ above this is divergence (default {SolveOptions.DefaultDivergenceBound:g}).", DefaultValueFactory = _ => SolveOptions.DefaultDivergenceBound };
-        var damping = new Option<double>("--damping") { Description = "Picard: x ← (1 − β)x + βF(x), β in (0, 1] (default 1); Anderson: mixing β.", DefaultValueFactory = _ => 1.0 };
-        var history = new Option<int>("--history") { Description = "Anderson: history m (default 5).", DefaultValueFactory = _ => 5 };
         var uniqueTol = new Option<double>("--unique-tol") { Description = $"Two points are one fixed point when their ∞-norm distance is ≤ this (default {CensusOptions.DefaultUniqueTol}).", DefaultValueFactory = _ => CensusOptions.DefaultUniqueTol };
         var polishTol = new Option<double>("--polish-tol") { Description = $"Newton polishes each fixed point to ‖F(x) − x‖∞ ≤ this (default {CensusOptions.DefaultPolishTol}).", DefaultValueFactory = _ => CensusOptions.DefaultPolishTol };
         var margin = new Option<double>("--margin") { Description = $"Stable when ρ < 1 − margin, unstable when ρ > 1 + margin, else marginal (default {CensusOptions.DefaultStabilityMargin}).", DefaultValueFactory = _ => CensusOptions.DefaultStabilityMargin };
         var unstable = new Option<bool>("--unstable") { Description = "Also run Newton from every start to find unstable fixed points (saddles, repellers)." };
         var unstableStarts = new Option<int>("--unstable-starts") { Description = "The unstable pass runs Newton from the first K starts only (default 0: all).", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
-        var outDir = new Option<string>("--out") { Description = $"Output folder for census.json, fixed_points.csv and census.png (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw census.png." };
+        var output = new VerbOutput(DefaultOut, "census.json, fixed_points.csv and census.png", "census.png");
 
         var cmd = new Command("census", "Find the fixed points and cycles of a network from many starts: stability, basins, and how many were missed.");
         net.AddTo(cmd);
-        foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset, solver, atol, rtol, maxIter, maxPeriod, divergence, damping, history, uniqueTol, polishTol, margin, unstable, unstableStarts, threads, outDir, noPlot })
+        foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset })
             cmd.Options.Add(o);
+        solver.AddTo(cmd);
+        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, threads })
+            cmd.Options.Add(o);
+        output.AddTo(cmd);
 
         cmd.SetAction(p =>
         {
@@ -51,38 +45,26 @@ internal static class CensusCommand
             int k = p.GetValue(starts);
             if (k < 1) throw new UsageException($"--starts must be ≥ 1 (got {k})");
             double[] b = p.GetValue(box) ?? [-1.0, 1.0];
-            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {F(b[0])} {F(b[1])} is empty: LO must be below HI");
-            double a = p.GetValue(atol), r = p.GetValue(rtol);
-            if (!(a >= 0) || !double.IsFinite(a)) throw new UsageException($"--atol must be ≥ 0 (got {F(a)})");
-            if (!(r >= 0) || !double.IsFinite(r)) throw new UsageException($"--rtol must be ≥ 0 (got {F(r)})");
-            if (a == 0 && r == 0) throw new UsageException("--atol and --rtol are both 0: nothing could converge");
-            int mi = p.GetValue(maxIter);
-            if (mi < 1) throw new UsageException($"--max-iter must be ≥ 1 (got {mi})");
-            int mp = p.GetValue(maxPeriod);
-            if (mp < 1 || mp > 64) throw new UsageException($"--max-period must be in 1 … 64 (got {mp})");
-            double db = p.GetValue(divergence);
-            if (!(db > 0)) throw new UsageException($"--divergence-bound must be > 0 (got {F(db)})");
-            double beta = p.GetValue(damping);
-            if (!(beta > 0 && beta <= 1)) throw new UsageException($"--damping must be in (0, 1] (got {F(beta)})");
-            int hist = p.GetValue(history);
-            if (hist < 1 || hist > 50) throw new UsageException($"--history must be in 1 … 50 (got {hist})");
-            double ut = p.GetValue(uniqueTol), pt = p.GetValue(polishTol), mg = p.GetValue(margin);
-            if (!(ut > 0) || !double.IsFinite(ut)) throw new UsageException($"--unique-tol must be > 0 (got {F(ut)})");
-            if (!(pt > 0) || !double.IsFinite(pt)) throw new UsageException($"--polish-tol must be > 0 (got {F(pt)})");
-            if (!(mg >= 0 && mg < 1)) throw new UsageException($"--margin must be in [0, 1) (got {F(mg)})");
-            int us = p.GetValue(unstableStarts);
-            if (us < 0) throw new UsageException($"--unstable-starts must be ≥ 0 (got {us})");
-            if (us > 0 && !p.GetValue(unstable)) throw new UsageException("--unstable-starts needs --unstable");
-            int th = p.GetValue(threads);
-            if (th < 0) throw new UsageException($"--threads must be ≥ 0 (got {th})");
-            string solverName = p.GetValue(solver)!;
-            ISolver s = solverName.Trim().ToLowerInvariant() switch
+            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {Format.Value(b[0])} {Format.Value(b[1])} is empty: LO must be below HI");
+            // The option records check the ranges; a refused value comes back as one line under its option's name.
+            SolverSpec solverSpec = solver.Spec(p);
+            CensusOptions options = OptionErrors.Build(() => new CensusOptions
             {
-                "picard" => new PicardSolver { Damping = beta },
-                "anderson" => new AndersonSolver { History = hist, Mixing = beta },
-                "newton" => new NewtonSolver(),
-                _ => throw new UsageException($"unknown --solver '{solverName}'; known: {Solvers.Solvers.Names}"),
-            };
+                Solver = solverSpec.Build(),
+                Solve = new SolveOptions
+                {
+                    Atol = p.GetValue(atol), Rtol = p.GetValue(rtol), MaxIterations = p.GetValue(maxIter), MaxPeriod = p.GetValue(maxPeriod),
+                    DivergenceBound = p.GetValue(divergence), Threads = p.GetValue(threads),
+                },
+                UniqueTol = p.GetValue(uniqueTol),
+                PolishTol = p.GetValue(polishTol),
+                StabilityMargin = p.GetValue(margin),
+                Unstable = p.GetValue(unstable),
+                UnstableStarts = p.GetValue(unstableStarts),
+            }, CensusOptionNames.All);
+            try { options.Solve.Validate(); }
+            catch (ArgumentException) { throw new UsageException("--atol and --rtol are both 0: nothing could converge"); }
+            if (options.UnstableStarts > 0 && !options.Unstable) throw new UsageException("--unstable-starts needs --unstable");
             string lawName = p.GetValue(startLaw)!.Trim().ToLowerInvariant();
             string? file = p.GetValue(startsFile);
             string? dataset = p.GetValue(startsDataset);
@@ -95,26 +77,23 @@ internal static class CensusCommand
                 "gaussian" => ValidGaussian(p.GetValue(startMean), p.GetValue(startStd)),
                 _ => throw new UsageException($"unknown --start-law '{lawName}'; known: uniform, gaussian, grid"),
             };
-            string dir = p.GetValue(outDir)!;
+            string dir = output.Dir(p);
 
             (IMap network, string description) = net.BuildMap(p);
             using var ownedMap = network as IDisposable;
+            if (network is Network built) net.Save(p, built);
             if (network is OnnxMap { IsFloat32: true })
-                (a, pt, ut) = Float32Defaults(console, p, atol, polishTol, uniqueTol, a, pt, ut);
+            {
+                var chosen = new HashSet<string>();
+                if (NetworkOptions.Given(p, atol)) chosen.Add(nameof(SolveOptions.Atol));
+                if (NetworkOptions.Given(p, polishTol)) chosen.Add(nameof(CensusOptions.PolishTol));
+                if (NetworkOptions.Given(p, uniqueTol)) chosen.Add(nameof(CensusOptions.UniqueTol));
+                options = Float32(console, options, chosen);
+            }
             if (spec is PointListStarts pls && pls.Dimension != network.Dimension)
                 throw new UsageException($"{(dataset is not null ? "--starts-dataset " + dataset : "--starts-file " + file)} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
             if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
 
-            var options = new CensusOptions
-            {
-                Solver = s,
-                Solve = new SolveOptions { Atol = a, Rtol = r, MaxIterations = mi, MaxPeriod = mp, DivergenceBound = db, Threads = th },
-                UniqueTol = ut,
-                PolishTol = pt,
-                StabilityMargin = mg,
-                Unstable = p.GetValue(unstable),
-                UnstableStarts = us,
-            };
             Directory.CreateDirectory(dir);
             CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
                 FixedPointCensus.Run(network, spec, k, p.GetValue(net.Seed), options, progress, ct));
@@ -122,7 +101,7 @@ internal static class CensusCommand
             var context = new Dictionary<string, string>
             {
                 ["fixpointVersion"] = FixpointCli.Version,
-                ["command"] = "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)),
+                ["command"] = VerbOutput.CommandLine(p),
                 ["network"] = description,
                 ["jacobian"] = network.HasExactJacobian ? "exact" : "central differences (estimated)",
             };
@@ -130,47 +109,33 @@ internal static class CensusCommand
             CensusFile.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
             // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
             if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));
-            if (!p.GetValue(noPlot)) CensusPlot.Draw(result, network, spec, Path.Combine(dir, "census.png"));
+            if (output.Plot(p)) CensusPlot.Draw(result, network, spec, Path.Combine(dir, "census.png"));
             CensusReport.Print(console, result, description, dir);
             return result.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;
         });
         return cmd;
     }
 
-    /// <summary>Defaults for a model that computes in float32, whose residuals cannot go below ≈ 1e-7.</summary>
-    public const double Float32Atol = 1e-6, Float32PolishTol = 1e-6, Float32UniqueTol = 1e-4;
-
-    /// <summary>
-    /// A float32 model's ‖F(x) − x‖ stalls near its unit roundoff, so the double-precision defaults of
-    /// --atol and --polish-tol are out of reach; its converged points then spread over ≈ atol/(1 − ρ),
-    /// so --unique-tol widens too. Options given on the command line are kept.
-    /// </summary>
-    private static (double Atol, double PolishTol, double UniqueTol) Float32Defaults(CliConsole console, System.CommandLine.ParseResult p,
-        Option<double> atol, Option<double> polishTol, Option<double> uniqueTol, double a, double pt, double ut)
+    /// <summary>The float32 tolerances (<see cref="Float32Tolerances"/>) for the options not given, with a note saying which.</summary>
+    private static CensusOptions Float32(CliConsole console, CensusOptions options, IReadOnlySet<string> given)
     {
-        var changed = new List<string>();
-        if (!NetworkOptions.Given(p, atol)) { a = Float32Atol; changed.Add($"--atol {F(a)}"); }
-        if (!NetworkOptions.Given(p, polishTol)) { pt = Float32PolishTol; changed.Add($"--polish-tol {F(pt)}"); }
-        if (!NetworkOptions.Given(p, uniqueTol)) { ut = Float32UniqueTol; changed.Add($"--unique-tol {F(ut)}"); }
-        if (changed.Count > 0) console.Error.WriteLine($"note: the model computes in float32; using {string.Join(" ", changed)} (give them to override)");
-        return (a, pt, ut);
+        (CensusOptions changed, var names) = Float32Tolerances.Apply(options, given);
+        if (names.Count > 0) console.Error.WriteLine($"note: the model computes in float32; using {string.Join(" ", names.Select(n => $"{n.Name.Cli} {Format.Value(n.Value)}"))} (give them to override)");
+        return changed;
     }
 
     /// <summary>The examples of a data set as starts: every row, in file order.</summary>
     private static PointListStarts DatasetStarts(string nameOrPath)
     {
-        Training.Dataset d = nameOrPath.Contains("idx3-ubyte", StringComparison.OrdinalIgnoreCase)
-            ? Training.IdxReader.ReadImages(nameOrPath)
-            : Training.DigitsReader.ReadShippedOr(nameOrPath);
+        Training.Dataset d = Training.DataReaders.ReadExamples(nameOrPath);
         return new PointListStarts(d.Source, d.Features, d.Dimension);
     }
 
     private static GaussianStarts ValidGaussian(double mean, double std)
     {
-        if (!double.IsFinite(mean)) throw new UsageException($"--start-mean must be finite (got {F(mean)})");
-        if (!(std > 0) || !double.IsFinite(std)) throw new UsageException($"--start-std must be > 0 (got {F(std)})");
+        if (!double.IsFinite(mean)) throw new UsageException($"--start-mean must be finite (got {Format.Value(mean)})");
+        if (!(std > 0) || !double.IsFinite(std)) throw new UsageException($"--start-std must be > 0 (got {Format.Value(std)})");
         return new GaussianStarts(mean, std);
     }
 
-    internal static string F(double v) => v.ToString("g", CultureInfo.InvariantCulture);
 }

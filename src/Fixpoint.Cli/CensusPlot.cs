@@ -1,6 +1,3 @@
-using Fixpoint.Census;
-using Fixpoint.IO;
-using Fixpoint.Maps;
 using MathNet.Numerics.LinearAlgebra;
 using ScottPlot;
 

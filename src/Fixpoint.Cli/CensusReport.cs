@@ -1,5 +1,3 @@
-using System.Globalization;
-using Fixpoint.Census;
 using Spectre.Console;
 
 namespace Fixpoint.Cli;
@@ -18,12 +16,12 @@ internal static class CensusReport
         int marginal = r.FixedPoints.Count(f => f.Stability == Stability.Marginal);
         o.WriteLine($"fixed points: {r.FixedPoints.Count} distinct ({r.StableCount} stable, {marginal} marginal, {unstable} unstable); cycles: {r.Cycles.Count}");
         var m = r.EstimatedMissing;
-        o.WriteLine($"missed attractors (Chao1): {G(m.Missing)} ± {G(m.StdError)} (estimate {G(m.Chao1)} total, coverage {m.Coverage:0.####})");
+        o.WriteLine($"missed attractors (Chao1): {Format.Sci(m.Missing)} ± {Format.Sci(m.StdError)} (estimate {Format.Sci(m.Chao1)} total, coverage {m.Coverage:0.####})");
 
         string[] head = ["#", "x", "residual", "ρ", "stability", "unst.dims", "type", "hits", "basin", "basin 95% CI"];
         var rows = r.FixedPoints.Select((f, i) => new[]
         {
-            i.ToString(CultureInfo.InvariantCulture), Vec(f.X), G(f.Residual), f.SpectralRadius.ToString("0.######", CultureInfo.InvariantCulture),
+            i.ToString(CultureInfo.InvariantCulture), Vec(f.X), Format.Sci(f.Residual), f.SpectralRadius.ToString("0.######", CultureInfo.InvariantCulture),
             f.Stability.Key(), f.UnstableDimensions.ToString(CultureInfo.InvariantCulture), f.IsFocus ? "focus" : "node",
             f.Hits.ToString(CultureInfo.InvariantCulture), f.BasinFraction.ToString("0.####", CultureInfo.InvariantCulture),
             $"[{f.BasinCI95.Lo:0.####}, {f.BasinCI95.Hi:0.####}]",
@@ -43,7 +41,6 @@ internal static class CensusReport
         o.WriteLine($"wrote {Path.Combine(dir, "census.json")}, fixed_points.csv{(File.Exists(Path.Combine(dir, "census.png")) ? ", census.png" : "")} in {r.ElapsedSeconds:0.###} s");
     }
 
-    internal static string G(double v) => double.IsFinite(v) ? v.ToString("0.###e+0", CultureInfo.InvariantCulture) : "n/a";
 
     /// <summary>A point, shortened after 4 coordinates.</summary>
     internal static string Vec(double[] x)

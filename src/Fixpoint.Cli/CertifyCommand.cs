@@ -1,9 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using Fixpoint.Census;
 using Fixpoint.Certify;
-using Fixpoint.IO;
-using Fixpoint.Maps;
 
 namespace Fixpoint.Cli;
 
@@ -40,14 +35,14 @@ internal static class CertifyCommand
             if (censusPath is null && regionArgs.Length == 0 && !doEnumerate)
                 throw new UsageException("say what to certify: --around census.json, --region LO,HI, or --enumerate --box LO HI");
             double[] b = p.GetValue(box)!;
-            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {F(b[0])} {F(b[1])} is empty: LO must be below HI");
+            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {Format.Value(b[0])} {Format.Value(b[1])} is empty: LO must be below HI");
             if (NetworkOptions.Given(p, box) && !doEnumerate) throw new UsageException("--box applies to --enumerate");
             int mb = p.GetValue(maxBoxes);
             if (mb < 1) throw new UsageException($"--max-boxes must be ≥ 1 (got {mb})");
             double mw = p.GetValue(minWidth);
-            if (!(mw > 0) || !double.IsFinite(mw)) throw new UsageException($"--min-width must be > 0 (got {F(mw)})");
+            if (!(mw > 0) || !double.IsFinite(mw)) throw new UsageException($"--min-width must be > 0 (got {Format.Value(mw)})");
             double? kBound = p.GetValue(k);
-            if (kBound is double kv && !(kv > 0 && kv < 1)) throw new UsageException($"--k must be in (0, 1) (got {F(kv)})");
+            if (kBound is double kv && !(kv > 0 && kv < 1)) throw new UsageException($"--k must be in (0, 1) (got {Format.Value(kv)})");
             int ls = p.GetValue(layers);
             if (ls < 0) throw new UsageException($"--layers must be ≥ 0 (got {ls})");
 
@@ -63,10 +58,8 @@ internal static class CertifyCommand
             {
                 if (census.Dimension != n) throw new UsageException($"{censusPath} is a census in dimension {census.Dimension} but the network has dimension {n}");
                 var points = census.FixedPoints;
-                var results = new KrawczykResult[points.Count];
                 var xs = points.Select(fp => fp.X).ToArray();
-                Parallel.For(0, points.Count, new ParallelOptions { CancellationToken = ct }, i => results[i] = Krawczyk.Certify(network, xs[i], null, ct));
-                for (int i = 0; i < points.Count; i++) aroundResults.Add((points[i], results[i]));
+                foreach (PointCertificate pc in KrawczykAround.CertifyAll(network, xs, null, ct)) aroundResults.Add((points[pc.Index], pc.Result));
             }
             RegionCertificateResult? regionResult = regionBox is null ? null
                 : RegionCertificate.Check(network, regionBox, new RegionCertificateOptions { ContractionBound = kBound, Layers = ls });
@@ -100,7 +93,9 @@ internal static class CertifyCommand
             Network loaded = ModelFile.Load(file);
             return (loaded, $"model {file} ({NetworkOptions.Describe(loaded)})");
         }
-        return net.Build(p);
+        (Network built, string description) = net.Build(p);
+        net.Save(p, built);
+        return (built, description);
     }
 
     /// <summary>The census to certify around; a file that is not a census.json ends the command with one line naming it.</summary>
@@ -161,7 +156,6 @@ internal static class CertifyCommand
         o.WriteLine($"wrote {path}");
     }
 
-    private static string F(double v) => v.ToString("g", CultureInfo.InvariantCulture);
 
     private sealed class EnumerationProgressAdapter(IProgress<Progress> inner, int maxBoxes) : IProgress<EnumerationProgress>
     {

@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using Fixpoint.Applications;
-using Fixpoint.Maps;
-using Fixpoint.Training;
-
 namespace Fixpoint.Cli;
 
 /// <summary>
@@ -26,19 +20,19 @@ internal static class ClassifyCommand
         var atol = new Option<double>("--atol") { Description = $"Iteration stops when ‖F(x) − x‖∞ ≤ atol (default {IterationOptions.DefaultAtol}).", DefaultValueFactory = _ => IterationOptions.DefaultAtol };
         var maxIter = new Option<int>("--max-iter") { Description = $"Iterations per image (default {IterationOptions.DefaultMaxIterations}).", DefaultValueFactory = _ => IterationOptions.DefaultMaxIterations };
         var sameTol = new Option<double>("--same-tol") { Description = $"Two end points are the same attractor within this ∞-distance (default {IterationOptions.DefaultSameTol}).", DefaultValueFactory = _ => IterationOptions.DefaultSameTol };
-        var outDir = new Option<string>("--out") { Description = $"Output folder for classify.json and confusion.png (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw confusion.png." };
+        var output = new VerbOutput(DefaultOut, "classify.json and confusion.png", "confusion.png");
         var cmd = new Command("classify", "Classify images by the basin of attraction they fall in (attractors labelled by the training images), against k-nearest neighbours.");
         cmd.Options.Add(model);
         data.AddTo(cmd);
-        foreach (Option o in new Option[] { k, atol, maxIter, sameTol, outDir, noPlot }) cmd.Options.Add(o);
+        foreach (Option o in new Option[] { k, atol, maxIter, sameTol }) cmd.Options.Add(o);
+        output.AddTo(cmd);
         cmd.SetAction(p =>
         {
             int kk = TrainCommand.Check(p.GetValue(k), v => v >= 1, "--k", "≥ 1");
             var iteration = RestoreCommand.IterationFrom(p.GetValue(atol), p.GetValue(maxIter), p.GetValue(sameTol));
             (string path, Network net, DataSource source, SplitSpec split) = RestoreCommand.LoadModelAndData(p, model, data);
-            var s = new Settings(path, net, source, split, new ClassifyOptions { K = kk, Iteration = iteration }, p.GetValue(outDir)!, !p.GetValue(noPlot),
-                "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)));
+            var s = new Settings(path, net, source, split, new ClassifyOptions { K = kk, Iteration = iteration }, output.Dir(p), output.Plot(p),
+                VerbOutput.CommandLine(p));
             return Execute(s, console, ct).ExitCode;
         });
         return cmd;
@@ -59,20 +53,14 @@ internal static class ClassifyCommand
             console.Error.WriteLine("interrupted: nothing written");
             return new Outcome(ExitCodes.Interrupted, null!);
         }
-        o.WriteLine($"attractors reached from the training images: {r.Attractors} (majority labels agree with {RestoreCommand.Pct(r.AttractorPurity)} of the training images)");
-        o.WriteLine($"basin classifier: accuracy {RestoreCommand.Pct(r.Accuracy)} on {r.TestImages} test images; {RestoreCommand.Pct(r.Coverage)} reached a labelled attractor, {RestoreCommand.Pct(r.AccuracyOnCovered)} of those correctly");
-        o.WriteLine($"baselines: 1-NN {RestoreCommand.Pct(r.OneNnAccuracy)}, {r.K}-NN {RestoreCommand.Pct(r.KnnAccuracy)} (Euclidean, same training images)");
+        o.WriteLine($"attractors reached from the training images: {r.Attractors} (majority labels agree with {Format.Percent(r.AttractorPurity)} of the training images)");
+        o.WriteLine($"basin classifier: accuracy {Format.Percent(r.Accuracy)} on {r.TestImages} test images; {Format.Percent(r.Coverage)} reached a labelled attractor, {Format.Percent(r.AccuracyOnCovered)} of those correctly");
+        o.WriteLine($"baselines: 1-NN {Format.Percent(r.OneNnAccuracy)}, {r.K}-NN {Format.Percent(r.KnnAccuracy)} (Euclidean, same training images)");
         var head = new[] { "true \\ predicted" }.Concat(Enumerable.Range(0, r.Classes).Select(c => c.ToString(CultureInfo.InvariantCulture))).Append("none").ToArray();
         var rows = Enumerable.Range(0, r.Classes).Select(i => new[] { i.ToString(CultureInfo.InvariantCulture) }.Concat(r.Confusion[i].Select(v => v.ToString(CultureInfo.InvariantCulture))).ToArray()).ToList();
         ConsoleTable.Print(console, "basin classifier confusion matrix", head, rows);
-        AppJson.Write(Path.Combine(s.Out, "classify.json"), new
+        AppJson.Write(Path.Combine(s.Out, "classify.json"), new RunHeader("fixpoint-classify/1", s.Command, s.ModelPath, s.Data, s.Split, test.Count), new
         {
-            Format = "fixpoint-classify/1",
-            FixpointVersion = FixpointCli.Version,
-            s.Command,
-            Model = s.ModelPath,
-            Data = s.Data.Describe(),
-            Split = new { s.Split.TrainCount, TestCount = test.Count, s.Split.Seed },
             Options = new { s.Options.K, s.Options.Iteration.Solve.Atol, s.Options.Iteration.Solve.MaxIterations, s.Options.Iteration.SameTol },
             Result = r,
         });

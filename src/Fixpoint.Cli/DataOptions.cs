@@ -1,7 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using Fixpoint.Training;
-
 namespace Fixpoint.Cli;
 
 /// <summary>
@@ -32,14 +28,7 @@ internal sealed class DataOptions(int defaultTrainCount)
     {
         string path = p.GetValue(Data)!;
         string fmt = p.GetValue(Format)!.Trim().ToLowerInvariant();
-        DataFormat format = fmt switch
-        {
-            "auto" => DataSource.Guess(path),
-            "digits" => DataFormat.Digits,
-            "csv" => DataFormat.Csv,
-            "idx" => DataFormat.Idx,
-            _ => throw new UsageException($"unknown --format '{fmt}'; known: auto, digits, csv, idx"),
-        };
+        DataFormat format = DataReaders.Choose(path, fmt) ?? throw new UsageException($"unknown --format '{fmt}'; known: {DataReaders.FormatNames}");
         if (path != DigitsReader.ShippedName && !File.Exists(path)) throw new UsageException($"--data {path}: no such file");
         int? labelColumn = null;
         string lc = p.GetValue(LabelColumn)!.Trim().ToLowerInvariant();
@@ -57,7 +46,7 @@ internal sealed class DataOptions(int defaultTrainCount)
         {
             double[] r = p.GetValue(PixelRange)!;
             if (format == DataFormat.Digits) throw new UsageException("--pixel-range does not apply to the digits (always 0 16)");
-            if (!r.All(double.IsFinite) || !(r[0] < r[1])) throw new UsageException($"--pixel-range {CensusCommand.F(r[0])} {CensusCommand.F(r[1])} is empty: LO must be below HI");
+            if (!r.All(double.IsFinite) || !(r[0] < r[1])) throw new UsageException($"--pixel-range {Cli.Format.Value(r[0])} {Cli.Format.Value(r[1])} is empty: LO must be below HI");
             range = new Training.PixelRange(r[0], r[1]);
         }
         return new DataSource(path, format, labelColumn, labels, range);

@@ -1,11 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using Fixpoint.Applications;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Training;
-
 namespace Fixpoint.Cli;
 
 /// <summary>
@@ -42,11 +34,11 @@ internal static class EarlyExitCommand
         var taus = new Option<string>("--taus") { Description = $"Thresholds τ, comma-separated (default {DefaultTaus}).", DefaultValueFactory = _ => DefaultTaus };
         var criterion = new Option<string>("--criterion") { Description = "Exit when max-change: ‖h_t − h_{t−1}‖∞ ≤ τ; cosine: cos(h_t, h_{t−1}) ≥ 1 − τ; or both (default).", DefaultValueFactory = _ => "both" };
         var repeats = new Option<int>("--repeats") { Description = "Timed passes over the test set per rule; the median is reported (default 9).", DefaultValueFactory = _ => 9 };
-        var outDir = new Option<string>("--out") { Description = $"Output folder (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw the PNG figures." };
+        var output = new VerbOutput(DefaultOut, null, "the PNG figures");
         var cmd = new Command("early-exit", "Train looped and deep classifiers at full depth, then exit inference early when the hidden state stops changing: loops, accuracy and measured speed-up.");
         data.AddTo(cmd);
-        foreach (Option o in new Option[] { models, hidden, loops, activation, epochs, batch, lr, wd, seed, threads, taus, criterion, repeats, outDir, noPlot }) cmd.Options.Add(o);
+        foreach (Option o in new Option[] { models, hidden, loops, activation, epochs, batch, lr, wd, seed, threads, taus, criterion, repeats }) cmd.Options.Add(o);
+        output.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var names = p.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).Distinct().ToList();
@@ -81,8 +73,8 @@ internal static class EarlyExitCommand
                 },
                 Repeats = TrainCommand.Check(p.GetValue(repeats), v => v >= 1, "--repeats", "≥ 1"),
             };
-            var s = new Settings(data.Source(p), data.Split(p), names, h, l, act, train, exit, p.GetValue(outDir)!, !p.GetValue(noPlot),
-                "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)));
+            var s = new Settings(data.Source(p), data.Split(p), names, h, l, act, train, exit, output.Dir(p), output.Plot(p),
+                VerbOutput.CommandLine(p));
             return Execute(s, console, ct).ExitCode;
         });
         return cmd;
@@ -113,13 +105,13 @@ internal static class EarlyExitCommand
                 return new Outcome(ExitCodes.Interrupted, results);
             }
             ClassifierEpoch last = tr.History[^1];
-            o.WriteLine($"  trained in {tr.Seconds:0.0} s: training loss {last.TrainLoss:0.####e+0}, training accuracy {RestoreCommand.Pct(last.TrainAccuracy)}, test accuracy {RestoreCommand.Pct(last.TestAccuracy)}");
+            o.WriteLine($"  trained in {tr.Seconds:0.0} s: training loss {last.TrainLoss:0.####e+0}, training accuracy {Format.Percent(last.TrainAccuracy)}, test accuracy {Format.Percent(last.TestAccuracy)}");
             (var tensors, var meta) = model.ToSafetensors();
             Safetensors.Write(Path.Combine(s.Out, $"classifier-{name}.safetensors"), tensors, meta);
             EarlyExitReport rep = EarlyExit.Evaluate(model, test, s.Exit, ct);
             var rows = rep.Rows.Select(r => new[]
             {
-                r.Rule, r.MeanLoops.ToString("0.00", CultureInfo.InvariantCulture), RestoreCommand.Pct(r.Accuracy),
+                r.Rule, r.MeanLoops.ToString("0.00", CultureInfo.InvariantCulture), Format.Percent(r.Accuracy),
                 (100 * r.AccuracyChange).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture), r.ChangedPredictions.ToString(CultureInfo.InvariantCulture),
                 (1000 * r.MedianSeconds).ToString("0.00", CultureInfo.InvariantCulture), r.SpeedUp.ToString("0.00", CultureInfo.InvariantCulture) + "×",
                 Quartiles(r.LoopHistogram),
@@ -129,13 +121,8 @@ internal static class EarlyExitCommand
             results.Add(new ModelResult(name, tr, rep));
         }
         WriteCsv(results, Path.Combine(s.Out, "early_exit.csv"));
-        AppJson.Write(Path.Combine(s.Out, "early_exit.json"), new
+        AppJson.Write(Path.Combine(s.Out, "early_exit.json"), new RunHeader("fixpoint-early-exit/1", s.Command, null, s.Data, s.Split, test.Count), new
         {
-            Format = "fixpoint-early-exit/1",
-            FixpointVersion = FixpointCli.Version,
-            s.Command,
-            Data = s.Data.Describe(),
-            Split = new { s.Split.TrainCount, TestCount = test.Count, s.Split.Seed },
             Options = new { s.Hidden, s.Loops, Activation = s.Activation.Name, s.Train.Epochs, s.Train.BatchSize, s.Train.Adam.LearningRate, s.Train.Adam.WeightDecay, s.Train.Seed, s.Exit.Taus, s.Exit.Criteria, s.Exit.Repeats },
             Timing = "one test image at a time on one thread; each rule's time is the median over the repeats of a pass over the whole test set, rules interleaved in every repeat; speed-up = full-depth median / rule median",
             Models = results.Select(r => new
@@ -172,8 +159,8 @@ internal static class EarlyExitCommand
         var sb = new StringBuilder("model,criterion,tau,mean_loops,accuracy,accuracy_change,changed_predictions,median_seconds,speed_up,loop_histogram\n");
         foreach (ModelResult m in results)
             foreach (EarlyExitRow r in m.Report.Rows)
-                sb.AppendLine(string.Join(",", m.Name, r.Criterion, TrainCommand.R(r.Tau), TrainCommand.R(r.MeanLoops), TrainCommand.R(r.Accuracy), TrainCommand.R(r.AccuracyChange),
-                    r.ChangedPredictions.ToString(CultureInfo.InvariantCulture), TrainCommand.R(r.MedianSeconds), TrainCommand.R(r.SpeedUp), string.Join(";", r.LoopHistogram)));
+                sb.AppendLine(string.Join(",", m.Name, r.Criterion, Format.Csv(r.Tau), Format.Csv(r.MeanLoops), Format.Csv(r.Accuracy), Format.Csv(r.AccuracyChange),
+                    r.ChangedPredictions.ToString(CultureInfo.InvariantCulture), Format.Csv(r.MedianSeconds), Format.Csv(r.SpeedUp), string.Join(";", r.LoopHistogram)));
         AtomicFile.WriteText(path, sb.ToString());
     }
 

@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using Fixpoint.Census;
-using Fixpoint.Maps;
-
 namespace Fixpoint.Cli;
 
 /// <summary><c>fixpoint eval</c>: F(x) for the rows of a CSV file, printed as CSV with round-trip precision (to compare with other tools).</summary>
@@ -21,6 +16,7 @@ internal static class EvalCommand
         {
             PointListStarts rows = StartsFile.ReadCsv(p.GetValue(points)!);
             (Network network, _) = net.Build(p);
+            net.Save(p, network);
             int n = network.Dimension;
             if (rows.Dimension != n) throw new UsageException($"--points has {rows.Dimension} columns but the network has dimension {n}");
             var y = new double[n];

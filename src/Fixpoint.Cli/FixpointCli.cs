@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Fixpoint.IO;
-
 namespace Fixpoint.Cli;
 
 /// <summary>The <c>fixpoint</c> command line: parses, runs the library, reports and draws.</summary>
@@ -45,9 +42,6 @@ public static class FixpointCli
         e is UsageException or ModelFormatException or Experiments.SweepSpecException or FormatException or ArgumentException or FileNotFoundException
             or DirectoryNotFoundException or UnauthorizedAccessException or IOException;
 
-    internal static string OneLine(string message)
-    {
-        string m = message.Split(" (Parameter '")[0];
-        return m.Replace('\n', ' ').Replace('\r', ' ').Trim();
-    }
+    /// <summary>The message on one line, as the error form needs; the text itself is left as written.</summary>
+    internal static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

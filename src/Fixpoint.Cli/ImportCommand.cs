@@ -1,23 +1,12 @@
-using System.CommandLine;
-using System.Globalization;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Numerics;
-
 namespace Fixpoint.Cli;
 
 /// <summary>
 /// <c>fixpoint import MODEL.onnx --out FILE.safetensors</c>: exact import of a plain-MLP ONNX graph into
 /// a native network (exact Jacobians, certification, the fast kernels). Before writing, the imported
-/// network is compared with ONNX Runtime at <see cref="CheckPoints"/> random points.
+/// network is compared with ONNX Runtime at random points (<see cref="OnnxImportCheck"/>).
 /// </summary>
 internal static class ImportCommand
 {
-    public const int CheckPoints = 100;
-
-    /// <summary>Largest |F_native − F_onnxruntime| accepted, relative to max(1, |F|): float32 models, float64 models.</summary>
-    public const double Float32Tolerance = 1e-4, Float64Tolerance = 1e-10;
-
     public static Command Create(CliConsole console)
     {
         var model = new Argument<string>("model") { Description = "The ONNX model (a chain of Gemm/MatMul, Add and one activation)." };
@@ -53,25 +42,15 @@ internal static class ImportCommand
         return cmd;
     }
 
-    /// <summary>Compares the imported network with ONNX Runtime on random points in [−1, 1]^N; a disagreement is an error and nothing is written.</summary>
+    /// <summary>Compares the imported network with ONNX Runtime (<see cref="OnnxImportCheck"/>); a disagreement is an error and nothing is written.</summary>
     private static string Check(string path, Network net)
     {
         using OnnxMap ort = OnnxMap.Load(path);
         if (ort.Dimension != net.Dimension)
             throw new UsageException($"{path}: ONNX Runtime sees N = {ort.Dimension} but the imported network has N = {net.Dimension}");
-        int n = net.Dimension;
-        var rng = new Rng(20240917UL);
-        var xs = new double[CheckPoints * n];
-        for (int i = 0; i < xs.Length; i++) xs[i] = ort.ToInput(rng.Uniform(-1, 1));
-        var a = new double[xs.Length];
-        var b = new double[xs.Length];
-        net.EvaluateBatch(xs, a, CheckPoints);
-        ort.EvaluateBatch(xs, b, CheckPoints);
-        double worst = 0;
-        for (int i = 0; i < xs.Length; i++) worst = Math.Max(worst, Math.Abs(a[i] - b[i]) / Math.Max(1.0, Math.Abs(b[i])));
-        double tol = ort.IsFloat32 ? Float32Tolerance : Float64Tolerance;
-        string text = $"check: max |F_imported − F_onnxruntime| / max(1, |F|) over {CheckPoints} points in [-1, 1]^{n} = {worst.ToString("0.###e+0", CultureInfo.InvariantCulture)} ({(ort.IsFloat32 ? "float32" : "float64")} model, limit {tol.ToString("g", CultureInfo.InvariantCulture)})";
-        if (!(worst <= tol)) throw new UsageException($"{path}: the imported network disagrees with ONNX Runtime, nothing written; {text}");
+        OnnxImportCheck c = OnnxImportCheck.Run(ort, net);
+        string text = $"check: max |F_imported − F_onnxruntime| / max(1, |F|) over {c.Points} points in [-1, 1]^{c.Dimension} = {c.Worst.ToString("0.###e+0", CultureInfo.InvariantCulture)} ({(c.IsFloat32 ? "float32" : "float64")} model, limit {Format.Value(c.Limit)})";
+        if (!c.Agrees) throw new UsageException($"{path}: the imported network disagrees with ONNX Runtime, nothing written; {text}");
         return text;
     }
 }

@@ -1,10 +1,6 @@
-using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
 using Fixpoint.Experiments;
 using Fixpoint.Init;
-using Fixpoint.IO;
-using Fixpoint.Maps;
 
 namespace Fixpoint.Cli;
 
@@ -123,9 +119,14 @@ internal sealed class NetworkOptions
             net = spec.Build();
             description = $"random N={width} L={depth} {spec.Activation.Name} weights {spec.Weights.Name} biases {spec.Biases.Name} scaling {spec.Scaling.Name()}{(spec.Tied ? " tied" : "")}{(spec.Residual ? " residual" : "")} seed {spec.Seed}";
         }
-        string? save = p.GetValue(SaveModel);
-        if (save is not null) ModelFile.Save(net, save, p.GetValue(SaveF32));
         return (net, description);
+    }
+
+    /// <summary>Writes <paramref name="network"/> to --save-model when given (in float32 with --save-f32); the verb calls it once it has its network.</summary>
+    public void Save(ParseResult p, Network network)
+    {
+        string? save = p.GetValue(SaveModel);
+        if (save is not null) ModelFile.Save(network, save, p.GetValue(SaveF32));
     }
 
     private void CheckModelOptions(ParseResult p)

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Fixpoint.IO;
-
 namespace Fixpoint.Cli;
 
 /// <summary><c>fixpoint report DIR</c>: one self-contained report.html from everything the other verbs wrote in DIR and its subfolders.</summary>

@@ -1,12 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using Fixpoint.Applications;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Solvers;
-using Fixpoint.Training;
-
 namespace Fixpoint.Cli;
 
 /// <summary>
@@ -36,12 +27,12 @@ internal static class RestoreCommand
         var maxIter = new Option<int>("--max-iter") { Description = $"Iterations per image (default {IterationOptions.DefaultMaxIterations}).", DefaultValueFactory = _ => IterationOptions.DefaultMaxIterations };
         var sameTol = new Option<double>("--same-tol") { Description = $"Two end points are the same attractor within this ∞-distance (default {IterationOptions.DefaultSameTol}).", DefaultValueFactory = _ => IterationOptions.DefaultSameTol };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the damage and of the random starts (default 0).", DefaultValueFactory = _ => 0UL };
-        var outDir = new Option<string>("--out") { Description = $"Output folder for restore.json, restore.csv and montage.png (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw montage.png." };
+        var output = new VerbOutput(DefaultOut, "restore.json, restore.csv and montage.png", "montage.png");
         var cmd = new Command("restore", "Restore damaged images by iterating a trained autoencoder to its attractor; compare with one pass and with the nearest training image.");
         cmd.Options.Add(model);
         data.AddTo(cmd);
-        foreach (Option o in new Option[] { damage, images, randomStarts, width, atol, maxIter, sameTol, seed, outDir, noPlot }) cmd.Options.Add(o);
+        foreach (Option o in new Option[] { damage, images, randomStarts, width, atol, maxIter, sameTol, seed }) cmd.Options.Add(o);
+        output.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var damages = ParseDamages(p.GetValue(damage));
@@ -52,7 +43,7 @@ internal static class RestoreCommand
             (string path, Network net, DataSource source, SplitSpec split) = LoadModelAndData(p, model, data);
             (int iw, int ih) = Shape(net.Dimension, w);
             var options = new RestoreOptions { Damages = damages, Images = m, Iteration = iteration, Seed = p.GetValue(seed), Width = iw, Height = ih };
-            var s = new Settings(path, net, source, split, options, rs, p.GetValue(outDir)!, !p.GetValue(noPlot), "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)));
+            var s = new Settings(path, net, source, split, options, rs, output.Dir(p), output.Plot(p), VerbOutput.CommandLine(p));
             return Execute(s, console, ct).ExitCode;
         });
         return cmd;
@@ -87,9 +78,9 @@ internal static class RestoreCommand
         {
             var rows = report.Rows.Where(r => r.Set == set).Select(r => new[]
             {
-                r.Damage, P(r.Damaged.Psnr), P(r.OnePass.Psnr), P(r.Attractor.Psnr), P(r.Nearest.Psnr),
-                M(r.Damaged.Mse), M(r.OnePass.Mse), M(r.Attractor.Mse), M(r.Nearest.Mse),
-                Pct(r.RecallRate), Pct(r.ConvergedFraction), r.MeanIterations.ToString("0.#", CultureInfo.InvariantCulture),
+                r.Damage, Format.Fixed(r.Damaged.Psnr, "0.00"), Format.Fixed(r.OnePass.Psnr, "0.00"), Format.Fixed(r.Attractor.Psnr, "0.00"), Format.Fixed(r.Nearest.Psnr, "0.00"),
+                Format.Fixed(r.Damaged.Mse, "0.0000"), Format.Fixed(r.OnePass.Mse, "0.0000"), Format.Fixed(r.Attractor.Mse, "0.0000"), Format.Fixed(r.Nearest.Mse, "0.0000"),
+                Format.Percent(r.RecallRate), Format.Percent(r.ConvergedFraction), r.MeanIterations.ToString("0.#", CultureInfo.InvariantCulture),
             }).ToList();
             ConsoleTable.Print(console, $"{set} images ({report.Rows.First(r => r.Set == set).Images}): mean PSNR (dB) and MSE against the clean image",
                 ["damage", "PSNR damaged", "one pass", "attractor", "nearest", "MSE damaged", "one pass", "attractor", "nearest", "recall", "converged", "iterations"], rows);
@@ -97,14 +88,8 @@ internal static class RestoreCommand
         if (memory is not null)
             o.WriteLine($"spurious attractors from {memory.RandomStarts} uniform starts: {memory.SpuriousAttractors} (stable fixed points reached from no training image); training images stored: {memory.Stored} of {memory.TrainingImages}");
         WriteCsv(report, Path.Combine(s.Out, "restore.csv"));
-        AppJson.Write(Path.Combine(s.Out, "restore.json"), new
+        AppJson.Write(Path.Combine(s.Out, "restore.json"), new RunHeader("fixpoint-restore/1", s.Command, s.ModelPath, s.Data, s.Split, test.Count), new
         {
-            Format = "fixpoint-restore/1",
-            FixpointVersion = FixpointCli.Version,
-            s.Command,
-            Model = s.ModelPath,
-            Data = s.Data.Describe(),
-            Split = new { s.Split.TrainCount, TestCount = test.Count, s.Split.Seed },
             Options = new
             {
                 Damages = s.Options.Damages.Select(d => d.Key), s.Options.Images, s.Options.Width, s.Options.Height, s.Options.Seed,
@@ -131,10 +116,10 @@ internal static class RestoreCommand
     {
         var sb = new StringBuilder("set,damage,kind,level,images,mse_damaged,mse_one_pass,mse_attractor,mse_nearest,psnr_damaged,psnr_one_pass,psnr_attractor,psnr_nearest,recall_rate,converged_fraction,mean_iterations,attractor_better_than_one_pass\n");
         foreach (RestoreRow x in r.Rows)
-            sb.AppendLine(string.Join(",", x.Set, x.Damage, x.Kind, TrainCommand.R(x.Level), x.Images.ToString(CultureInfo.InvariantCulture),
-                TrainCommand.R(x.Damaged.Mse), TrainCommand.R(x.OnePass.Mse), TrainCommand.R(x.Attractor.Mse), TrainCommand.R(x.Nearest.Mse),
-                TrainCommand.R(x.Damaged.Psnr), TrainCommand.R(x.OnePass.Psnr), TrainCommand.R(x.Attractor.Psnr), TrainCommand.R(x.Nearest.Psnr),
-                TrainCommand.R(x.RecallRate), TrainCommand.R(x.ConvergedFraction), TrainCommand.R(x.MeanIterations), TrainCommand.R(x.AttractorBetterThanOnePass)));
+            sb.AppendLine(string.Join(",", x.Set, x.Damage, x.Kind, Format.Csv(x.Level), x.Images.ToString(CultureInfo.InvariantCulture),
+                Format.Csv(x.Damaged.Mse), Format.Csv(x.OnePass.Mse), Format.Csv(x.Attractor.Mse), Format.Csv(x.Nearest.Mse),
+                Format.Csv(x.Damaged.Psnr), Format.Csv(x.OnePass.Psnr), Format.Csv(x.Attractor.Psnr), Format.Csv(x.Nearest.Psnr),
+                Format.Csv(x.RecallRate), Format.Csv(x.ConvergedFraction), Format.Csv(x.MeanIterations), Format.Csv(x.AttractorBetterThanOnePass)));
         AtomicFile.WriteText(path, sb.ToString());
     }
 
@@ -150,12 +135,15 @@ internal static class RestoreCommand
         return list;
     }
 
+    /// <summary>The --same-tol of the application verbs, for <see cref="OptionErrors"/>.</summary>
+    private static readonly OptionName[] SameTolName = [new(nameof(IterationOptions.SameTol), "--same-tol", "sameTol", "> 0")];
+
     internal static IterationOptions IterationFrom(double atol, int maxIter, double sameTol)
     {
+        // These verbs have no --rtol, so atol = 0 could never converge: refused here, the rest by the records.
         TrainCommand.Check(atol, v => v > 0 && double.IsFinite(v), "--atol", "> 0");
-        TrainCommand.Check(maxIter, v => v >= 1, "--max-iter", "≥ 1");
-        TrainCommand.Check(sameTol, v => v > 0 && double.IsFinite(v), "--same-tol", "> 0");
-        return new IterationOptions { Solve = new SolveOptions { Atol = atol, MaxIterations = maxIter }, SameTol = sameTol };
+        return OptionErrors.Build(() => new IterationOptions { Solve = new SolveOptions { Atol = atol, MaxIterations = maxIter }, SameTol = sameTol },
+            CensusOptionNames.All, SameTolName);
     }
 
     /// <summary>Loads --model and picks the data and split: the options when given, else the model's metadata, else the defaults.</summary>
@@ -180,7 +168,4 @@ internal static class RestoreCommand
         return DataOptions.ImageShape(dimension) ?? throw new UsageException($"the dimension {dimension} is not a square; give --image-width");
     }
 
-    private static string P(double v) => double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
-    private static string M(double v) => double.IsFinite(v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a";
-    internal static string Pct(double v) => double.IsFinite(v) ? (100 * v).ToString("0.#", CultureInfo.InvariantCulture) + "%" : "n/a";
 }

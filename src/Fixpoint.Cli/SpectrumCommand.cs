@@ -1,11 +1,5 @@
-using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
-using Fixpoint.Census;
 using Fixpoint.Init;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Spectra;
 
 namespace Fixpoint.Cli;
 
@@ -36,13 +30,13 @@ internal static class SpectrumCommand
         var depths = new Option<string>("--depths") { Description = "Depth ensemble: comma-separated depths L (such as 1,2,4,8); per L, --realisations networks and a census each; writes depth.json and depth.png." };
         var bins = new Option<int>("--bins") { Description = $"Histogram bins (default {DefaultBins}).", DefaultValueFactory = _ => DefaultBins };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
-        var outDir = new Option<string>("--out") { Description = $"Output folder (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw the PNG figures." };
+        var output = new VerbOutput(DefaultOut, null, "the PNG figures");
 
         var cmd = new Command("spectrum", "Jacobian spectra of random networks: the ESD of JJᵀ with the free-probability prediction, eigenvalues of J, heavy tails of the weights; with --depths, Q and the spectrum against depth.");
         net.AddTo(cmd);
-        foreach (Option o in new Option[] { realisations, sigmaW2, sigmaB2, inputs, inputsFile, points, starts, box, unstable, depths, bins, threads, outDir, noPlot })
+        foreach (Option o in new Option[] { realisations, sigmaW2, sigmaB2, inputs, inputsFile, points, starts, box, unstable, depths, bins, threads })
             cmd.Options.Add(o);
+        output.AddTo(cmd);
 
         cmd.SetAction(p =>
         {
@@ -55,17 +49,17 @@ internal static class SpectrumCommand
             int st = p.GetValue(starts);
             if (st < 1) throw new UsageException($"--starts must be ≥ 1 (got {st})");
             double[] b = p.GetValue(box) ?? [-1.0, 1.0];
-            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {F(b[0])} {F(b[1])} is empty: LO must be below HI");
+            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {Format.Value(b[0])} {Format.Value(b[1])} is empty: LO must be below HI");
             int nb = p.GetValue(bins);
             if (nb < 1 || nb > 10_000) throw new UsageException($"--bins must be in 1 … 10000 (got {nb})");
             int th = p.GetValue(threads);
             if (th < 0) throw new UsageException($"--threads must be ≥ 0 (got {th})");
-            string dir = p.GetValue(outDir)!;
+            string dir = output.Dir(p);
             bool isModel = p.GetValue(net.Model) is not null, isBuiltIn = p.GetValue(net.Network) is not null;
             bool fixedNetwork = isModel || isBuiltIn;
             double? sw2 = p.GetValue(sigmaW2), sb2 = p.GetValue(sigmaB2);
-            if (sw2 is double a && (!(a > 0) || !double.IsFinite(a))) throw new UsageException($"--sigma-w2 must be > 0 (got {F(a)})");
-            if (sb2 is double c && (!(c >= 0) || !double.IsFinite(c))) throw new UsageException($"--sigma-b2 must be ≥ 0 (got {F(c)})");
+            if (sw2 is double a && (!(a > 0) || !double.IsFinite(a))) throw new UsageException($"--sigma-w2 must be > 0 (got {Format.Value(a)})");
+            if (sb2 is double c && (!(c >= 0) || !double.IsFinite(c))) throw new UsageException($"--sigma-b2 must be ≥ 0 (got {Format.Value(c)})");
             if (fixedNetwork)
             {
                 string what = isModel ? "--model" : "--network";
@@ -103,7 +97,7 @@ internal static class SpectrumCommand
             var context = new Dictionary<string, string>
             {
                 ["fixpointVersion"] = FixpointCli.Version,
-                ["command"] = "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)),
+                ["command"] = VerbOutput.CommandLine(p),
             };
 
             // The network(s).
@@ -113,13 +107,13 @@ internal static class SpectrumCommand
             if (fixedNetwork)
             {
                 (fixedNet, description) = net.Build(p);
+                net.Save(p, fixedNet);
             }
             else
             {
                 spec = BuildSpec(p, net, sw2, sb2);
                 description = Describe(spec);
-                string? save = p.GetValue(net.SaveModel);
-                if (save is not null) ModelFile.Save(spec.Build(), save, p.GetValue(net.SaveF32));
+                if (p.GetValue(net.SaveModel) is not null) net.Save(p, spec.Build());
             }
             if (depthValues is not null) description = description.Replace($" L={spec!.Depth} ", $" L={string.Join(",", depthValues)} ");
             context["network"] = description;
@@ -138,8 +132,8 @@ internal static class SpectrumCommand
                 Directory.CreateDirectory(dir);
                 DepthEnsembleResult dr = ProgressReporter.Run(console, $"depth ensemble of {description}", progress => DepthEnsemble.Run(dspec, progress, ct));
                 DepthFile.Write(Path.Combine(dir, "depth.json"), DepthFile.From(dr, context, clock.Elapsed.TotalSeconds));
-                if (!p.GetValue(noPlot) && dr.Rows.Count > 0) SpectrumPlots.DrawDepth(dr, Short(description), Path.Combine(dir, "depth.png"));
-                PrintDepth(console, dr, description, k, st, dir, p.GetValue(noPlot));
+                if (output.Plot(p) && dr.Rows.Count > 0) SpectrumPlots.DrawDepth(dr, Short(description), Path.Combine(dir, "depth.png"));
+                PrintDepth(console, dr, description, k, st, dir, !output.Plot(p));
                 return dr.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;
             }
 
@@ -196,7 +190,7 @@ internal static class SpectrumCommand
             string title = Short(description);
             string info = $"{ens.Realisations.Count} realisation{(ens.Realisations.Count == 1 ? "" : "s")}, inputs {SpectrumFile.InputsKey(kind)}";
             var written = new List<string> { "spectrum.json" };
-            if (!p.GetValue(noPlot))
+            if (output.Plot(p))
             {
                 SpectrumPlots.DrawEsd(analysis, title, info, Path.Combine(dir, "esd.png"));
                 SpectrumPlots.DrawEsdLog(analysis, title, info, Path.Combine(dir, "esd_log.png"));
@@ -266,22 +260,22 @@ internal static class SpectrumCommand
         o.WriteLine($"realisations: {e.Realisations.Count}, inputs {SpectrumFile.InputsKey(e.Inputs)}, Jacobians {e.Samples.Count}{(e.Partial ? "  [PARTIAL: interrupted]" : "")}");
         if (e.Realisations.Any(r => r.Q is not null))
             o.WriteLine($"censuses: Q per realisation {string.Join(" ", e.Realisations.Select(r => r.Q))}; fixed points {e.Realisations.Sum(r => r.FixedPoints ?? 0)}, cycles {e.Realisations.Sum(r => r.Cycles ?? 0)}");
-        o.WriteLine($"squared singular values of J: {s.Count} values, mean {G(s.Mean)}, variance {G(s.Variance)}, median {G(s.Median)}, max {G(s.Max)}, fraction > 1 {G(s.FractionAboveOne)}, mean log10 {G(s.MeanLog10)}");
+        o.WriteLine($"squared singular values of J: {s.Count} values, mean {Format.Compact(s.Mean)}, variance {Format.Compact(s.Variance)}, median {Format.Compact(s.Median)}, max {Format.Compact(s.Max)}, fraction > 1 {Format.Compact(s.FractionAboveOne)}, mean log10 {Format.Compact(s.MeanLog10)}");
         if (a.Theory is JacobianSpectrumTheory t)
-            o.WriteLine($"prediction (free probability, N → ∞; σ_w² {G(t.SigmaW2)}, σ_b² {G(t.SigmaB2)}, q_x {G(t.InputMeanSquare)}): mean {G(t.Mean)}, variance {G(t.Variance)}; measured − predicted: mean {Pct(a.MeanRelativeError)}, variance {Pct(a.VarianceRelativeError)}");
+            o.WriteLine($"prediction (free probability, N → ∞; σ_w² {Format.Compact(t.SigmaW2)}, σ_b² {Format.Compact(t.SigmaB2)}, q_x {Format.Compact(t.InputMeanSquare)}): mean {Format.Compact(t.Mean)}, variance {Format.Compact(t.Variance)}; measured − predicted: mean {Format.SignedPercent(a.MeanRelativeError)}, variance {Format.SignedPercent(a.VarianceRelativeError)}");
         else o.WriteLine($"prediction: not applicable ({a.TheoryReason})");
         double[] radii = e.Samples.Select(x => x.SpectralRadius).Where(double.IsFinite).ToArray();
         if (radii.Length > 0)
-            o.WriteLine($"eigenvalues of J: mean spectral radius {G(radii.Average())}, max {G(radii.Max())}, {G(100 * a.FractionOutsideUnitCircle)}% outside the unit circle");
+            o.WriteLine($"eigenvalues of J: mean spectral radius {Format.Compact(radii.Average())}, max {Format.Compact(radii.Max())}, {Format.Compact(100 * a.FractionOutsideUnitCircle)}% outside the unit circle");
         o.WriteLine("weights, per layer (realisation 0):");
         o.WriteLine($"  {"layer",5}  {"Hill α",8}  {"k",6}  {"ESD α",8}  {"xmin",10}  {"KS",6}  {"tail",5}  verdict");
         foreach (LayerTail l in a.LayerTails)
-            o.WriteLine($"  {l.Layer,5}  {G(l.Hill?.Index ?? double.NaN),8}  {l.Hill?.K ?? 0,6}  {G(l.PowerLaw?.Alpha ?? double.NaN),8}  {G(l.PowerLaw?.Xmin ?? double.NaN),10}  {G(l.PowerLaw?.KsDistance ?? double.NaN),6}  {l.PowerLaw?.NTail ?? 0,5}  {(l.Verdict is null ? "" : SpectrumFile.ClassKey(l.Verdict.Class))}{(l.Warning is null ? "" : "  warning: " + l.Warning)}");
+            o.WriteLine($"  {l.Layer,5}  {Format.Compact(l.Hill?.Index ?? double.NaN),8}  {l.Hill?.K ?? 0,6}  {Format.Compact(l.PowerLaw?.Alpha ?? double.NaN),8}  {Format.Compact(l.PowerLaw?.Xmin ?? double.NaN),10}  {Format.Compact(l.PowerLaw?.KsDistance ?? double.NaN),6}  {l.PowerLaw?.NTail ?? 0,5}  {(l.Verdict is null ? "" : SpectrumFile.ClassKey(l.Verdict.Class))}{(l.Warning is null ? "" : "  warning: " + l.Warning)}");
         if (a.PooledTails is PooledWeightTails pt)
         {
             o.WriteLine($"weights, pooled over {pt.Layers} matrices: {pt.Verdict?.Text ?? pt.Warning}");
             if (pt.PowerLaw is PowerLawFit f)
-                o.WriteLine($"  ESD of WᵀW: power law α {G(f.Alpha)} above xmin {G(f.Xmin)} ({f.NTail} of {f.N} eigenvalues, KS {G(f.KsDistance)})");
+                o.WriteLine($"  ESD of WᵀW: power law α {Format.Compact(f.Alpha)} above xmin {Format.Compact(f.Xmin)} ({f.NTail} of {f.N} eigenvalues, KS {Format.Compact(f.KsDistance)})");
         }
         o.WriteLine($"wrote {string.Join(", ", written.Select(w => Path.Combine(dir, w)))}");
     }
@@ -292,15 +286,10 @@ internal static class SpectrumCommand
         o.WriteLine($"depth ensemble: {description}; {k} realisations per depth, {starts} starts per census{(r.Partial ? "  [PARTIAL: interrupted]" : "")}");
         o.WriteLine($"  {"L",4}  {"mean Q",7}  {"± se",6}  {"Q per realisation",-20}  {"fixed",6}  {"cycles",6}  {"cyc.basin",9}  {"unres.",6}  {"ρ stable",8}  {"s²>1 @fp",8}  {"s²>1 @starts",12}  {"log10 s² @starts",16}");
         foreach (DepthRow row in r.Rows)
-            o.WriteLine($"  {row.Depth,4}  {G(row.MeanQ),7}  {G(row.QStdError),6}  {string.Join(" ", row.QValues),-20}  {G(row.MeanFixedPoints),6}  {G(row.MeanCycles),6}  {G(row.CycleBasin),9}  {G(row.UnresolvedBasin),6}  {G(row.MeanSpectralRadiusStable),8}  {G(row.FractionAboveOneAtFixedPoints),8}  {G(row.FractionAboveOneAtProbes),12}  {G(row.MeanLog10AtProbes),16}");
+            o.WriteLine($"  {row.Depth,4}  {Format.Compact(row.MeanQ),7}  {Format.Compact(row.QStdError),6}  {string.Join(" ", row.QValues),-20}  {Format.Compact(row.MeanFixedPoints),6}  {Format.Compact(row.MeanCycles),6}  {Format.Compact(row.CycleBasin),9}  {Format.Compact(row.UnresolvedBasin),6}  {Format.Compact(row.MeanSpectralRadiusStable),8}  {Format.Compact(row.FractionAboveOneAtFixedPoints),8}  {Format.Compact(row.FractionAboveOneAtProbes),12}  {Format.Compact(row.MeanLog10AtProbes),16}");
         o.WriteLine($"wrote {Path.Combine(dir, "depth.json")}{(noPlot ? "" : ", " + Path.Combine(dir, "depth.png"))}");
     }
 
-    private static string G(double v) => !double.IsFinite(v) ? "n/a"
-        : v != 0 && Math.Abs(v) < 1e-3 ? v.ToString("0.###e0", CultureInfo.InvariantCulture)
-        : v.ToString("0.####", CultureInfo.InvariantCulture);
 
-    private static string Pct(double v) => double.IsFinite(v) ? (100 * v).ToString("+0.00;-0.00", CultureInfo.InvariantCulture) + "%" : "n/a";
 
-    private static string F(double v) => v.ToString("g", CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Fixpoint.IO;
-using Fixpoint.Spectra;
 using ScottPlot;
 
 namespace Fixpoint.Cli;
@@ -44,7 +41,7 @@ internal static class SpectrumPlots
         double yMax = h.Density.DefaultIfEmpty(0).Max();
         if (!(yMax > 0)) yMax = a.LinearKde.Y.DefaultIfEmpty(1).Max();
         plt.Axes.SetLimits(0, a.LinearMax, 0, 1.1 * Math.Max(yMax, 1e-12));
-        string clip = h.Outside > 0 ? $"; {h.Outside} value{(h.Outside == 1 ? "" : "s")} beyond {F(a.LinearMax)} not shown" : "";
+        string clip = h.Outside > 0 ? $"; {h.Outside} value{(h.Outside == 1 ? "" : "s")} beyond {Format.Fixed(a.LinearMax, "0.###")} not shown" : "";
         plt.Title($"{title}\n{info}: {a.Summary.Count} squared singular values of J{clip}");
         plt.XLabel("s² (eigenvalue of J J^T)");
         plt.YLabel("density");
@@ -102,7 +99,7 @@ internal static class SpectrumPlots
         double r = Math.Max(1.1, 1.05 * (ev.Length > 0 ? ev.Max(e => e.Magnitude) : 1));
         plt.Axes.SetLimits(-r, r, -r, r);
         plt.Axes.SquareUnits();
-        plt.Title($"{title}\n{info}: eigenvalues of J, {F(100 * a.FractionOutsideUnitCircle)}% outside the unit circle");
+        plt.Title($"{title}\n{info}: eigenvalues of J, {Format.Fixed(100 * a.FractionOutsideUnitCircle, "0.###")}% outside the unit circle");
         plt.XLabel("Re λ");
         plt.YLabel("Im λ");
         plt.ShowLegend(Alignment.UpperRight);
@@ -121,7 +118,7 @@ internal static class SpectrumPlots
             var mark = plt.Add.VerticalLine(Math.Log10(hill.K));
             mark.Color = Colors.Gray;
             mark.LinePattern = LinePattern.Dashed;
-            mark.LegendText = $"k = ⌊√n⌋ = {hill.K}: index {F(hill.Index)}";
+            mark.LegendText = $"k = ⌊√n⌋ = {hill.K}: index {Format.Fixed(hill.Index, "0.###")}";
             var ref1 = plt.Add.HorizontalLine(1.0);
             ref1.Color = TheoryColor;
             ref1.LinePattern = LinePattern.Dotted;
@@ -165,7 +162,7 @@ internal static class SpectrumPlots
             double[] ly = lx.Select(x => Math.Log10(tailShare) + (1 - fit.Alpha) * (x - x0)).ToArray();
             var line = plt.Add.ScatterLine(lx, ly, TheoryColor);
             line.LineWidth = 2;
-            line.LegendText = $"power law α = {F(fit.Alpha)} above xmin = {F(fit.Xmin)} (KS {F(fit.KsDistance)}, {fit.NTail} in tail)";
+            line.LegendText = $"power law α = {Format.Fixed(fit.Alpha, "0.###")} above xmin = {Format.Fixed(fit.Xmin, "0.###")} (KS {Format.Fixed(fit.KsDistance, "0.###")}, {fit.NTail} in tail)";
             var xm = plt.Add.VerticalLine(x0);
             xm.Color = Colors.Gray;
             xm.LinePattern = LinePattern.Dashed;
@@ -269,5 +266,4 @@ internal static class SpectrumPlots
         AtomicFile.Write(path, s => s.Write(png));
     }
 
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.###", CultureInfo.InvariantCulture) : "n/a";
 }

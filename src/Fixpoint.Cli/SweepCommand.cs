@@ -1,5 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
 using Fixpoint.Experiments;
 using Fixpoint.IO;
 
@@ -119,7 +117,7 @@ internal static class SweepCommand
         string[] head = ["weights", "N", "L", "scaling", "biases", "act", "real.", "Q mean [95%]", "Q min–max", "Q=1", "conv", "cycle", "div+maxit", "ρ med", "periods"];
         var rows = cells.Select(c => new[]
         {
-            c.Cell.Weights, I(c.Cell.Width), I(c.Cell.Depth), c.Cell.Scaling, c.Cell.Biases, c.Cell.Activation + (c.Cell.Tied ? " tied" : ""), I(c.Realisations),
+            c.Cell.Weights, Format.Int(c.Cell.Width), Format.Int(c.Cell.Depth), c.Cell.Scaling, c.Cell.Biases, c.Cell.Activation + (c.Cell.Tied ? " tied" : ""), Format.Int(c.Realisations),
             $"{c.QMean:0.##} [{c.QLo95:0.##}, {c.QHi95:0.##}]", $"{c.QMin}–{c.QMax}", $"{c.FractionQIsOne:0.##}",
             $"{c.ConvergedFraction:0.###}", $"{c.CycleFraction:0.###}", $"{c.DivergedFraction + c.MaxIterationsFraction:0.###}",
             double.IsFinite(c.SpectralRadiusMedian) ? c.SpectralRadiusMedian.ToString("0.###", CultureInfo.InvariantCulture) : "–",
@@ -128,6 +126,5 @@ internal static class SweepCommand
         ConsoleTable.Print(console, "cells", head, rows);
     }
 
-    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 }
 

@@ -1,5 +1,4 @@
 using Fixpoint.Experiments;
-using Fixpoint.IO;
 using ScottPlot;
 
 namespace Fixpoint.Cli;

@@ -1,14 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using Fixpoint.Applications;
-using Fixpoint.Census;
 using Fixpoint.Certify;
-using Fixpoint.IO;
-using Fixpoint.Maps;
-using Fixpoint.Solvers;
-using Fixpoint.Spectra;
-using Fixpoint.Training;
 
 namespace Fixpoint.Cli;
 
@@ -55,13 +45,13 @@ internal static class TrainCommand
         var noCensus = new Option<bool>("--no-census") { Description = "Skip the census of the trained map." };
         var storeTol = new Option<double>("--store-tol") { Description = $"A training image x is stored when iteration from x reaches a fixed point x* with ρ(J(x*)) < 1 and ‖x* − x‖∞ ≤ this (default {MemoryOptions.DefaultStoreTol}).", DefaultValueFactory = _ => MemoryOptions.DefaultStoreTol };
         var certify = new Option<int>("--certify") { Description = $"Krawczyk interval certificates for the attractors of this many stored training images (default {DefaultCertify}; seconds each for 64 pixels).", DefaultValueFactory = _ => DefaultCertify };
-        var outDir = new Option<string>("--out") { Description = $"Output folder (default {DefaultOut}).", DefaultValueFactory = _ => DefaultOut };
-        var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw the PNG figures." };
+        var output = new VerbOutput(DefaultOut, null, "the PNG figures");
 
         var cmd = new Command("train", "Train a square autoencoder on images (Adam, Jacobian penalty), save it as safetensors, record heavy tails, and count the training images that became attracting fixed points.");
         data.AddTo(cmd);
-        foreach (Option o in new Option[] { hidden, tied, depth, activation, initGain, epochs, batch, lr, constantLr, wd, penalty, noise, seed, threads, censusStarts, noCensus, storeTol, certify, outDir, noPlot })
+        foreach (Option o in new Option[] { hidden, tied, depth, activation, initGain, epochs, batch, lr, constantLr, wd, penalty, noise, seed, threads, censusStarts, noCensus, storeTol, certify })
             cmd.Options.Add(o);
+        output.AddTo(cmd);
         cmd.SetAction(p =>
         {
             DataSource source = data.Source(p);
@@ -74,7 +64,7 @@ internal static class TrainCommand
             int d = p.GetValue(depth);
             if (d < 1) throw new UsageException($"--depth must be ≥ 1 (got {d})");
             double gain = p.GetValue(initGain);
-            if (!(gain > 0) || !double.IsFinite(gain)) throw new UsageException($"--init-gain must be > 0 (got {CensusCommand.F(gain)})");
+            if (!(gain > 0) || !double.IsFinite(gain)) throw new UsageException($"--init-gain must be > 0 (got {Format.Value(gain)})");
             var options = new TrainOptions
             {
                 Epochs = Check(p.GetValue(epochs), v => v >= 1, "--epochs", "≥ 1"),
@@ -100,8 +90,8 @@ internal static class TrainCommand
             };
             (Dataset all, _, _) = DataOptions.Load(source, split);
             var spec = new SquareNetworkSpec(all.Dimension, widths, act, isTied, d, gain);
-            var settings = new Settings(source, split, spec, options, memory, !p.GetValue(noCensus), p.GetValue(outDir)!, !p.GetValue(noPlot),
-                "fixpoint " + string.Join(' ', p.Tokens.Select(t => t.Value)));
+            var settings = new Settings(source, split, spec, options, memory, !p.GetValue(noCensus), output.Dir(p), output.Plot(p),
+                VerbOutput.CommandLine(p));
             return Execute(settings, console, ct).ExitCode;
         });
         return cmd;
@@ -114,7 +104,7 @@ internal static class TrainCommand
         TextWriter o = console.Out;
         o.WriteLine($"data: {s.Data.Describe()}; {train.Count} training and {test.Count} test examples (split seed {s.Split.Seed})");
         SquareModel model = SquareModel.Create(s.Network, s.Train.Seed);
-        o.WriteLine($"network: {s.Network.Describe()}, {model.ParameterCount} parameters; Adam lr {CensusCommand.F(s.Train.Adam.LearningRate)}{(s.Train.CosineDecay ? " (cosine decay)" : "")}, batch {s.Train.BatchSize}, {s.Train.Epochs} epochs, weight decay {CensusCommand.F(s.Train.Adam.WeightDecay)}, Jacobian penalty λ = {CensusCommand.F(s.Train.JacobianPenalty)}{(s.Train.InputNoise > 0 ? $", input noise σ = {CensusCommand.F(s.Train.InputNoise)}" : "")}, seed {s.Train.Seed}");
+        o.WriteLine($"network: {s.Network.Describe()}, {model.ParameterCount} parameters; Adam lr {Format.Value(s.Train.Adam.LearningRate)}{(s.Train.CosineDecay ? " (cosine decay)" : "")}, batch {s.Train.BatchSize}, {s.Train.Epochs} epochs, weight decay {Format.Value(s.Train.Adam.WeightDecay)}, Jacobian penalty λ = {Format.Value(s.Train.JacobianPenalty)}{(s.Train.InputNoise > 0 ? $", input noise σ = {Format.Value(s.Train.InputNoise)}" : "")}, seed {s.Train.Seed}");
         int every = Math.Max(1, s.Train.Epochs / 10);
         var progress = new SyncProgress<TrainingProgress>(pr =>
         {
@@ -123,9 +113,9 @@ internal static class TrainCommand
         });
         TrainingResult result = AutoencoderTrainer.Train(model, train, test, s.Train, progress, ct);
         EpochRecord first = result.History[0], last = result.Final;
-        o.WriteLine($"trained {last.Epoch} epochs in {result.Seconds:0.0} s{(result.Cancelled ? " (interrupted)" : "")}: training MSE {G(last.Reconstruction)}, test MSE {G(last.TestReconstruction)}, Jacobian penalty {G(last.JacobianPenalty)}");
+        o.WriteLine($"trained {last.Epoch} epochs in {result.Seconds:0.0} s{(result.Cancelled ? " (interrupted)" : "")}: training MSE {Format.Sci(last.Reconstruction, 4)}, test MSE {Format.Sci(last.TestReconstruction, 4)}, Jacobian penalty {Format.Sci(last.JacobianPenalty, 4)}");
         for (int l = 0; l < last.Tails.Count; l++)
-            o.WriteLine($"  layer {l}: Hill index {first.Tails[l].Hill:0.00} → {last.Tails[l].Hill:0.00}, ESD α {A(first.Tails[l].Esd)} → {A(last.Tails[l].Esd)}, ‖W‖₂ {first.Tails[l].SpectralNorm:0.00} → {last.Tails[l].SpectralNorm:0.00}");
+            o.WriteLine($"  layer {l}: Hill index {first.Tails[l].Hill:0.00} → {last.Tails[l].Hill:0.00}, ESD α {Format.Alpha(first.Tails[l].Esd)} → {Format.Alpha(last.Tails[l].Esd)}, ‖W‖₂ {first.Tails[l].SpectralNorm:0.00} → {last.Tails[l].SpectralNorm:0.00}");
 
         Network network = model.ToNetwork();
         string modelPath = Path.Combine(s.Out, "model.safetensors");
@@ -143,7 +133,7 @@ internal static class TrainCommand
         WriteTailsCsv(result.History, Path.Combine(s.Out, "tails.csv"));
         if (s.Plot)
         {
-            ApplicationPlots.Loss(result.History, $"Training {s.Network.Describe()}, λ = {CensusCommand.F(s.Train.JacobianPenalty)}", Path.Combine(s.Out, "loss.png"));
+            ApplicationPlots.Loss(result.History, $"Training {s.Network.Describe()}, λ = {Format.Value(s.Train.JacobianPenalty)}", Path.Combine(s.Out, "loss.png"));
             ApplicationPlots.Tails(result.History, Path.Combine(s.Out, "tails.png"));
         }
 
@@ -162,14 +152,9 @@ internal static class TrainCommand
             CensusFile.WriteCsv(memory.Census, Path.Combine(s.Out, "fixed_points.csv"));
             WriteMemoryCsv(memory, Path.Combine(s.Out, "memory.csv"));
         }
-        AppJson.Write(Path.Combine(s.Out, "train.json"), new
+        AppJson.Write(Path.Combine(s.Out, "train.json"), new RunHeader("fixpoint-train/1", s.Command, null, s.Data, s.Split, test.Count), new
         {
-            Format = "fixpoint-train/1",
-            FixpointVersion = FixpointCli.Version,
-            s.Command,
             Partial = result.Cancelled,
-            Data = s.Data.Describe(),
-            Split = new { s.Split.TrainCount, TestCount = test.Count, s.Split.Seed },
             Network = new { Description = s.Network.Describe(), s.Network.Dimension, s.Network.Hidden, s.Network.Tied, s.Network.Depth, Activation = s.Network.Activation.Name, s.Network.InitGain, Parameters = model.ParameterCount },
             Options = new
             {
@@ -190,8 +175,8 @@ internal static class TrainCommand
     internal static void PrintMemory(TextWriter o, MemoryReport m)
     {
         o.WriteLine($"census of the trained map from {m.TrainingImages} training images and {m.RandomStarts} uniform starts: {m.FixedPoints} fixed points ({m.StableFixedPoints} stable), {m.Cycles} cycles");
-        o.WriteLine($"training images that are attracting fixed points: {m.Stored} of {m.TrainingImages} (iteration from x reaches x* with ρ(J(x*)) < 1 and ‖x* − x‖∞ ≤ {CensusCommand.F(m.StoreTol)}); at ‖x* − x‖∞ ≤ {string.Join(", ", m.StoredAt.Select(kv => $"{kv.Key}: {kv.Value}"))}");
-        o.WriteLine($"  median ‖F(x) − x‖∞ = {G(m.MedianResidual)}, median ρ(J(x)) = {G(m.MedianSpectralRadiusAtImage)}, median ‖x* − x‖∞ = {G(m.MedianDistance)}; {m.AttractorsOfTrainingImages} distinct attractors reached from training images");
+        o.WriteLine($"training images that are attracting fixed points: {m.Stored} of {m.TrainingImages} (iteration from x reaches x* with ρ(J(x*)) < 1 and ‖x* − x‖∞ ≤ {Format.Value(m.StoreTol)}); at ‖x* − x‖∞ ≤ {string.Join(", ", m.StoredAt.Select(kv => $"{kv.Key}: {kv.Value}"))}");
+        o.WriteLine($"  median ‖F(x) − x‖∞ = {Format.Sci(m.MedianResidual, 4)}, median ρ(J(x)) = {Format.Sci(m.MedianSpectralRadiusAtImage, 4)}, median ‖x* − x‖∞ = {Format.Sci(m.MedianDistance, 4)}; {m.AttractorsOfTrainingImages} distinct attractors reached from training images");
         o.WriteLine($"spurious attractors (reached from random starts, from no training image): {m.SpuriousAttractors}; random starts that reach a training image's attractor: {m.RandomStartsToTrainingAttractors:0.###}");
         foreach (AttractorCertificate c in m.Certificates)
             o.WriteLine(c.Status == CertificateStatus.Unique
@@ -216,7 +201,7 @@ internal static class TrainCommand
     private static void WriteLossCsv(IReadOnlyList<EpochRecord> h, string path)
     {
         var sb = new StringBuilder("epoch,objective,reconstruction,jacobian_penalty,test_reconstruction,seconds\n");
-        foreach (EpochRecord e in h) sb.AppendLine(string.Join(",", e.Epoch.ToString(CultureInfo.InvariantCulture), R(e.Objective), R(e.Reconstruction), R(e.JacobianPenalty), R(e.TestReconstruction), R(e.Seconds)));
+        foreach (EpochRecord e in h) sb.AppendLine(string.Join(",", e.Epoch.ToString(CultureInfo.InvariantCulture), Format.Csv(e.Objective), Format.Csv(e.Reconstruction), Format.Csv(e.JacobianPenalty), Format.Csv(e.TestReconstruction), Format.Csv(e.Seconds)));
         AtomicFile.WriteText(path, sb.ToString());
     }
 
@@ -225,8 +210,8 @@ internal static class TrainCommand
         var sb = new StringBuilder("epoch,layer,hill,esd_alpha,esd_xmin,esd_ks,esd_tail_count,spectral_norm\n");
         foreach (EpochRecord e in h)
             foreach (LayerTails t in e.Tails)
-                sb.AppendLine(string.Join(",", e.Epoch.ToString(CultureInfo.InvariantCulture), t.Layer.ToString(CultureInfo.InvariantCulture), R(t.Hill),
-                    R(t.Esd?.Alpha ?? double.NaN), R(t.Esd?.Xmin ?? double.NaN), R(t.Esd?.KsDistance ?? double.NaN), (t.Esd?.NTail ?? 0).ToString(CultureInfo.InvariantCulture), R(t.SpectralNorm)));
+                sb.AppendLine(string.Join(",", e.Epoch.ToString(CultureInfo.InvariantCulture), t.Layer.ToString(CultureInfo.InvariantCulture), Format.Csv(t.Hill),
+                    Format.Csv(t.Esd?.Alpha ?? double.NaN), Format.Csv(t.Esd?.Xmin ?? double.NaN), Format.Csv(t.Esd?.KsDistance ?? double.NaN), (t.Esd?.NTail ?? 0).ToString(CultureInfo.InvariantCulture), Format.Csv(t.SpectralNorm)));
         AtomicFile.WriteText(path, sb.ToString());
     }
 
@@ -234,8 +219,8 @@ internal static class TrainCommand
     {
         var sb = new StringBuilder("index,label,residual,spectral_radius_at_image,outcome,fixed_point,distance_inf,spectral_radius,stored\n");
         foreach (StoredImage s in m.Images)
-            sb.AppendLine(string.Join(",", s.Index.ToString(CultureInfo.InvariantCulture), s.Label.ToString(CultureInfo.InvariantCulture), R(s.Residual), R(s.SpectralRadiusAtImage),
-                s.Outcome?.Key() ?? "cancelled", (s.FixedPoint ?? -1).ToString(CultureInfo.InvariantCulture), R(s.DistanceInf), R(s.SpectralRadius), s.Stored ? "true" : "false"));
+            sb.AppendLine(string.Join(",", s.Index.ToString(CultureInfo.InvariantCulture), s.Label.ToString(CultureInfo.InvariantCulture), Format.Csv(s.Residual), Format.Csv(s.SpectralRadiusAtImage),
+                s.Outcome?.Key() ?? "cancelled", (s.FixedPoint ?? -1).ToString(CultureInfo.InvariantCulture), Format.Csv(s.DistanceInf), Format.Csv(s.SpectralRadius), s.Stored ? "true" : "false"));
         AtomicFile.WriteText(path, sb.ToString());
     }
 
@@ -260,7 +245,4 @@ internal static class TrainCommand
     internal static T Check<T>(T value, Func<T, bool> ok, string option, string rule) =>
         ok(value) ? value : throw new UsageException($"{option} must be {rule} (got {Convert.ToString(value, CultureInfo.InvariantCulture)})");
 
-    internal static string G(double v) => double.IsFinite(v) ? v.ToString("0.####e+0", CultureInfo.InvariantCulture) : "n/a";
-    internal static string R(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
-    private static string A(PowerLawFit? f) => f is null ? "n/a" : f.Alpha.ToString("0.00", CultureInfo.InvariantCulture);
 }

@@ -180,6 +180,76 @@ public class CliTests
         Assert.Equal(before, File.ReadAllText(Path.Combine(dir, "census.json")));
     }
 
+    [Theory]
+    [InlineData("error: --history applies to anderson only, not picard", new[] { "--solver", "picard", "--history", "7" })]
+    [InlineData("error: --damping applies to picard only, not newton", new[] { "--solver", "newton", "--damping", "0.5" })]
+    [InlineData("error: --history applies to anderson only, not newton", new[] { "--solver", "newton", "--history", "7" })]
+    [InlineData("error: --damping applies to picard only, not anderson", new[] { "--solver", "anderson", "--damping", "0.5" })]
+    [InlineData("error: --history applies to anderson only, not picard", new[] { "--history", "7" })]
+    [InlineData("error: --history must be in 1 … 50 (got 70)", new[] { "--solver", "anderson", "--history", "70" })]
+    [InlineData("error: --damping must be in (0, 1] (got 1.5)", new[] { "--damping", "1.5" })]
+    [InlineData("error: --armijo-c must be in (0, 0.5) (got 0.7)", new[] { "--solver", "newton", "--armijo-c", "0.7" })]
+    [InlineData("error: --max-period must be in 1 … 64 (got 65)", new[] { "--max-period", "65" })]
+    [InlineData("error: --margin must be in [0, 1) (got 1)", new[] { "--margin", "1" })]
+    [InlineData("error: --atol and --rtol are both 0: nothing could converge", new[] { "--atol", "0" })]
+    public void CensusRefusesASolverOptionThatDoesNotApplyOrIsOutOfRange(string line, string[] args)
+    {
+        string dir = CliRunner.TempDir();
+        string outDir = Path.Combine(dir, "out"), model = Path.Combine(dir, "m.safetensors");
+        var run = CliRunner.Invoke(["census", "--starts", "20", "--no-plot", "--out", outDir, "--save-model", model, .. args]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal([line], run.Err.TrimEnd('\n', '\r').Split('\n'));
+        Assert.False(Directory.Exists(outDir));
+        Assert.False(File.Exists(model));
+    }
+
+    [Theory]
+    [InlineData("error: --same-tol must be > 0 (got 0)", "--same-tol", "0")]
+    [InlineData("error: --max-iter must be ≥ 1 (got 0)", "--max-iter", "0")]
+    public void ApplicationVerbsNameTheOptionARecordRefuses(string line, string option, string value)
+    {
+        string dir = CliRunner.TempDir();
+        var run = CliRunner.Invoke("classify", "--model", Path.Combine(dir, "none.safetensors"), option, value, "--out", Path.Combine(dir, "out"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal([line], run.Err.TrimEnd('\n', '\r').Split('\n'));
+        Assert.False(Directory.Exists(Path.Combine(dir, "out")));
+    }
+
+    [Fact]
+    public void CensusAcceptsTheOptionsOfTheChosenSolver()
+    {
+        string dir = CliRunner.TempDir();
+        foreach (string[] args in new[] { new[] { "--solver", "anderson", "--history", "3", "--mixing", "0.5", "--ridge", "1e-8" }, ["--solver", "newton", "--max-backtracks", "5", "--armijo-c", "0.1"], ["--damping", "0.5"] })
+        {
+            var run = CliRunner.Invoke(["census", "--starts", "20", "--no-plot", "--out", Path.Combine(dir, args[^1]), .. args]);
+            Assert.Equal(0, run.ExitCode);
+        }
+    }
+
+    /// <summary>--save-model is written by the verb once it has its network: the same bytes as the network beside the census, and as eval writes.</summary>
+    [Fact]
+    public void SaveModelWritesTheNetworkAnalysed()
+    {
+        string dir = CliRunner.TempDir();
+        string[] net = ["--width", "4", "--depth", "2", "--seed", "3"];
+        Assert.Equal(0, CliRunner.Invoke(["census", .. net, "--starts", "20", "--no-plot", "--out", dir, "--save-model", Path.Combine(dir, "saved.safetensors")]).ExitCode);
+        byte[] saved = File.ReadAllBytes(Path.Combine(dir, "saved.safetensors"));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "network.safetensors")), saved);
+        string points = Path.Combine(dir, "p.csv");
+        File.WriteAllText(points, "0,0,0,0\n");
+        Assert.Equal(0, CliRunner.Invoke(["eval", .. net, "--points", points, "--save-model", Path.Combine(dir, "eval.safetensors")]).ExitCode);
+        Assert.Equal(saved, File.ReadAllBytes(Path.Combine(dir, "eval.safetensors")));
+        var expected = new Init.RandomNetworkSpec(4, 2, new TanhActivation(), Init.WeightLaw.Parse("gaussian(1)"), Init.WeightLaw.Parse("gaussian(0.1)"),
+            Init.ScaleConvention.InverseSqrtN, false, false, 3).Build();
+        Network loaded = ModelFile.Load(Path.Combine(dir, "saved.safetensors"));
+        var x = new double[] { 0.1, -0.2, 0.3, 0.4 };
+        var y1 = new double[4];
+        var y2 = new double[4];
+        loaded.Evaluate(x, y1);
+        expected.Evaluate(x, y2);
+        Assert.Equal(y2, y1);
+    }
+
     private static void AssertBadInput(CliRunner.Run run, string expected)
     {
         Assert.Equal(2, run.ExitCode);

@@ -21,7 +21,7 @@ public class IterationDriverTests
     public void ANaNIsNonFiniteNotDiverged(string solver)
     {
         double[] starts = [-2, -0.5, 0.5, 1.5, 3, double.PositiveInfinity];
-        BatchResult r = Solvers.Solvers.Create(solver).SolveBatch(HalfOrNaN, starts, starts.Length, new SolveOptions());
+        BatchResult r = SolverSpec.Create(solver).Build().SolveBatch(HalfOrNaN, starts, starts.Length, new SolveOptions());
         SolveStatus[] expected = [SolveStatus.Converged, SolveStatus.Converged, SolveStatus.Converged, SolveStatus.NonFinite, SolveStatus.NonFinite, SolveStatus.NonFinite];
         Assert.Equal(expected, r.Results.Select(q => q.Status));
         foreach (SolveResult q in r.Results.Where(q => q.Status == SolveStatus.NonFinite))
@@ -104,7 +104,7 @@ public class IterationDriverTests
         double[] starts = Random(count * 8, 12, 2.0);
         foreach (string name in new[] { "picard", "anderson", "newton" })
         {
-            ISolver solver = Solvers.Solvers.Create(name);
+            ISolver solver = SolverSpec.Create(name).Build();
             var o = new SolveOptions { Threads = 1 };
             BatchResult full = solver.SolveBatch(net, starts, count, o);
             Assert.False(full.Cancelled);
@@ -151,7 +151,7 @@ public class IterationDriverTests
         double[] starts = Random(count * 8, 21, 3.0);
         starts[7 * 8] = double.NaN;
         starts[9 * 8] = 1e9;
-        ISolver solver = Solvers.Solvers.Create(name);
+        ISolver solver = SolverSpec.Create(name).Build();
         BatchResult one = solver.SolveBatch(net, starts, count, new SolveOptions { Threads = 1, MaxIterations = 300 });
         BatchResult two = solver.SolveBatch(net, starts, count, new SolveOptions { Threads = 2, MaxIterations = 300 });
         Assert.Equal(one.Evaluations, two.Evaluations);
@@ -167,7 +167,7 @@ public class IterationDriverTests
     {
         Network net = RandomNetwork(8, 1, scale: 2.5, seed: 8);
         double[] starts = Random(200 * 8, 5, 2.0);
-        BatchResult r = Solvers.Solvers.Create(name).SolveBatch(net, starts, 200, new SolveOptions { MaxIterations = 3, Threads = 1 });
+        BatchResult r = SolverSpec.Create(name).Build().SolveBatch(net, starts, 200, new SolveOptions { MaxIterations = 3, Threads = 1 });
         var y = new double[8];
         foreach (SolveResult q in r.Results.Where(q => q.Status is SolveStatus.MaxIterations or SolveStatus.Stalled))
         {

@@ -24,7 +24,7 @@ public class SolverTests
             for (int j = 0; j < n; j++) m[i * n + j] = (i == j ? 1 : 0) - a[i * n + j];
         var expected = (double[])b.Clone();
         Assert.True(DenseLinearAlgebra.SolveInPlace(m, expected, n));
-        SolveResult r = Solvers.Solvers.Create(solver).Solve(net, new double[n], new SolveOptions { Atol = 1e-14 });
+        SolveResult r = SolverSpec.Create(solver).Build().Solve(net, new double[n], new SolveOptions { Atol = 1e-14 });
         Assert.Equal(SolveStatus.Converged, r.Status);
         for (int i = 0; i < n; i++) Assert.True(Math.Abs(r.X[i] - expected[i]) <= 1e-12, $"{solver}: x[{i}] = {r.X[i]} vs {expected[i]}");
     }
@@ -57,7 +57,7 @@ public class SolverTests
         Assert.True(o.IsConverged(atol + rtol * 3.0, 3.0));
         Assert.False(o.IsConverged(Math.BitIncrement(atol + rtol * 3.0), 3.0));
         Network net = TestNetworks.Scalar(0.9, 0.3);
-        SolveResult r = Solvers.Solvers.Create(solver).Solve(net, [2.0], o);
+        SolveResult r = SolverSpec.Create(solver).Build().Solve(net, [2.0], o);
         Assert.Equal(SolveStatus.Converged, r.Status);
         var y = new double[1];
         net.Evaluate(r.X, y);

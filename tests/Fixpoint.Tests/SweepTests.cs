@@ -105,6 +105,11 @@ public class SweepTests
     [InlineData("\"maxIterations\": 300", "\"maxIterations\": 300, \"name\": \"broyden\"", "solver.name")]
     [InlineData("\"maxIterations\": 300", "\"atol\": -1", "solver.atol")]
     [InlineData("\"width\": [3, 5]", "\"width\": [3, 3]", "axes.width: has repeated values")]
+    [InlineData("\"maxIterations\": 300", "\"maxIterations\": 300, \"history\": 7", "solver.history: applies to anderson only, not picard")]
+    [InlineData("\"maxIterations\": 300", "\"name\": \"newton\", \"damping\": 0.5", "solver.damping: applies to picard only, not newton")]
+    [InlineData("\"maxIterations\": 300", "\"name\": \"anderson\", \"history\": 70", "solver.history: must be in 1 … 50 (got 70)")]
+    [InlineData("\"maxIterations\": 300", "\"maxPeriod\": 65", "solver.maxPeriod: must be in 1 … 64 (got 65)")]
+    [InlineData("\"unstable\": true", "\"margin\": 2", "census.margin: must be in [0, 1) (got 2)")]
     public void MalformedSpecExitsTwoNamingTheKey(string from, string to, string expected)
     {
         string dir = CliRunner.TempDir();
@@ -116,6 +121,30 @@ public class SweepTests
         Assert.Contains(expected, run.Err);
         Assert.Single(run.Err.TrimEnd().Split('\n'));
         Assert.False(File.Exists(Path.Combine(dir, "s.db")));
+    }
+
+    [Fact]
+    public void HistoryForPicardIsRefusedNamingTheKey()
+    {
+        var e = Assert.Throws<SweepSpecException>(() => SweepSpec.Parse(Small.Replace("\"maxIterations\": 300", "\"maxIterations\": 300, \"history\": 7"), "s.json"));
+        Assert.Equal("s.json: solver.history: applies to anderson only, not picard", e.Message);
+    }
+
+    [Fact]
+    public void SolverOptionsReachTheSolver()
+    {
+        SweepSpec s = SweepSpec.Parse(Small.Replace("\"maxIterations\": 300", "\"name\": \"anderson\", \"history\": 3, \"mixing\": 0.5"));
+        Assert.Equal(new Solvers.AndersonSolver { History = 3, Mixing = 0.5 }, s.Solver);
+        Assert.Contains("\"damping\":0.5,\"history\":3}", s.CanonicalJson);
+    }
+
+    /// <summary>The committed paper-B reports name these hashes; a spec that keeps its meaning keeps its hash, so its stores resume.</summary>
+    [Theory]
+    [InlineData("paper-b-gaussian.json", "1d9c295eb2d70a57")]
+    [InlineData("paper-b-scan.json", "b606ed5717ffa7f2")]
+    public void CommittedSpecsKeepTheirHash(string file, string hash)
+    {
+        Assert.Equal(hash, SweepSpec.Load(Path.Combine(SpectralRadiusTests.FindRoot(), "experiments", file)).Hash);
     }
 
     [Fact]

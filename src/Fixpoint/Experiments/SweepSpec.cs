@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Fixpoint.Census;
 using Fixpoint.Init;
 using Fixpoint.Maps;
@@ -100,12 +101,36 @@ public sealed record SweepSpec
         using (doc) return new Reader(source).Read(doc.RootElement);
     }
 
+    /// <summary>
+    /// Reads back a <see cref="CanonicalJson"/> (as a store keeps it). Its solver object holds <c>damping</c> and
+    /// <c>history</c> for every solver (see the canonical writer); they are turned back into the options the solver
+    /// takes (Anderson's <c>damping</c> is its <c>mixing</c>) before the spec is read as any other.
+    /// </summary>
+    public static SweepSpec ParseCanonical(string json, string source = "spec")
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(json); }
+        catch (JsonException e) { throw new SweepSpecException($"{source}: not valid JSON ({e.Message.Split('.')[0]})"); }
+        if (root is JsonObject { } top && top["solver"] is JsonObject solver && solver["name"]?.GetValue<string>() is string name)
+        {
+            if (name != "picard") Move(solver, "damping", name == "anderson" ? "mixing" : null);
+            if (name != "anderson") Move(solver, "history", null);
+        }
+        return Parse(root?.ToJsonString() ?? "null", source);
+
+        static void Move(JsonObject o, string from, string? to)
+        {
+            if (!o.Remove(from, out JsonNode? v)) return;
+            if (to is not null) o[to] = v;
+        }
+    }
+
     private sealed class Reader(string source)
     {
         private static readonly string[] TopKeys = ["name", "seed", "axes", "realisations", "starts", "solver", "census"];
         private static readonly string[] AxisKeys = ["width", "depth", "weights", "scaling", "biases", "activation", "tied"];
         private static readonly string[] StartKeys = ["count", "law", "box", "mean", "std"];
-        private static readonly string[] SolverKeys = ["name", "atol", "rtol", "maxIterations", "maxPeriod", "divergenceBound", "damping", "history"];
+        private static readonly string[] SolverKeys = ["name", "atol", "rtol", "maxIterations", "maxPeriod", "divergenceBound", .. SolverSpec.Options.Select(o => o.Key)];
         private static readonly string[] CensusKeys = ["unstable", "uniqueTol", "polishTol", "margin"];
 
         private SweepSpecException Error(string key, string what) => new($"{source}: {key}: {what}");
@@ -153,10 +178,9 @@ public sealed record SweepSpec
                 };
             }
 
-            string solverName = "picard";
+            string solverName = SolverSpec.DefaultName;
             var so = new SolveOptions();
-            double damping = 1;
-            int history = 5;
+            var solverSettings = new List<KeyValuePair<string, double>>();
             if (root.TryGetProperty("solver", out var sv))
             {
                 if (sv.ValueKind != JsonValueKind.Object) throw Error("solver", "must be an object");
@@ -170,23 +194,22 @@ public sealed record SweepSpec
                     if (sv.TryGetProperty("maxPeriod", out var mp)) so = so with { MaxPeriod = Int(mp, "solver.maxPeriod", 1) };
                     if (sv.TryGetProperty("divergenceBound", out var db)) so = so with { DivergenceBound = Double(db, "solver.divergenceBound") };
                 }
-                catch (ArgumentOutOfRangeException e) { throw Error("solver." + char.ToLowerInvariant(e.ParamName![0]) + e.ParamName[1..], e.Message.Split(" (Parameter")[0]); }
-                if (sv.TryGetProperty("damping", out var dp)) damping = Double(dp, "solver.damping");
-                if (sv.TryGetProperty("history", out var hs)) history = Int(hs, "solver.history", 1);
+                catch (ArgumentOutOfRangeException e) when (OptionName.Find(CensusOptionNames.All, e.ParamName) is OptionName o)
+                {
+                    throw Error("solver." + o.SpecKey, o.Refusal(e.ActualValue));
+                }
+                foreach (SolverOption o in SolverSpec.Options)
+                    if (sv.TryGetProperty(o.Key, out var v))
+                        solverSettings.Add(new(o.Key, o.IsInteger ? Int(v, "solver." + o.Key, int.MinValue) : Double(v, "solver." + o.Key)));
             }
             if (so.Atol == 0 && so.Rtol == 0) throw Error("solver.atol", "atol and rtol are both 0");
-            ISolver solver;
-            try
+            SolverSpec solverSpec;
+            try { solverSpec = SolverSpec.Create(solverName, solverSettings); }
+            catch (SolverSpecException e)
             {
-                solver = solverName switch
-                {
-                    "picard" => new PicardSolver { Damping = damping },
-                    "anderson" => new AndersonSolver { History = history, Mixing = damping },
-                    "newton" => new NewtonSolver(),
-                    _ => throw Error("solver.name", $"'{solverName}' is not one of {Solvers.Solvers.Names}"),
-                };
+                throw e.Option is null ? Error("solver.name", $"'{solverName}' is not one of {SolverSpec.NameList}") : Error("solver." + e.Option.Key, e.Reason);
             }
-            catch (ArgumentOutOfRangeException e) { throw Error(e.ParamName == "History" ? "solver.history" : "solver.damping", e.Message.Split(" (Parameter")[0]); }
+            ISolver solver = solverSpec.Build();
 
             var co = new CensusOptions { Solver = solver, Solve = so with { Threads = 1 } };
             if (root.TryGetProperty("census", out var ce))
@@ -200,7 +223,10 @@ public sealed record SweepSpec
                     if (ce.TryGetProperty("polishTol", out var pt)) co = co with { PolishTol = Double(pt, "census.polishTol") };
                     if (ce.TryGetProperty("margin", out var mg)) co = co with { StabilityMargin = Double(mg, "census.margin") };
                 }
-                catch (ArgumentOutOfRangeException e) { throw Error("census", e.Message.Split(" (Parameter")[0]); }
+                catch (ArgumentOutOfRangeException e) when (OptionName.Find(CensusOptionNames.All, e.ParamName) is OptionName o)
+                {
+                    throw Error("census." + o.SpecKey, o.Refusal(e.ActualValue));
+                }
             }
 
             string canonical = JsonSerializer.Serialize(new
@@ -210,7 +236,7 @@ public sealed record SweepSpec
                 axes = new { width = widths, depth = depths, weights, scaling = scalings, biases, activation = activations, tied },
                 realisations,
                 starts = new { count = starts, law = lawName, box, mean, std },
-                solver = new { name = solverName, atol = so.Atol, rtol = so.Rtol, maxIterations = so.MaxIterations, maxPeriod = so.MaxPeriod, divergenceBound = so.DivergenceBound, damping, history },
+                solver = CanonicalSolver(solverSpec, so),
                 census = new { unstable = co.Unstable, uniqueTol = co.UniqueTol, polishTol = co.PolishTol, margin = co.StabilityMargin },
             });
             return new SweepSpec
@@ -219,6 +245,26 @@ public sealed record SweepSpec
                 Activations = activations, Tied = tied, Realisations = realisations, Starts = starts, StartLaw = law,
                 SolverName = solverName, Solver = solver, Solve = co.Solve, Census = co, CanonicalJson = canonical,
             };
+        }
+
+        /// <summary>
+        /// The solver object of the canonical spec. <c>damping</c> and <c>history</c> keep their places, with Picard's damping
+        /// or Anderson's mixing and Anderson's history (1 and 5 where they do not apply), as before solver options were
+        /// per solver: specs written then keep their hash, so their stores still resume. Other options follow when given.
+        /// </summary>
+        private static JsonObject CanonicalSolver(SolverSpec spec, SolveOptions so)
+        {
+            var o = new JsonObject
+            {
+                ["name"] = spec.Name, ["atol"] = so.Atol, ["rtol"] = so.Rtol, ["maxIterations"] = so.MaxIterations, ["maxPeriod"] = so.MaxPeriod,
+                ["divergenceBound"] = so.DivergenceBound,
+                ["damping"] = spec.Get("damping") ?? spec.Get("mixing") ?? 1.0,
+                ["history"] = (int)(spec.Get("history") ?? 5),
+            };
+            foreach (var (option, value) in spec.Settings)
+                if (option.Key is not ("damping" or "mixing" or "history"))
+                    o[option.Key] = option.IsInteger ? JsonValue.Create((int)value) : JsonValue.Create(value);
+            return o;
         }
 
         private void Keys(JsonElement obj, string prefix, string[] known)

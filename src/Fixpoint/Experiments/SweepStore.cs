@@ -252,7 +252,7 @@ public sealed class SweepStore : IDisposable
             string hash = stores[0].SpecHash;
             foreach (SweepStore s in stores)
                 if (s.SpecHash != hash) throw new SweepSpecException($"{s.Path} holds another spec (hash {s.SpecHash}) than {stores[0].Path} ({hash}): refusing to merge");
-            SweepSpec spec = SweepSpec.Parse(stores[0].SpecJson, stores[0].Path);
+            SweepSpec spec = SweepSpec.ParseCanonical(stores[0].SpecJson, stores[0].Path);
             if (spec.Hash != hash) throw new SweepSpecException($"{stores[0].Path}: its spec does not hash to its stored hash (made by another version?)");
             using SweepStore target = OpenOrCreate(into, spec);
             int added = 0, skipped = 0;

@@ -18,17 +18,3 @@ public static class SolverExtensions
     public static SolveResult Solve(this ISolver solver, IMap map, ReadOnlySpan<double> x0, SolveOptions options, CancellationToken cancellationToken = default)
         => solver.SolveBatch(map, x0.ToArray(), 1, options with { Threads = 1 }, null, cancellationToken).Results[0];
 }
-
-/// <summary>The solvers by name.</summary>
-public static class Solvers
-{
-    public const string Names = "picard, anderson, newton";
-
-    public static ISolver Create(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "picard" => new PicardSolver(),
-        "anderson" => new AndersonSolver(),
-        "newton" => new NewtonSolver(),
-        _ => throw new FormatException($"unknown solver '{name}'; known: {Names}"),
-    };
-}

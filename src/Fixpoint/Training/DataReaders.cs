@@ -359,3 +359,28 @@ public static class IdxReader
         fs.Write(values);
     }
 }
+
+/// <summary>Which reader a data file gets: the one choice, used by every verb that reads data.</summary>
+public static class DataReaders
+{
+    /// <summary>The values of a format choice: auto (from the name, <see cref="DataSource.Guess"/>) or a format.</summary>
+    public const string FormatNames = "auto, digits, csv, idx";
+
+    /// <summary>The format of <paramref name="path"/> under the choice <paramref name="format"/> (one of <see cref="FormatNames"/>, any case); null for an unknown choice.</summary>
+    public static DataFormat? Choose(string path, string format) => format.Trim().ToLowerInvariant() switch
+    {
+        "auto" => DataSource.Guess(path),
+        "digits" => DataFormat.Digits,
+        "csv" => DataFormat.Csv,
+        "idx" => DataFormat.Idx,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The examples of a data set, to start iterations from: MNIST-style IDX images when the name says
+    /// <c>idx3-ubyte</c> (gzip or not), else the digits format (<c>digits</c> for the shipped file, or a digits CSV).
+    /// </summary>
+    public static Dataset ReadExamples(string nameOrPath) => nameOrPath.Contains("idx3-ubyte", StringComparison.OrdinalIgnoreCase)
+        ? IdxReader.ReadImages(nameOrPath)
+        : DigitsReader.ReadShippedOr(nameOrPath);
+}

@@ -30,7 +30,7 @@ public class AllocationTests
         Network net = RandomNetwork(32, 1, "identity", scale: 0.999, seed: 9);
         int count = 200;
         double[] starts = Random(count * 32, 2);
-        ISolver solver = Solvers.Solvers.Create(name);
+        ISolver solver = SolverSpec.Create(name).Build();
         var options = new SolveOptions { Threads = 1, MaxIterations = 60, Atol = 1e-300, MaxPeriod = 1 };
         solver.SolveBatch(net, starts, count, options);
         long before = GC.GetAllocatedBytesForCurrentThread();
