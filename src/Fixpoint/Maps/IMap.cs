@@ -34,6 +34,17 @@ public interface IMap
 
     /// <summary><see cref="JacobianVector(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/> with its scratch taken from <paramref name="workspace"/>.</summary>
     void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv, JacobianWorkspace workspace) => JacobianVector(x, v, jv);
+
+    /// <summary>
+    /// J(x)·v_r for the <paramref name="count"/> rows v_r of <paramref name="vs"/> (count × N, row-major) into the rows
+    /// of <paramref name="jvs"/>. This default calls <see cref="JacobianVector(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, JacobianWorkspace)"/>
+    /// row by row; <see cref="Network"/> sends the whole block through its batched kernel.
+    /// </summary>
+    void JacobianVectors(ReadOnlySpan<double> x, ReadOnlySpan<double> vs, Span<double> jvs, int count, JacobianWorkspace workspace)
+    {
+        int n = Dimension;
+        for (int r = 0; r < count; r++) JacobianVector(x, vs.Slice(r * n, n), jvs.Slice(r * n, n), workspace);
+    }
 }
 
 /// <summary>

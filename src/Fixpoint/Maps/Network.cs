@@ -71,7 +71,7 @@ public sealed partial class Network : IMap
 
     public void Evaluate(ReadOnlySpan<double> x, Span<double> y) => EvaluateBatch(x, y, 1);
 
-    /// <summary>Exact Jacobian by the chain rule: J = ∏ (D_l W_l [+ I]), D_l = diag g′(pre-activation). Allocates its scratch; repeated callers pass a <see cref="JacobianWorkspace"/>.</summary>
+    /// <summary>Exact Jacobian by the chain rule: J = ∏ (D_l W_l [+ I]), D_l = diag g′(pre-activation), row by row below <see cref="ProductJacobianMinDimension"/> and by blocked matrix products from there on. Allocates its scratch; repeated callers pass a <see cref="JacobianWorkspace"/>.</summary>
     public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian) => Jacobian(x, jacobian, new JacobianWorkspace());
 
     /// <summary>The exact Jacobian with scratch from <paramref name="workspace"/> (no allocation once it has grown).</summary>
@@ -80,6 +80,11 @@ public sealed partial class Network : IMap
         ArgumentNullException.ThrowIfNull(workspace);
         int n = Dimension;
         if (x.Length != n || jacobian.Length < n * n) throw new ArgumentException("x must have length N and the Jacobian N×N entries");
+        if (n >= ProductJacobianMinDimension)
+        {
+            ProductJacobian(x, jacobian, workspace);
+            return;
+        }
         double[] cur = workspace.Buffer(0, MaxWidth);
         double[] next = workspace.Buffer(1, MaxWidth);
         double[] deriv = workspace.Buffer(2, MaxWidth);

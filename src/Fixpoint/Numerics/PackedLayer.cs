@@ -55,4 +55,10 @@ internal sealed class PackedLayer<T> where T : unmanaged, IFloatingPointIeee754<
     public int TileLength { get; }
 
     public WeightView<T> View => new(_data, _bias, Inputs, Outputs, packed: true, _lanes, _maxVectors);
+
+    /// <summary>Outputs rounded up to whole vectors: the length a bias for <see cref="ViewWithBias"/> needs.</summary>
+    public int PaddedOutputs => _bias.Length;
+
+    /// <summary>The packed weights with another bias (zeros for tangents), at least <see cref="PaddedOutputs"/> long.</summary>
+    public WeightView<T> ViewWithBias(ReadOnlySpan<T> bias) => new(_data, bias, Inputs, Outputs, packed: true, _lanes, _maxVectors);
 }

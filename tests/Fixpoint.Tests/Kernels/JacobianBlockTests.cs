@@ -1,0 +1,142 @@
+using Fixpoint.Init;
+using Fixpoint.Maps;
+using Fixpoint.Numerics;
+
+namespace Fixpoint.Tests.Kernels;
+
+/// <summary>Block tangents J·V through the batched kernel, and the dense Jacobian formed by matrix products.</summary>
+public class JacobianBlockTests
+{
+    public static TheoryData<string> Shapes => new() { "plain", "residual", "tied", "wide-hidden", "relu" };
+
+    private static Network Build(string shape, int n) => shape switch
+    {
+        "plain" => new RandomNetworkSpec(n, 3, new TanhActivation(), new GaussianLaw(1.2), new GaussianLaw(0.3), Seed: 11).Build(),
+        "residual" => new RandomNetworkSpec(n, 2, new TanhActivation(), new GaussianLaw(0.7), new GaussianLaw(0.3), Residual: true, Seed: 12).Build(),
+        "tied" => new RandomNetworkSpec(n, 3, new TanhActivation(), new GaussianLaw(1.1), new GaussianLaw(0.3), Tied: true, Seed: 13).Build(),
+        "relu" => new RandomNetworkSpec(n, 2, new ReluActivation(), new GaussianLaw(1.0), new GaussianLaw(0.3), Seed: 14).Build(),
+        _ => Hourglass(n),
+    };
+
+    /// <summary>N → 2N+3 → N: hidden layers of another width.</summary>
+    private static Network Hourglass(int n)
+    {
+        var rng = new Rng(5);
+        DenseLayer Layer(int inp, int outp) => new(inp, outp,
+            Enumerable.Range(0, inp * outp).Select(_ => rng.Normal() / Math.Sqrt(inp)).ToArray(), Enumerable.Range(0, outp).Select(_ => 0.2 * rng.Normal()).ToArray());
+        return new Network([Layer(n, 2 * n + 3), Layer(2 * n + 3, n)], new TanhActivation());
+    }
+
+    private static double[] Random(int count, ulong seed)
+    {
+        var rng = new Rng(seed);
+        return Enumerable.Range(0, count).Select(_ => rng.Uniform(-1, 1)).ToArray();
+    }
+
+    private static double RelativeError(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double diff = 0, scale = 0;
+        for (int i = 0; i < a.Length; i++) { diff = Math.Max(diff, Math.Abs(a[i] - b[i])); scale = Math.Max(scale, Math.Abs(b[i])); }
+        return diff / Math.Max(scale, 1e-300);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void BlockEqualsSingleTangents(string shape)
+    {
+        int n = 17, k = 9;
+        Network net = Build(shape, n);
+        double[] x = Random(n, 1), vs = Random(k * n, 2);
+        var jvs = new double[k * n];
+        net.JacobianVectors(x, vs, jvs, k, new JacobianWorkspace());
+        var single = new double[n];
+        for (int r = 0; r < k; r++)
+        {
+            net.JacobianVector(x, vs.AsSpan(r * n, n), single);
+            Assert.True(RelativeError(jvs.AsSpan(r * n, n), single) <= 1e-12, $"{shape}, row {r}: {RelativeError(jvs.AsSpan(r * n, n), single)}");
+        }
+    }
+
+    [Fact]
+    public void BlockRowDoesNotDependOnTheOtherRows()
+    {
+        int n = 23;
+        Network net = Build("plain", n);
+        double[] x = Random(n, 3), vs = Random(13 * n, 4);
+        var all = new double[13 * n];
+        var one = new double[n];
+        var ws = new JacobianWorkspace();
+        net.JacobianVectors(x, vs, all, 13, ws);
+        net.JacobianVectors(x, vs.AsSpan(7 * n, n), one, 1, ws);
+        Assert.Equal(all.AsSpan(7 * n, n).ToArray(), one);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void BlockMatchesCentralDifferences(string shape)
+    {
+        int n = 12, k = 4;
+        Network net = Build(shape, n);
+        double[] x = Random(n, 5), vs = Random(k * n, 6);
+        var jvs = new double[k * n];
+        net.JacobianVectors(x, vs, jvs, k);
+        var fd = new double[n];
+        for (int r = 0; r < k; r++)
+        {
+            FiniteDifferenceJacobian.DirectionalDerivative(net, x, vs.AsSpan(r * n, n), fd, 1e-16);
+            for (int i = 0; i < n; i++) Assert.Equal(fd[i], jvs[r * n + i], 1e-6);
+        }
+    }
+
+    [Fact]
+    public void DefaultBlockOfOtherMapsCallsTheSingleProduct()
+    {
+        Network net = Build("plain", 6);
+        IMap map = new Float32Map(net);
+        double[] x = Random(6, 7), vs = Random(12, 8);
+        var jvs = new double[12];
+        map.JacobianVectors(x, vs, jvs, 2, new JacobianWorkspace());
+        var single = new double[6];
+        net.JacobianVector(x, vs.AsSpan(6, 6), single);
+        Assert.Equal(single, jvs.AsSpan(6, 6).ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ProductJacobianEqualsRowByRow(string shape)
+    {
+        int n = 31;
+        Network net = Build(shape, n);
+        double[] x = Random(n, 9);
+        var rows = new double[n * n];
+        var products = new double[n * n];
+        net.Jacobian(x, rows);
+        net.ProductJacobian(x, products, new JacobianWorkspace());
+        Assert.True(RelativeError(products, rows) <= 1e-12, $"{shape}: {RelativeError(products, rows)}");
+    }
+
+    [Fact]
+    public void LargeJacobianUsesProductsAndMatchesTangentsAndDifferences()
+    {
+        int n = Network.ProductJacobianMinDimension + 3;
+        Network net = new RandomNetworkSpec(n, 2, new TanhActivation(), new GaussianLaw(1.0), new GaussianLaw(0.3), Seed: 21).Build();
+        double[] x = Random(n, 10);
+        var jac = new double[n * n];
+        net.Jacobian(x, jac);
+        var e = new double[n];
+        var col = new double[n];
+        var fd = new double[n];
+        foreach (int j in new[] { 0, 1, n / 2, n - 1 })
+        {
+            Array.Clear(e);
+            e[j] = 1;
+            net.JacobianVector(x, e, col);
+            FiniteDifferenceJacobian.DirectionalDerivative(net, x, e, fd, 1e-16);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.True(Math.Abs(jac[i * n + j] - col[i]) <= 1e-12 * Math.Max(1, Math.Abs(col[i])), $"({i}, {j})");
+                Assert.Equal(fd[i], jac[i * n + j], 1e-6);
+            }
+        }
+    }
+}
