@@ -27,6 +27,7 @@ internal static class CensusCommand
         var margin = new Option<double>("--margin") { Description = $"Stable when ρ < 1 − margin, unstable when ρ > 1 + margin, else marginal (default {CensusOptions.DefaultStabilityMargin}).", DefaultValueFactory = _ => CensusOptions.DefaultStabilityMargin };
         var unstable = new Option<bool>("--unstable") { Description = "Also run Newton from every start to find unstable fixed points (saddles, repellers)." };
         var unstableStarts = new Option<int>("--unstable-starts") { Description = "The unstable pass runs Newton from the first K starts only (default 0: all).", DefaultValueFactory = _ => 0 };
+        var eigen = new Option<string>("--eigen") { Description = $"Eigenvalues of J at each fixed point: dense (all, O(N³)), krylov (Krylov–Schur on J·v: those with |λ| ≥ 0.95 and the leading few) or auto (krylov from N = {FixedPointStability.KrylovFromDimension}; default).", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var output = new VerbOutput(DefaultOut, "census.json, fixed_points.csv and census.png", "census.png");
 
@@ -35,7 +36,7 @@ internal static class CensusCommand
         foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset })
             cmd.Options.Add(o);
         solver.AddTo(cmd);
-        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, threads })
+        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, eigen, threads })
             cmd.Options.Add(o);
         output.AddTo(cmd);
 
@@ -48,6 +49,8 @@ internal static class CensusCommand
             if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {Format.Value(b[0])} {Format.Value(b[1])} is empty: LO must be below HI");
             // The option records check the ranges; a refused value comes back as one line under its option's name.
             SolverSpec solverSpec = solver.Spec(p);
+            EigenMethod eigenMethod = FixedPointStability.ParseMethod(p.GetValue(eigen))
+                ?? throw new UsageException($"unknown --eigen '{p.GetValue(eigen)}'; known: {FixedPointStability.MethodNames}");
             CensusOptions options = OptionErrors.Build(() => new CensusOptions
             {
                 Solver = solverSpec.Build(),
@@ -61,6 +64,7 @@ internal static class CensusCommand
                 StabilityMargin = p.GetValue(margin),
                 Unstable = p.GetValue(unstable),
                 UnstableStarts = p.GetValue(unstableStarts),
+                Eigen = eigenMethod,
             }, CensusOptionNames.All);
             try { options.Solve.Validate(); }
             catch (ArgumentException) { throw new UsageException("--atol and --rtol are both 0: nothing could converge"); }

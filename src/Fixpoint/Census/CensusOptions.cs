@@ -37,6 +37,11 @@ public sealed record CensusOptions
     /// <summary>How many of the starts (the first ones) the unstable pass runs Newton from; 0 means all. Newton costs a Jacobian and an LU per step, so large N may want fewer.</summary>
     public int UnstableStarts { get => _unstableStarts; init => _unstableStarts = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(UnstableStarts), value, "must be ≥ 0"); }
 
+    /// <summary>How the eigenvalues of J at each fixed point are computed (<see cref="FixedPointStability"/>).</summary>
+    public EigenMethod Eigen { get => _eigen; init => _eigen = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Eigen), value, "must be auto, dense or krylov"); }
+
+    private readonly EigenMethod _eigen = EigenMethod.Auto;
+
     /// <summary>Iteration limit of Newton in polishing and in the unstable pass.</summary>
     public int NewtonMaxIterations { get => _newtonMaxIterations; init => _newtonMaxIterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NewtonMaxIterations), value, "must be ≥ 1"); }
 }

@@ -70,8 +70,14 @@ public sealed record FixedPointInfo(
     /// <summary>Estimated error of <see cref="SpectralRadius"/> when the Jacobian is estimated (ONNX models); 0 for exact Jacobians, +∞ when there is no bound (see <see cref="StabilityUncertainty"/>).</summary>
     public double SpectralRadiusError { get; init; }
 
-    /// <summary>True when ρ ± <see cref="SpectralRadiusError"/> straddles a stability threshold: the verdict may be wrong.</summary>
+    /// <summary>True when ρ ± <see cref="SpectralRadiusError"/> straddles a stability threshold, or Krylov could not decide (see <see cref="FixedPointStability.FromKrylov"/>): the verdict may be wrong.</summary>
     public bool StabilityUncertain { get; init; }
+
+    /// <summary>How <see cref="Eigenvalues"/> were computed: <see cref="EigenMethod.Dense"/> (all of them) or <see cref="EigenMethod.Krylov"/> (those with |λ| ≥ 1 − 0.05 and the leading few).</summary>
+    public EigenMethod EigenvalueMethod { get; init; } = EigenMethod.Dense;
+
+    /// <summary>The largest residual bound ‖J y − λ y‖₂ among <see cref="Eigenvalues"/> (Krylov); 0 for dense.</summary>
+    public double EigenvalueResidual { get; init; }
 }
 
 /// <summary>One distinct periodic orbit: <see cref="Points"/> in orbit order, starting at its lexicographically smallest point.</summary>

@@ -153,16 +153,12 @@ public static class FixedPointCensus
         Parallel.For(0, merged.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Solve.EffectiveThreads }, () => new JacobianWorkspace(), (k, _, workspace) =>
         {
             Cluster cl = merged[k];
-            var jac = new double[n * n];
-            map.Jacobian(cl.Point!, jac, workspace);
-            Complex[] ev = Spectral.Eigenvalues(jac, n);
-            double rho = ev.Length > 0 ? ev[0].Magnitude : Spectral.SpectralRadius(jac, n);
-            bool focus = ev.Any(e => Math.Abs(e.Imaginary) > 1e-12 * Math.Max(1.0, e.Magnitude));
+            StabilityVerdict v = FixedPointStability.Of(map, cl.Point!, options.Eigen, options.StabilityMargin, workspace);
             var ci = CensusStatistics.Wilson(cl.Hits, finished);
-            infos[k] = new FixedPointInfo(cl.Point!, cl.Residual, cl.Polished, rho,
-                StabilityText.Classify(rho, options.StabilityMargin), ev.Count(e => e.Magnitude > 1.0), ev, focus,
-                cl.Hits, finished > 0 ? (double)cl.Hits / finished : 0.0, ci, cl.FoundBy);
+            infos[k] = new FixedPointInfo(cl.Point!, cl.Residual, cl.Polished, v.SpectralRadius, v.Stability, v.UnstableDimensions, v.Eigenvalues, v.IsFocus,
+                cl.Hits, finished > 0 ? (double)cl.Hits / finished : 0.0, ci, cl.FoundBy) { EigenvalueMethod = v.Method, EigenvalueResidual = v.Residual };
             infos[k] = StabilityUncertainty.Annotate(infos[k], map, options.StabilityMargin);
+            if (v.Uncertain) infos[k] = infos[k] with { StabilityUncertain = true };
             return workspace;
         }, _ => { });
 

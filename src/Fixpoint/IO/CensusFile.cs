@@ -135,13 +135,16 @@ public sealed record CensusFile(
 /// </summary>
 /// <param name="SpectralRadiusError">δρ; null in the file (NaN here) when there is no bound. Absent in files older than the field: 0.</param>
 /// <param name="StabilityUncertain">Absent in files older than the field: false.</param>
+/// <param name="EigenvalueMethod"><c>dense</c> or <c>krylov</c>. Absent in files older than the field (null here: dense), and left out again when such a file is written back.</param>
+/// <param name="EigenvalueResidual">The largest residual bound among <paramref name="Eigenvalues"/> (Krylov); 0 for dense. Absent in older files (null here: 0).</param>
 public sealed record CensusFixedPoint(double[] X, double Residual, bool Polished, double SpectralRadius, Stability Stability, int UnstableDimensions,
     FixedPointType Type, Complex[] Eigenvalues, long Hits, double BasinFraction, (double Lo, double Hi) BasinCI95, FoundBy FoundBy,
-    double SpectralRadiusError = 0, bool StabilityUncertain = false)
+    double SpectralRadiusError = 0, bool StabilityUncertain = false, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EigenMethod? EigenvalueMethod = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? EigenvalueResidual = null)
 {
     public static CensusFixedPoint From(FixedPointInfo f) =>
         new(f.X, f.Residual, f.Polished, f.SpectralRadius, f.Stability, f.UnstableDimensions, f.IsFocus ? FixedPointType.Focus : FixedPointType.Node,
-            f.Eigenvalues, f.Hits, f.BasinFraction, f.BasinCI95, f.FoundBy, f.SpectralRadiusError, f.StabilityUncertain);
+            f.Eigenvalues, f.Hits, f.BasinFraction, f.BasinCI95, f.FoundBy, f.SpectralRadiusError, f.StabilityUncertain, f.EigenvalueMethod, f.EigenvalueResidual);
 }
 
 /// <summary>The census options census.json records (see <see cref="CensusOptions"/> and <see cref="Solvers.SolveOptions"/>).</summary>
