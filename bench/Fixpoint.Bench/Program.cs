@@ -13,6 +13,7 @@ if (args.Length > 0 && !args[0].StartsWith('-'))
             "census-time" => CensusTime.Run(new QuickArgs(args[1..])),
             "scaling" => Scaling.Run(new QuickArgs(args[1..])),
             "plot-scaling" => PlotScaling.Run(new QuickArgs(args[1..])),
+            "eigen-threshold" => EigenThreshold.Run(new QuickArgs(args[1..])),
             _ => Usage($"unknown mode '{args[0]}'"),
         };
     }
@@ -34,6 +35,7 @@ static int Usage(string message)
                       [--solver picard|anderson] [--seed 0] [--threads 0] [--out FILE.json]
           scaling     [--out bench/results/scaling.csv] [--quick]
           plot-scaling [--csv bench/results/scaling.csv] [--out bench/results]
+          eigen-threshold [--n 128,256,512,1024] [--repeats 3]
           (anything else: BenchmarkDotNet, e.g. --filter '*')
         """);
     return 2;

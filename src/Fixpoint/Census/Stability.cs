@@ -31,7 +31,7 @@ public static class FixedPointStability
     /// From this N on, <see cref="EigenMethod.Auto"/> uses Krylov: measured by bench/eigen-threshold.sh (docs/performance.md,
     /// "Dense or Krylov eigenvalues"). The committed results (N ≤ 50) stay on the dense path.
     /// </summary>
-    public const int KrylovFromDimension = 256;
+    public const int KrylovFromDimension = 200;
 
     /// <summary>|Im λ| above this times max(1, |λ|) makes a fixed point a focus.</summary>
     public const double FocusTolerance = 1e-12;

@@ -58,4 +58,6 @@ public sealed class Float32Map : IMap
     public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian, JacobianWorkspace workspace) => Network.Jacobian(x, jacobian, workspace);
 
     public void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv, JacobianWorkspace workspace) => Network.JacobianVector(x, v, jv, workspace);
+
+    public void JacobianVectors(ReadOnlySpan<double> x, ReadOnlySpan<double> vs, Span<double> jvs, int count, JacobianWorkspace workspace) => Network.JacobianVectors(x, vs, jvs, count, workspace);
 }

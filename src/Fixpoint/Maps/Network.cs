@@ -80,11 +80,14 @@ public sealed partial class Network : IMap
         ArgumentNullException.ThrowIfNull(workspace);
         int n = Dimension;
         if (x.Length != n || jacobian.Length < n * n) throw new ArgumentException("x must have length N and the Jacobian N×N entries");
-        if (n >= ProductJacobianMinDimension)
-        {
-            ProductJacobian(x, jacobian, workspace);
-            return;
-        }
+        if (n >= ProductJacobianMinDimension) ProductJacobian(x, jacobian, workspace);
+        else RowJacobian(x, jacobian, workspace);
+    }
+
+    /// <summary>The chain rule row by row: row o of the next layer's J is g′(z_o) Σ_i W[o, i]·(row i of J so far).</summary>
+    internal void RowJacobian(ReadOnlySpan<double> x, Span<double> jacobian, JacobianWorkspace workspace)
+    {
+        int n = Dimension;
         double[] cur = workspace.Buffer(0, MaxWidth);
         double[] next = workspace.Buffer(1, MaxWidth);
         double[] deriv = workspace.Buffer(2, MaxWidth);

@@ -88,17 +88,39 @@ public class JacobianBlockTests
         }
     }
 
+    /// <summary>A map that only has the single product: F(x) = A x with A[i, j] = i − 2j.</summary>
+    private sealed class Linear(int n) : IMap
+    {
+        public int Dimension => n;
+        public bool HasExactJacobian => true;
+        public void Evaluate(ReadOnlySpan<double> x, Span<double> y) { for (int i = 0; i < n; i++) { double s = 0; for (int j = 0; j < n; j++) s += (i - 2 * j) * x[j]; y[i] = s; } }
+        public void EvaluateBatch(ReadOnlySpan<double> xs, Span<double> ys, int count) { for (int r = 0; r < count; r++) Evaluate(xs.Slice(r * n, n), ys.Slice(r * n, n)); }
+        public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian) { for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) jacobian[i * n + j] = i - 2 * j; }
+        public void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv) => Evaluate(v, jv);
+    }
+
     [Fact]
     public void DefaultBlockOfOtherMapsCallsTheSingleProduct()
     {
-        Network net = Build("plain", 6);
-        IMap map = new Float32Map(net);
+        IMap map = new Linear(6);
         double[] x = Random(6, 7), vs = Random(12, 8);
         var jvs = new double[12];
         map.JacobianVectors(x, vs, jvs, 2, new JacobianWorkspace());
         var single = new double[6];
-        net.JacobianVector(x, vs.AsSpan(6, 6), single);
+        map.JacobianVector(x, vs.AsSpan(6, 6), single);
         Assert.Equal(single, jvs.AsSpan(6, 6).ToArray());
+    }
+
+    [Fact]
+    public void Float32MapTakesTheFloat64NetworksBlock()
+    {
+        Network net = Build("plain", 6);
+        double[] x = Random(6, 7), vs = Random(12, 8);
+        var a = new double[12];
+        var b = new double[12];
+        ((IMap)new Float32Map(net)).JacobianVectors(x, vs, a, 2, new JacobianWorkspace());
+        net.JacobianVectors(x, vs, b, 2);
+        Assert.Equal(b, a);
     }
 
     [Theory]
@@ -110,8 +132,11 @@ public class JacobianBlockTests
         double[] x = Random(n, 9);
         var rows = new double[n * n];
         var products = new double[n * n];
-        net.Jacobian(x, rows);
+        net.RowJacobian(x, rows, new JacobianWorkspace());
         net.ProductJacobian(x, products, new JacobianWorkspace());
+        var viaJacobian = new double[n * n];
+        net.Jacobian(x, viaJacobian);
+        Assert.Equal(rows, viaJacobian); // below the size, the row-by-row bits
         Assert.True(RelativeError(products, rows) <= 1e-12, $"{shape}: {RelativeError(products, rows)}");
     }
 
@@ -123,6 +148,12 @@ public class JacobianBlockTests
         double[] x = Random(n, 10);
         var jac = new double[n * n];
         net.Jacobian(x, jac);
+        var products = new double[n * n];
+        var rows = new double[n * n];
+        net.ProductJacobian(x, products, new JacobianWorkspace());
+        net.RowJacobian(x, rows, new JacobianWorkspace());
+        Assert.Equal(products, jac);
+        Assert.True(RelativeError(jac, rows) <= 1e-12);
         var e = new double[n];
         var col = new double[n];
         var fd = new double[n];
