@@ -113,6 +113,19 @@ public class KrylovSchurTests
     }
 
     [Fact]
+    public void SoManyUnstableValuesThatKrylovWouldNotPayGoDense()
+    {
+        int n = 100;
+        var spectrum = Enumerable.Range(0, 40).Select(i => new Complex(1.1 + 0.01 * i, 0)).Concat(Bulk(n - 40, 13)).ToList();
+        KrylovEigenResult r = KrylovSchur.Eigenvalues(new DenseOperator(Similar(spectrum, n, 14), n), new KrylovSchurOptions { Basis = 20 });
+        Assert.True(r.Complete);
+        Assert.Equal(40, r.Eigenvalues.Count(e => e.Magnitude > 1));
+        StabilityVerdict v = FixedPointStability.FromKrylov(r, 1e-6);
+        Assert.Equal(40, v.UnstableDimensions);
+        Assert.False(v.Uncertain);
+    }
+
+    [Fact]
     public void SameSeedSameResult()
     {
         int n = 100;

@@ -78,7 +78,7 @@ public sealed record KrylovEigenResult(Complex[] Eigenvalues, double[] Residuals
 /// </summary>
 public static class KrylovSchur
 {
-    /// <summary>Up to this N the operator is formed densely (N products) and solved by a dense EVD.</summary>
+    /// <summary>Up to this N the operator is formed densely (N products) and solved by a dense EVD; so it is, too, when the wanted values would need a basis of more than N/2 vectors.</summary>
     public const int DenseUpTo = 64;
 
     public static KrylovEigenResult Eigenvalues(ILinearOperator a, KrylovSchurOptions options, CancellationToken cancellationToken = default)
@@ -158,6 +158,12 @@ public static class KrylovSchur
                 if (done || _products >= _o.MaxProducts || _ct.IsCancellationRequested)
                     return Finish(ritz.Take(want).ToList(), done);
                 int needed = Math.Min(2 * want + 16, _n - 1);
+                if (needed > _n / 2)
+                {
+                    // So many wanted values that the basis would be half of R^N: the dense solve is cheaper and complete.
+                    KrylovEigenResult dense = Dense(_a, _o);
+                    return dense with { Products = dense.Products + _products, Restarts = _restarts };
+                }
                 int keep = Math.Max(want, (Math.Max(needed, _m) + want) / 2);
                 if (keep < ritz.Count && ritz[keep - 1].Value.Imaginary > 0) keep++;
                 kept = Restart(ritz, Math.Min(keep, ritz.Count));
