@@ -158,21 +158,23 @@ public static class KrylovSchur
                 if (done || _products >= _o.MaxProducts || _ct.IsCancellationRequested)
                     return Finish(ritz.Take(want).ToList(), done);
                 int needed = Math.Min(2 * want + 16, _n - 1);
-                if (needed > _n / 2)
-                {
-                    // So many wanted values that the basis would be half of R^N: the dense solve is cheaper and complete.
-                    KrylovEigenResult dense = Dense(_a, _o);
-                    return dense with { Products = dense.Products + _products, Restarts = _restarts };
-                }
+                if (needed > _n / 2) return DenseInstead(); // a basis of half of R^N: the dense solve is cheaper, and complete
                 int keep = Math.Max(want, (Math.Max(needed, _m) + want) / 2);
                 if (keep < ritz.Count && ritz[keep - 1].Value.Imaginary > 0) keep++;
                 kept = Restart(ritz, Math.Min(keep, ritz.Count));
                 if (needed > _m) Grow(needed);
+                if (kept >= _m) return DenseInstead(); // no room left to expand (not reached with the sizes above)
                 _restarts++;
             }
         }
 
         private int KeptCount { get; set; }
+
+        private KrylovEigenResult DenseInstead()
+        {
+            KrylovEigenResult dense = Dense(_a, _o);
+            return dense with { Products = dense.Products + _products, Restarts = _restarts };
+        }
 
         private bool Converged(Ritz r) => r.Residual <= _o.Tolerance * Math.Max(1.0, r.Value.Magnitude);
 
