@@ -1,0 +1,169 @@
+using System.Numerics.Tensors;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Fixpoint.Cli;
+
+/// <summary>The plane of the two leading principal components of a point set, and the share of the variance it carries.</summary>
+/// <param name="Mean">The points' mean; the plane passes through it.</param>
+/// <param name="First">Unit vector of the largest variance.</param>
+/// <param name="Second">Unit vector of the next largest variance, orthogonal to <paramref name="First"/>.</param>
+/// <param name="Share">(σ₁² + σ₂²) / Σσ²; 1 when the points do not vary at all.</param>
+internal sealed record PrincipalPlane(double[] Mean, double[] First, double[] Second, double Share)
+{
+    /// <summary>The coordinates of <paramref name="p"/> in the plane.</summary>
+    public (double X, double Y) Project(ReadOnlySpan<double> p)
+    {
+        double x = 0, y = 0;
+        for (int j = 0; j < Mean.Length; j++)
+        {
+            double d = p[j] - Mean[j];
+            x += d * First[j];
+            y += d * Second[j];
+        }
+        return (x, y);
+    }
+}
+
+/// <summary>
+/// The two leading eigenvectors of the N×N covariance XᵀX of the centred points X (m×N), by Lanczos with full
+/// reorthogonalisation on v ↦ Xᵀ(Xv). Neither the covariance nor U of an SVD is formed: a step is one pass over X,
+/// so the cost is O(k·m·N) for k steps, where a full SVD of X with U is O(m²N). Lanczos stops when the two leading
+/// Ritz pairs' residuals are below <see cref="RelativeResidual"/> times the leading eigenvalue, or when the Krylov space
+/// is invariant (at most rank(X) + 1 steps), so on small sets the plane is the SVD's, up to the signs of the axes.
+/// </summary>
+internal static class PrincipalComponents
+{
+    public const double RelativeResidual = 1e-11;
+
+    /// <summary>More steps than this stop with the current Ritz vectors (the nearly flat spectrum of many random starts).</summary>
+    public const int MaxSteps = 400;
+
+    /// <param name="points">m rows of length n, row-major.</param>
+    public static PrincipalPlane Leading(ReadOnlySpan<double> points, int m, int n)
+    {
+        if (m < 1 || n < 1 || points.Length != m * n) throw new ArgumentException("points must hold m ≥ 1 rows of n ≥ 1 values");
+        var mean = new double[n];
+        for (int i = 0; i < m; i++) TensorPrimitives.Add(mean, points.Slice(i * n, n), mean);
+        TensorPrimitives.Divide(mean, m, mean);
+        var x = new double[m * n];
+        for (int i = 0; i < m; i++) TensorPrimitives.Subtract(points.Slice(i * n, n), mean, x.AsSpan(i * n, n));
+        double total = TensorPrimitives.Dot<double>(x, x);
+        if (!(total > 0)) return new PrincipalPlane(mean, Axis(n, 0), Axis(n, n > 1 ? 1 : 0), 1.0);
+
+        int limit = Math.Min(MaxSteps, Math.Min(m, n) + 1);
+        var basis = new List<double[]>();
+        var alpha = new List<double>();
+        var beta = new List<double>();
+        var q = StartVector(n);
+        var w = new double[n];
+        (double[] Values, Matrix<double> Vectors)? ritz = null;
+        int nextCheck = 4;
+        while (true)
+        {
+            basis.Add(q);
+            Covariance(x, m, n, q, w);
+            double a = TensorPrimitives.Dot<double>(q, w);
+            alpha.Add(a);
+            // Two passes of classical Gram–Schmidt against the whole basis keep it orthogonal to rounding.
+            for (int pass = 0; pass < 2; pass++)
+                foreach (double[] b in basis) TensorPrimitives.MultiplyAdd(b, -TensorPrimitives.Dot<double>(b, w), w, w);
+            double bk = TensorPrimitives.Norm<double>(w);
+            int k = basis.Count;
+            bool invariant = bk <= 1e-13 * total; // total = trace ≥ the operator's norm
+            if (invariant || k >= limit || k >= n || k == nextCheck)
+            {
+                ritz = Ritz(alpha, beta);
+                if (invariant || k >= limit || k >= n || Converged(ritz.Value, bk)) break;
+                nextCheck = k + Math.Max(4, k / 4);
+            }
+            beta.Add(bk);
+            q = new double[n];
+            TensorPrimitives.Divide(w, bk, q);
+        }
+
+        (double[] values, Matrix<double> vectors) = ritz!.Value;
+        int kk = values.Length;
+        double[] first = RitzVector(basis, vectors, kk - 1, n);
+        double[] second = kk > 1 ? RitzVector(basis, vectors, kk - 2, n) : Orthogonal(first);
+        double leading = Math.Max(values[kk - 1], 0) + (kk > 1 ? Math.Max(values[kk - 2], 0) : 0);
+        return new PrincipalPlane(mean, first, second, Math.Min(1.0, leading / total));
+    }
+
+    /// <summary>w = Xᵀ(X q), one pass over the rows of X.</summary>
+    private static void Covariance(double[] x, int m, int n, double[] q, double[] w)
+    {
+        Array.Clear(w);
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<double> row = x.AsSpan(i * n, n);
+            TensorPrimitives.MultiplyAdd(row, TensorPrimitives.Dot(row, q), w, w);
+        }
+    }
+
+    /// <summary>Eigenvalues of the Lanczos tridiagonal (ascending) with their eigenvectors.</summary>
+    private static (double[] Values, Matrix<double> Vectors) Ritz(List<double> alpha, List<double> beta)
+    {
+        int k = alpha.Count;
+        var t = Matrix<double>.Build.Dense(k, k);
+        for (int i = 0; i < k; i++)
+        {
+            t[i, i] = alpha[i];
+            if (i + 1 < k) t[i, i + 1] = t[i + 1, i] = beta[i];
+        }
+        var evd = t.Evd(Symmetricity.Symmetric);
+        return (evd.EigenValues.Select(c => c.Real).ToArray(), evd.EigenVectors);
+    }
+
+    /// <summary>The residual of Ritz pair i is β_k·|s_{k,i}| (the last component of its eigenvector of T).</summary>
+    private static bool Converged((double[] Values, Matrix<double> Vectors) ritz, double betaK)
+    {
+        int k = ritz.Values.Length;
+        if (k < 2) return false;
+        double scale = Math.Abs(ritz.Values[k - 1]);
+        for (int i = k - 2; i < k; i++)
+            if (betaK * Math.Abs(ritz.Vectors[k - 1, i]) > RelativeResidual * scale) return false;
+        return true;
+    }
+
+    private static double[] RitzVector(List<double[]> basis, Matrix<double> vectors, int column, int n)
+    {
+        var y = new double[n];
+        for (int j = 0; j < basis.Count; j++) TensorPrimitives.MultiplyAdd(basis[j], vectors[j, column], y, y);
+        TensorPrimitives.Divide(y, TensorPrimitives.Norm<double>(y), y);
+        return y;
+    }
+
+    /// <summary>A fixed start with every component non-zero and no structure, so no eigenvector is orthogonal to it by construction.</summary>
+    private static double[] StartVector(int n)
+    {
+        var q = new double[n];
+        ulong s = 0x9E3779B97F4A7C15UL;
+        for (int j = 0; j < n; j++)
+        {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            q[j] = 0.5 + (s >> 11) * (1.0 / (1UL << 53));
+        }
+        TensorPrimitives.Divide(q, TensorPrimitives.Norm<double>(q), q);
+        return q;
+    }
+
+    /// <summary>Points on a line: any unit vector orthogonal to it is the second axis (every point projects to 0 on it).</summary>
+    private static double[] Orthogonal(double[] first)
+    {
+        int n = first.Length;
+        if (n == 1) return [0.0];
+        int j = 0;
+        for (int i = 1; i < n; i++) if (Math.Abs(first[i]) < Math.Abs(first[j])) j = i;
+        double[] e = Axis(n, j);
+        TensorPrimitives.MultiplyAdd(first, -first[j], e, e);
+        TensorPrimitives.Divide(e, TensorPrimitives.Norm<double>(e), e);
+        return e;
+    }
+
+    private static double[] Axis(int n, int j)
+    {
+        var e = new double[n];
+        e[j] = 1;
+        return e;
+    }
+}
