@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ScottPlot;
 
 namespace Fixpoint.Cli;
@@ -11,6 +12,16 @@ internal static class CensusPlot
 {
     /// <summary>More starts than this are thinned (every k-th) so the plot stays readable and fast.</summary>
     public const int MaxStartsDrawn = 20000;
+
+    /// <summary>Draws census.png under a "plot" progress phase and returns <paramref name="r"/> with the plot's seconds in its phases.</summary>
+    public static CensusResult Draw(CensusResult r, IMap map, StartSpec spec, string path, IProgress<Progress>? progress)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        progress?.Report(new Progress("plot", 0, 1));
+        Draw(r, map, spec, path);
+        progress?.Report(new Progress("plot", 1, 1));
+        return r with { Phases = r.Phases with { Plot = Stopwatch.GetElapsedTime(t0).TotalSeconds } };
+    }
 
     public static void Draw(CensusResult r, IMap map, StartSpec spec, string path)
     {
