@@ -62,6 +62,14 @@ public class PrincipalComponentsTests
     }
 
     [Fact]
+    public void FewPointsStopWhenTheKrylovSpaceIsInvariant()
+    {
+        double[] x = Points(6, 50, 0.95, 1);
+        PrincipalPlane plane = PrincipalComponents.Leading(x, 6, 50);
+        Assert.InRange(plane.Steps, 2, 6); // centred, 6 points span at most 5 directions
+    }
+
+    [Fact]
     public void CollinearPointsProjectOntoTheirLine()
     {
         int n = 30;
