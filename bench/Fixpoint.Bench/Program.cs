@@ -34,6 +34,7 @@ static int Usage(string message)
                       [--solver picard|anderson] [--seed 0] [--threads 0] [--out FILE.json]
           scaling     [--out bench/results/scaling.csv] [--quick]
           plot-scaling [--csv bench/results/scaling.csv] [--out bench/results]
+          plot-scaling --census-csv bench/results/census-scaling.csv [--out bench/results]   (from compare-numpy.sh --scaling)
           (anything else: BenchmarkDotNet, e.g. --filter '*')
         """);
     return 2;
