@@ -35,7 +35,8 @@ public class PrincipalComponentsTests
     [InlineData(40, 12, 0.8)]   // Lanczos runs to the full dimension
     [InlineData(300, 200, 0.9)] // stops on the residual long before n
     [InlineData(6, 50, 0.95)]   // fewer points than dimensions: the Krylov space is invariant after rank + 1 steps
-    [InlineData(2000, 64, 0.97)]
+    [InlineData(2000, 64, 0.97)]  // the covariance formed
+    [InlineData(700, 600, 0.97)]   // the covariance applied as Xᵀ(Xv)
     public void TheProjectionIsTheSvdsUpToSign(int m, int n, double decay)
     {
         double[] x = Points(m, n, decay, (ulong)(m + n));
@@ -59,6 +60,16 @@ public class PrincipalComponentsTests
         Assert.Equal(0.0, Dot(plane.First, plane.Second), 10);
         Assert.Equal(1.0, Dot(plane.First, plane.First), 12);
         Assert.Equal(1.0, Dot(plane.Second, plane.Second), 12);
+    }
+
+    [Fact]
+    public void TheCovarianceIsFormedForManyShortRowsOnly()
+    {
+        Assert.True(PrincipalComponents.FormCovariance(2000, 64));
+        Assert.True(PrincipalComponents.FormCovariance(2000, 256));
+        Assert.False(PrincipalComponents.FormCovariance(2000, 1024));
+        Assert.False(PrincipalComponents.FormCovariance(1000, 2048));
+        Assert.False(PrincipalComponents.FormCovariance(3, 64));
     }
 
     [Fact]
