@@ -10,16 +10,35 @@
 # prints the median wall times and their ratios. Then the kernel: GFLOP/s of one layer X·Wᵀ + b
 # with 4096 rows, Fixpoint against NumPy's own matmul on the same shapes, one thread and all.
 #
+# Sizes above 256 take fewer starts unless --starts is given: 2000 at N = 512 and 1024, 1000 from
+# N = 2048 on. --plot drops --no-plot, so the census runs exactly as a user runs it (with census.png).
 # When the `fixpoint census` verb is not built yet, the census runs go through the benchmark's
 # `census-time` mode (the same solver batch on the same kind of starts, written as census.json).
 #
-# Usage: bench/compare-numpy.sh [--repeats 3] [--scale 1.0] [--starts 4096] [--sizes "16 64 256"]
+# --acceptance: the census on defaults, plot included, exactly as a user runs it:
+#   fixpoint census --model net.safetensors --starts K --box -1 1 --atol 1e-10
+# on tanh, L = 4, Gaussian 0.8/sqrt(N), seed 7 networks (written by the peer), for the cases N:K of
+# --cases (default "64:16384 256:4096 1024:2000 2048:1000"), alternating with the peer on the same
+# model, starts count, box and tolerance, REPEATS times. Checks the same fixed points (inf-norm 1e-6),
+# every rho within 1e-8 of NumPy's eigvals of the Jacobian at the census's point (bench/numpy_rho.py)
+# and the plot's share of the run (phaseSeconds.plot / process wall time, target <= 10 %); prints the
+# ratios and the phases (bench/acceptance_report.py).
+#
+# --scaling: the same command once at every N of --scaling-sizes (default "64 128 256 512 1024 2048
+# 4096") with --scaling-starts starts (default 1000), with the peer unless --no-peer, into
+# bench/results/census-scaling.csv, drawn as bench/results/census-scaling.png by
+# `Fixpoint.Bench plot-scaling --census-csv` (log-log seconds against N: process, phases, peer).
+#
+# Usage: bench/compare-numpy.sh [--repeats 3] [--scale 1.0] [--starts 4096] [--sizes "16 64 256"] [--plot]
 #        [--out DIR] [--no-build]
+#        bench/compare-numpy.sh --acceptance [--cases "64:16384 256:4096 1024:2000 2048:1000"] [--repeats 3]
+#        bench/compare-numpy.sh --scaling [--scaling-sizes "64 128 ... 4096"] [--scaling-starts 1000] [--no-peer]
 # OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from the benchmark commands only (they slow a
 # current OpenBLAS down; see the environment notes); nothing else is changed.
 set -euo pipefail
 
-repeats=3 scale=1.0 starts=4096 sizes="16 64 256" out="" build=1
+repeats=3 scale=1.0 starts="" sizes="16 64 256" out="" build=1 run_mode=solver plot=0 with_peer=1
+cases="64:16384 256:4096 1024:2000 2048:1000" scaling_sizes="64 128 256 512 1024 2048 4096" scaling_starts=1000
 box_lo=-1 box_hi=1 tol=1e-10 max_iter=2000 seed=0 unique_tol=1e-6 depth=4
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -27,12 +46,21 @@ while [ $# -gt 0 ]; do
     --scale) scale="$2"; shift 2 ;;
     --starts) starts="$2"; shift 2 ;;
     --sizes) sizes="$2"; shift 2 ;;
+    --plot) plot=1; shift ;;
+    --acceptance) run_mode=acceptance; shift ;;
+    --cases) cases="$2"; shift 2 ;;
+    --scaling) run_mode=scaling; shift ;;
+    --scaling-sizes) scaling_sizes="$2"; shift 2 ;;
+    --scaling-starts) scaling_starts="$2"; shift 2 ;;
+    --no-peer) with_peer=0; shift ;;
     --out) out="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "compare-numpy.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
+# The starts count at width N in the solver comparison.
+starts_for() { if [ -n "$starts" ]; then echo "$starts"; elif [ "$1" -le 256 ]; then echo 4096; elif [ "$1" -le 1024 ]; then echo 2000; else echo 1000; fi; }
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 peer="$root/../shared/peers/numpy_census.py"
@@ -61,8 +89,48 @@ mkdir -p "$out"
 
 now() { date +%s.%N; }
 
+if [ "$run_mode" != solver ]; then
+  [ -f "$cli_dll" ] || { echo "compare-numpy.sh: $cli_dll not built" >&2; exit 2; }
+  if [ "$run_mode" = acceptance ]; then runs="$cases"; rounds="$repeats"; else runs=$(for n in $scaling_sizes; do echo "$n:$scaling_starts"; done); rounds=1; fi
+  : > "$out/acceptance.tsv"
+  for r in $(seq 1 "$rounds"); do
+    for c in $runs; do
+      n=${c%%:*} k=${c##*:}
+      net="$out/accept-net$n.safetensors"
+      [ -f "$net" ] || bench "$py" "$peer" --random "$n" "$depth" gaussian 0.8 7 --save "$net" --starts 1 --max-iter 1 >/dev/null
+      dir="$out/accept-fp-$n-$k-run$r"
+      rm -rf "$dir"
+      # The user's command, nothing added; its stderr (the phase lines) is kept beside it.
+      t0=$(now)
+      dotnet "$cli_dll" census --model "$net" --starts "$k" --box "$box_lo" "$box_hi" --atol "$tol" --out "$dir" \
+        >"$dir.out" 2>"$dir.err" || echo "compare-numpy.sh: fixpoint census N=$n failed (see $dir.err)" >&2
+      t1=$(now)
+      fp_s=$(awk "BEGIN{print $t1 - $t0}") peer_s=nan
+      if [ "$with_peer" = 1 ]; then
+        t0=$(now)
+        bench "$py" "$peer" "$net" --starts "$k" --box "$box_lo" "$box_hi" --tol "$tol" --max-iter "$max_iter" \
+          --unique-tol "$unique_tol" > "$out/accept-peer-$n-$k-run$r.json"
+        t1=$(now)
+        peer_s=$(awk "BEGIN{print $t1 - $t0}")
+      fi
+      if [ -f "$dir/census.json" ]; then bench "$py" "$root/bench/numpy_rho.py" "$peer" "$net" "$dir/census.json" > "$dir.rho.json"; fi
+      echo -e "$n\t$k\t$r\t$fp_s\t$peer_s" >> "$out/acceptance.tsv"
+      echo "N=$n starts=$k run $r: fixpoint ${fp_s} s, peer ${peer_s} s" >&2
+    done
+  done
+  "$py" "$root/bench/acceptance_report.py" "$out" "$run_mode" "$unique_tol" | tee "$out/report.txt"
+  if [ "$run_mode" = scaling ]; then
+    mkdir -p "$root/bench/results"
+    cp "$out/census-scaling.csv" "$root/bench/results/census-scaling.csv"
+    dotnet "$bench_dll" plot-scaling --census-csv "$root/bench/results/census-scaling.csv" --out "$root/bench/results"
+  fi
+  echo "(raw outputs in $out)"
+  exit 0
+fi
+
 # Networks, written by the peer (its census on one start is a cheap way to call --save).
 for n in $sizes; do
+  [ -f "$out/net$n.safetensors" ] && continue
   bench "$py" "$peer" --random "$n" "$depth" gaussian "$scale" "$seed" --save "$out/net$n.safetensors" \
     --starts 1 --max-iter 1 >/dev/null
 done
@@ -81,12 +149,14 @@ fi
 
 fixpoint_census() { # solver n dir
   local solver="$1" n="$2" dir="$3"
+  local plot_arg=(--no-plot)
+  [ "$plot" = 1 ] && plot_arg=()
   mkdir -p "$dir"
   if [ "$mode" = cli ]; then
-    dotnet "$cli_dll" census --model "$out/net$n.safetensors" --starts "$starts" --box "$box_lo" "$box_hi" \
-      --atol "$tol" --max-iter "$max_iter" --solver "$solver" --seed "$seed" --out "$dir" --no-plot >/dev/null 2>&1
+    dotnet "$cli_dll" census --model "$out/net$n.safetensors" --starts "$(starts_for "$n")" --box "$box_lo" "$box_hi" \
+      --atol "$tol" --max-iter "$max_iter" --solver "$solver" --seed "$seed" --out "$dir" "${plot_arg[@]}" >/dev/null 2>&1
   else
-    dotnet "$bench_dll" census-time --model "$out/net$n.safetensors" --starts "$starts" --box "$box_lo" "$box_hi" \
+    dotnet "$bench_dll" census-time --model "$out/net$n.safetensors" --starts "$(starts_for "$n")" --box "$box_lo" "$box_hi" \
       --atol "$tol" --max-iter "$max_iter" --solver "$solver" --seed "$seed" --out "$dir/census.json" 2>/dev/null
   fi
 }
@@ -95,7 +165,7 @@ times="$out/times.tsv"
 : > "$times"
 for n in $sizes; do
   for r in $(seq 1 "$repeats"); do
-    t0=$(now); bench "$py" "$peer" "$out/net$n.safetensors" --starts "$starts" --box "$box_lo" "$box_hi" --tol "$tol" \
+    t0=$(now); bench "$py" "$peer" "$out/net$n.safetensors" --starts "$(starts_for "$n")" --box "$box_lo" "$box_hi" --tol "$tol" \
       --max-iter "$max_iter" --seed "$seed" --unique-tol "$unique_tol" > "$out/peer$n.json"; t1=$(now)
     echo -e "$n\tpeer\t$r\t$(awk "BEGIN{print $t1 - $t0}")" >> "$times"
     cp "$out/peer$n.json" "$out/peer$n-run$r.json"
@@ -191,5 +261,5 @@ for (n, t), f in sorted(fx.items(), key=lambda kv: (int(kv[0][0]), int(kv[0][1])
 blas = open(os.path.join(out, "kernel-numpy-all.txt")).readline().split("blas=", 1)[-1].strip()
 print(f"numpy BLAS: {blas}")
 EOF
-"$py" "$out/report.py" "$out" "$sizes" "$unique_tol" "$mode" "$starts" | tee "$out/report.txt"
+"$py" "$out/report.py" "$out" "$sizes" "$unique_tol" "$mode" "$(for n in $sizes; do printf "%s" "N=$n:$(starts_for "$n") "; done)" | tee "$out/report.txt"
 echo "(raw outputs in $out)"

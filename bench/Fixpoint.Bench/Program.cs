@@ -36,6 +36,7 @@ static int Usage(string message)
           scaling     [--out bench/results/scaling.csv] [--quick]
           plot-scaling [--csv bench/results/scaling.csv] [--out bench/results]
           eigen-threshold [--n 128,256,512,1024] [--repeats 3]
+          plot-scaling --census-csv bench/results/census-scaling.csv [--out bench/results]   (from compare-numpy.sh --scaling)
           (anything else: BenchmarkDotNet, e.g. --filter '*')
         """);
     return 2;

@@ -99,8 +99,12 @@ internal static class CensusCommand
             if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
 
             Directory.CreateDirectory(dir);
+            // census.png is drawn before census.json is written, so the file records the plot's seconds too.
             CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
-                FixedPointCensus.Run(network, spec, k, p.GetValue(net.Seed), options, progress, ct));
+            {
+                CensusResult r = FixedPointCensus.Run(network, spec, k, p.GetValue(net.Seed), options, progress, ct);
+                return output.Plot(p) ? CensusPlot.Draw(r, network, spec, Path.Combine(dir, "census.png"), progress) : r;
+            });
 
             var context = new Dictionary<string, string>
             {
@@ -113,7 +117,6 @@ internal static class CensusCommand
             CensusFile.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
             // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
             if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));
-            if (output.Plot(p)) CensusPlot.Draw(result, network, spec, Path.Combine(dir, "census.png"));
             CensusReport.Print(console, result, description, dir);
             return result.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;
         });

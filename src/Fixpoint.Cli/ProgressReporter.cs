@@ -34,6 +34,8 @@ internal static class ProgressReporter
                             tasks[p.Phase] = t;
                             clock.Restart();
                         }
+                        // Parallel phases (polish, stability) report their counts in whatever order the workers finish.
+                        if (p.Done < t.Value) return;
                         t.Value = p.Done;
                         double rate = p.Done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                         t.Description = $"{Markup.Escape(p.Phase)} {p.Done}/{p.Total} ({rate:0.#}/s)";
@@ -45,14 +47,20 @@ internal static class ProgressReporter
         return result;
     }
 
-    /// <summary>One line per phase at its end (and every 25%), on standard error, without escape codes.</summary>
+    /// <summary>
+    /// One line per phase at its end, every 25%, and at the next report after <see cref="QuietSeconds"/> without a line
+    /// (a slow unit: the spectrum of one wide fixed point), on standard error, without escape codes.
+    /// </summary>
     private sealed class PlainProgress(TextWriter err) : IProgress<Progress>
     {
         private readonly object _lock = new();
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private string? _phase;
         private int _lastQuarter = -1;
+        private double _lastLine;
         private Progress? _last;
+
+        public const double QuietSeconds = 10;
 
         public void Report(Progress p)
         {
@@ -63,8 +71,10 @@ internal static class ProgressReporter
                     Flush();
                     _phase = p.Phase;
                     _lastQuarter = -1;
+                    _lastLine = 0;
                     _clock.Restart();
                 }
+                if (_last is not null && p.Done < _last.Done) return;
                 _last = p;
                 int quarter = p.Total > 0 ? 4 * p.Done / p.Total : 4;
                 if (quarter > _lastQuarter && quarter < 4)
@@ -72,6 +82,7 @@ internal static class ProgressReporter
                     _lastQuarter = quarter;
                     if (quarter > 0) Line(p);
                 }
+                else if (p.Done > 0 && p.Done < p.Total && _clock.Elapsed.TotalSeconds - _lastLine >= QuietSeconds) Line(p);
             }
         }
 
@@ -89,6 +100,7 @@ internal static class ProgressReporter
         private void Line(Progress p)
         {
             double s = _clock.Elapsed.TotalSeconds;
+            _lastLine = s;
             err.WriteLine($"{p.Phase}: {p.Done}/{p.Total} ({p.Done / Math.Max(s, 1e-9):0.#}/s, {s:0.0} s)");
         }
     }

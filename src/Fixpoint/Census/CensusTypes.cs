@@ -130,6 +130,9 @@ public sealed record CensusResult(
     SolveStatus?[] StartStatus,
     int?[] StartAttractor)
 {
+    /// <summary>Seconds of each phase (census.json's <c>phaseSeconds</c>).</summary>
+    public PhaseSeconds Phases { get; init; } = PhaseSeconds.None;
+
     /// <summary>Distinct attracting (stable) fixed points.</summary>
     public int StableCount => FixedPoints.Count(f => f.Stability == Stability.Stable);
 

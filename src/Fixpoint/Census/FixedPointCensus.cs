@@ -24,10 +24,12 @@ public static class FixedPointCensus
         int n = map.Dimension;
         int count = starts.Count(n, requestedStarts);
         double[] x0 = starts.Generate(n, count, seed);
+        long phase = Stopwatch.GetTimestamp();
 
         BatchResult batch = options.Solver.SolveBatch(map, x0, count, options.Solve,
             progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("solve", d, count))), cancellationToken);
         long evaluations = batch.Evaluations;
+        double solveSeconds = Stopwatch.GetElapsedTime(phase).TotalSeconds, newtonSeconds = 0;
 
         var status = new SolveStatus?[count];
         long conv = 0, cyc = 0, div = 0, maxit = 0, nonFinite = 0, stalled = 0, cancelled = 0;
@@ -87,6 +89,7 @@ public static class FixedPointCensus
         // 3. The unstable pass: Newton from every start, from the points of each distinct cycle, and from the best iterates of starts that hit the iteration limit.
         if (options.Unstable && !cancellationToken.IsCancellationRequested)
         {
+            phase = Stopwatch.GetTimestamp();
             var extra = new List<double[]>();
             foreach (var c in cycles) extra.AddRange(c.Points);
             for (int i = 0; i < count; i++)
@@ -109,11 +112,15 @@ public static class FixedPointCensus
                 if (FindCluster(clusters, r.X, options.UniqueTol) >= 0) continue;
                 clusters.Add(new Cluster(r.X, r.Residual, FoundBy.Newton));
             }
+            newtonSeconds = Stopwatch.GetElapsedTime(phase).TotalSeconds;
         }
 
         // 4. Polish each cluster's best member with Newton and recompute its residual.
         var polishOptions = options.Solve with { Atol = options.PolishTol, Rtol = 0, MaxIterations = options.NewtonMaxIterations, Threads = 1 };
         var newton = new NewtonSolver();
+        phase = Stopwatch.GetTimestamp();
+        int polished = 0;
+        progress?.Report(new Progress("polish", 0, clusters.Count));
         Parallel.For(0, clusters.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Solve.EffectiveThreads }, c =>
         {
             Cluster cl = clusters[c];
@@ -127,6 +134,7 @@ public static class FixedPointCensus
             var y = new double[n];
             map.Evaluate(cl.Point, y);
             cl.Residual = MaxAbsDiff(y, cl.Point);
+            progress?.Report(new Progress("polish", Interlocked.Increment(ref polished), clusters.Count));
         });
 
         // 5. Polishing can bring two clusters of one slowly converging point together: merge them.
@@ -148,7 +156,12 @@ public static class FixedPointCensus
             }
         }
 
+        double polishSeconds = Stopwatch.GetElapsedTime(phase).TotalSeconds;
+
         // 6. Stability from the eigenvalues of J.
+        phase = Stopwatch.GetTimestamp();
+        int classified = 0;
+        progress?.Report(new Progress("stability", 0, merged.Count));
         var infos = new FixedPointInfo[merged.Count];
         Parallel.For(0, merged.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Solve.EffectiveThreads }, () => new JacobianWorkspace(), (k, _, workspace) =>
         {
@@ -159,6 +172,7 @@ public static class FixedPointCensus
                 cl.Hits, finished > 0 ? (double)cl.Hits / finished : 0.0, ci, cl.FoundBy) { EigenvalueMethod = v.Method, EigenvalueResidual = v.Residual };
             infos[k] = StabilityUncertainty.Annotate(infos[k], map, options.StabilityMargin);
             if (v.Uncertain) infos[k] = infos[k] with { StabilityUncertain = true };
+            progress?.Report(new Progress("stability", Interlocked.Increment(ref classified), merged.Count));
             return workspace;
         }, _ => { });
 
@@ -169,6 +183,7 @@ public static class FixedPointCensus
             return new CycleInfo(c.Points.Length, c.Points, c.Hits, finished > 0 ? (double)c.Hits / finished : 0.0,
                 CensusStatistics.Wilson(c.Hits, finished), rho, StabilityText.Classify(rho, options.StabilityMargin));
         }).ToList();
+        double stabilitySeconds = Stopwatch.GetElapsedTime(phase).TotalSeconds;
 
         // 8. Order: most hits first, then stable before unstable, then lexicographically; map starts to the sorted indices.
         int[] fpOrder = Enumerable.Range(0, infos.Length)
@@ -190,7 +205,7 @@ public static class FixedPointCensus
             new OutcomeCounts(conv, cyc, div, maxit) { NonFinite = nonFinite, Stalled = stalled, Cancelled = cancelled },
             fpOrder.Select(k => infos[k]).ToList(), cyOrder.Select(k => cycleInfos[k]).ToList(),
             missing, clock.Elapsed.TotalSeconds, evaluations, batch.Cancelled || cancellationToken.IsCancellationRequested,
-            options, x0, status, attractor);
+            options, x0, status, attractor) { Phases = new PhaseSeconds(solveSeconds, newtonSeconds, polishSeconds, stabilitySeconds, 0) };
     }
 
     /// <summary>ρ of J(x_{k−1})⋯J(x_0) along an orbit; the product is renormalised at each step so it cannot overflow.</summary>

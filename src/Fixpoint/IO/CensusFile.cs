@@ -47,6 +47,10 @@ public sealed record CensusFile(
     [JsonPropertyOrder(-2), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Jacobian { get; init; }
 
+    /// <summary>Seconds of each phase (<see cref="Census.PhaseSeconds"/>); absent in files older than the field.</summary>
+    [JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PhaseSeconds? PhaseSeconds { get; init; }
+
     /// <summary>How census.json is written and read.</summary>
     public static readonly JsonSerializerOptions JsonOptions = ResultJson.Options();
 
@@ -77,7 +81,7 @@ public sealed record CensusFile(
             r.EstimatedMissing,
             new CensusFileOptions(o.Solve.Atol, o.Solve.Rtol, o.Solve.MaxIterations, o.Solve.MaxPeriod, o.Solve.DivergenceBound,
                 o.UniqueTol, o.PolishTol, o.StabilityMargin, o.Unstable, o.UnstableStarts),
-            r.Evaluations, r.ElapsedSeconds);
+            r.Evaluations, r.ElapsedSeconds) { PhaseSeconds = r.Phases };
         if (context is not null && context.TryGetValue("jacobian", out string? jacobian)) file = file with { Jacobian = jacobian };
         return WithProvenance(file, context?.Where(kv => kv.Key != "jacobian"));
     }
