@@ -37,6 +37,9 @@ public sealed record CensusOptions
     /// <summary>How many of the starts (the first ones) the unstable pass runs Newton from; 0 means all. Newton costs a Jacobian and an LU per step, so large N may want fewer.</summary>
     public int UnstableStarts { get => _unstableStarts; init => _unstableStarts = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(UnstableStarts), value, "must be ≥ 0"); }
 
+    /// <summary>Early assignment (docs/census.md): starts that enter a proved ball of an attractor end there; null: off, every start iterates to the tolerance.</summary>
+    public EarlyAssignmentOptions? EarlyAssignment { get; init; }
+
     /// <summary>Iteration limit of Newton in polishing and in the unstable pass.</summary>
     public int NewtonMaxIterations { get => _newtonMaxIterations; init => _newtonMaxIterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NewtonMaxIterations), value, "must be ≥ 1"); }
 }

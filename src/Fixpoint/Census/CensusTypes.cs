@@ -72,6 +72,9 @@ public sealed record FixedPointInfo(
 
     /// <summary>True when ρ ± <see cref="SpectralRadiusError"/> straddles a stability threshold: the verdict may be wrong.</summary>
     public bool StabilityUncertain { get; init; }
+
+    /// <summary>The proved ball of attraction early assignment used for this point; null when none was proved (or assignment was off).</summary>
+    public ProvenBall? Ball { get; init; }
 }
 
 /// <summary>One distinct periodic orbit: <see cref="Points"/> in orbit order, starting at its lexicographically smallest point.</summary>
@@ -124,6 +127,9 @@ public sealed record CensusResult(
     SolveStatus?[] StartStatus,
     int?[] StartAttractor)
 {
+    /// <summary>What early assignment did; null when it was off (or did not apply to the solver).</summary>
+    public EarlyAssignmentSummary? EarlyAssignment { get; init; }
+
     /// <summary>Distinct attracting (stable) fixed points.</summary>
     public int StableCount => FixedPoints.Count(f => f.Stability == Stability.Stable);
 

@@ -25,7 +25,8 @@ public static class FixedPointCensus
         int count = starts.Count(n, requestedStarts);
         double[] x0 = starts.Generate(n, count, seed);
 
-        BatchResult batch = options.Solver.SolveBatch(map, x0, count, options.Solve,
+        var assignment = new EarlyAssignment(map, options);
+        BatchResult batch = assignment.SolveBatch(x0, count,
             progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("solve", d, count))), cancellationToken);
         long evaluations = batch.Evaluations;
 
@@ -190,11 +191,11 @@ public static class FixedPointCensus
                 : startCycle[i] >= 0 ? infos.Length + cyRank[startCycle[i]] : null;
 
         MissingEstimate missing = CensusStatistics.Chao1(infos.Where(f => f.Hits > 0).Select(f => f.Hits).ToList());
-        return new CensusResult(n, (int)finished, count, seed, options.Solver.Name, starts.Describe(),
+        return assignment.Annotate(new CensusResult(n, (int)finished, count, seed, options.Solver.Name, starts.Describe(),
             new OutcomeCounts(conv, cyc, div, maxit) { NonFinite = nonFinite, Stalled = stalled, Cancelled = cancelled },
             fpOrder.Select(k => infos[k]).ToList(), cyOrder.Select(k => cycleInfos[k]).ToList(),
             missing, clock.Elapsed.TotalSeconds, evaluations, batch.Cancelled || cancellationToken.IsCancellationRequested,
-            options, x0, status, attractor);
+            options, x0, status, attractor));
     }
 
     /// <summary>ρ of J(x_{k−1})⋯J(x_0) along an orbit; the product is renormalised at each step so it cannot overflow.</summary>

@@ -47,6 +47,10 @@ public sealed record CensusFile(
     [JsonPropertyOrder(-2), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Jacobian { get; init; }
 
+    /// <summary>Early assignment: starts assigned through proved balls, pilot starts, balls proved and refused; absent when it was off.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EarlyAssignmentSummary? EarlyAssignment { get; init; }
+
     /// <summary>How census.json is written and read.</summary>
     public static readonly JsonSerializerOptions JsonOptions = ResultJson.Options();
 
@@ -77,7 +81,7 @@ public sealed record CensusFile(
             r.EstimatedMissing,
             new CensusFileOptions(o.Solve.Atol, o.Solve.Rtol, o.Solve.MaxIterations, o.Solve.MaxPeriod, o.Solve.DivergenceBound,
                 o.UniqueTol, o.PolishTol, o.StabilityMargin, o.Unstable, o.UnstableStarts),
-            r.Evaluations, r.ElapsedSeconds);
+            r.Evaluations, r.ElapsedSeconds) { EarlyAssignment = r.EarlyAssignment };
         if (context is not null && context.TryGetValue("jacobian", out string? jacobian)) file = file with { Jacobian = jacobian };
         return WithProvenance(file, context?.Where(kv => kv.Key != "jacobian"));
     }
@@ -139,9 +143,13 @@ public sealed record CensusFixedPoint(double[] X, double Residual, bool Polished
     FixedPointType Type, Complex[] Eigenvalues, long Hits, double BasinFraction, (double Lo, double Hi) BasinCI95, FoundBy FoundBy,
     double SpectralRadiusError = 0, bool StabilityUncertain = false)
 {
+    /// <summary>The proved ball of attraction (radius and contraction in its norm, starts assigned through it); absent when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ProvenBall? Ball { get; init; }
+
     public static CensusFixedPoint From(FixedPointInfo f) =>
         new(f.X, f.Residual, f.Polished, f.SpectralRadius, f.Stability, f.UnstableDimensions, f.IsFocus ? FixedPointType.Focus : FixedPointType.Node,
-            f.Eigenvalues, f.Hits, f.BasinFraction, f.BasinCI95, f.FoundBy, f.SpectralRadiusError, f.StabilityUncertain);
+            f.Eigenvalues, f.Hits, f.BasinFraction, f.BasinCI95, f.FoundBy, f.SpectralRadiusError, f.StabilityUncertain) { Ball = f.Ball };
 }
 
 /// <summary>The census options census.json records (see <see cref="CensusOptions"/> and <see cref="Solvers.SolveOptions"/>).</summary>
