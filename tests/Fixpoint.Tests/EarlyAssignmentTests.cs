@@ -146,4 +146,22 @@ public class EarlyAssignmentTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void CensusAssignsOnlyWhenAskedAndRecordsTheBalls()
+    {
+        string dir = CliRunner.TempDir();
+        string[] common = ["census", "--width", "8", "--depth", "2", "--weights", "gaussian(0.8)", "--seed", "2", "--starts", "800", "--no-plot"];
+        var plain = CliRunner.Invoke([.. common, "--out", Path.Combine(dir, "plain")]);
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Null(CensusFile.Read(Path.Combine(dir, "plain", "census.json")).EarlyAssignment);
+        var assigned = CliRunner.Invoke([.. common, "--assign", "--out", Path.Combine(dir, "assigned")]);
+        Assert.Equal(0, assigned.ExitCode);
+        CensusFile a = CensusFile.Read(Path.Combine(dir, "assigned", "census.json"));
+        CensusFile b = CensusFile.Read(Path.Combine(dir, "plain", "census.json"));
+        Assert.True(a.EarlyAssignment!.AssignedStarts > 0);
+        Assert.Equal(b.Outcomes, a.Outcomes);
+        Assert.Equal(b.FixedPoints.Select(f => f.Hits), a.FixedPoints.Select(f => f.Hits));
+        Assert.Contains(a.FixedPoints, f => f.Ball is { Norm: "eigenbasis" });
+    }
 }

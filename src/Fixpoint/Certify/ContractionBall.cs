@@ -50,7 +50,8 @@ public sealed record ContractionBallOptions
 }
 
 /// <summary>The outcome of <see cref="ContractionBall.Prove"/>: a ball, or the reason there is none.</summary>
-public sealed record ContractionBallResult(ContractionBall? Ball, BallRefusal Refusal, int Trials)
+/// <param name="PointContraction">The bound K at r = 0 (the interval Jacobian at x̃ alone), NaN when not reached: how far the norm is from ρ.</param>
+public sealed record ContractionBallResult(ContractionBall? Ball, BallRefusal Refusal, int Trials, double PointContraction = double.NaN)
 {
     public bool Proved => Ball is not null;
 }
@@ -171,7 +172,7 @@ public sealed class ContractionBall : IAttractionBall
     /// Proves a ball around <paramref name="center"/> in <paramref name="norm"/>: the radius search starts where the
     /// bounding box is <see cref="ContractionBallOptions.InitialHalfWidth"/> wide; while nothing is proved it shrinks (halving,
     /// or to the radius a linear model of K(r) predicts when that is smaller), then bisects geometrically between the
-    /// largest proved and the smallest failed radius until they are within a factor 1.5; at most
+    /// largest proved and the smallest failed radius until they are within a factor 2; at most
     /// <see cref="ContractionBallOptions.MaxTrials"/> radii after the test at r = 0. The largest proved radius is kept.
     /// Deterministic: no result depends on threads.
     /// </summary>
@@ -212,8 +213,8 @@ public sealed class ContractionBall : IAttractionBall
         }
         if (!(maxHull > 0) || !double.IsFinite(maxHull)) return new(null, BallRefusal.NonFinite, 0);
 
-        double k0 = proof.Contraction(new double[n], oneMinusE);
-        if (!(k0 < 1)) return new(null, double.IsFinite(k0) ? BallRefusal.NotContracting : BallRefusal.NonFinite, 1);
+        double k0 = proof.Contraction(new double[n], 0, oneMinusE);
+        if (!(k0 < 1)) return new(null, double.IsFinite(k0) ? BallRefusal.NotContracting : BallRefusal.NonFinite, 1, k0);
         double radius = options.InitialHalfWidth / maxHull;
         double proved = 0, failed = double.PositiveInfinity, provedK = double.NaN;
         double[]? provedH = null;
@@ -223,7 +224,7 @@ public sealed class ContractionBall : IAttractionBall
         {
             trials++;
             for (int i = 0; i < n; i++) h[i] = MulUp(radius, hull[i]);
-            double k = proof.Contraction(h, oneMinusE);
+            double k = proof.Contraction(h, radius, oneMinusE);
             if (k < 1 && AddUp(cNorm, MulUp(k, radius)) <= radius)
             {
                 (proved, provedK, provedH) = (radius, k, (double[])h.Clone());
@@ -242,14 +243,14 @@ public sealed class ContractionBall : IAttractionBall
                     continue;
                 }
             }
-            // Between a proved and a failed radius: geometric bisection, until they are within a factor 1.5.
-            if (failed / proved < 1.5) break;
+            // Between a proved and a failed radius: geometric bisection, until they are within a factor 2.
+            if (failed / proved < 2) break;
             radius = Math.Sqrt(proved * failed);
         }
-        if (provedH is null) return new(null, BallRefusal.NotContracting, trials);
+        if (provedH is null) return new(null, BallRefusal.NotContracting, trials, k0);
         var ball = new ContractionBall(x, centerResidual, proved, provedK, norm, norm == BallNorm.Eigenbasis ? basis.R : null,
             basis.BlockStart, proof.BlockRowAbs(), provedH);
-        return new(ball, BallRefusal.None, trials);
+        return new(ball, BallRefusal.None, trials, k0);
     }
 
     /// <summary>γ_k = k u/(1 − k u), rounded up generously (k u &lt; 10⁻³ here).</summary>
@@ -316,6 +317,8 @@ public sealed class ContractionBall : IAttractionBall
         private readonly Basis _basis;
         private readonly int _n;
         private readonly double[] _absR, _absV;
+        private readonly double[][] _absW;
+        private readonly Interval[][] _pointZ; // enclosures of the pre-activations at x̃, layer by layer
 
         public Proof(Network net, double[] x, Basis basis)
         {
@@ -326,6 +329,17 @@ public sealed class ContractionBall : IAttractionBall
             _n = x.Length;
             _absR = basis.R.Select(Math.Abs).ToArray();
             _absV = basis.V.Select(Math.Abs).ToArray();
+            _absW = [.. net.AppliedLayers.Select(l => l.Weight.Select(Math.Abs).ToArray())];
+            _pointZ = new Interval[net.AppliedLayers.Count][];
+            Interval[] a = IntervalVector.FromPoint(x);
+            for (int l = 0; l < _pointZ.Length; l++)
+            {
+                DenseLayer layer = net.AppliedLayers[l];
+                var z = new Interval[layer.Outputs];
+                IntervalNetwork.Affine(layer, a, z);
+                _pointZ[l] = z;
+                a = [.. z.Select(_act.Value)];
+            }
         }
 
         /// <summary>e ≥ ‖I − R V‖_β; false when e ≥ ½ or not finite.</summary>
@@ -397,26 +411,33 @@ public sealed class ContractionBall : IAttractionBall
         }
 
         /// <summary>
-        /// K ≥ ‖R J R⁻¹‖_β for every J = D_L W_L ⋯ D_1 W_1 with D_l in the interval derivatives [D_l] over x̃ ± h; +∞ when an
-        /// enclosure is not finite. With D̃_l the midpoints of [D_l], the telescoping sum
-        /// R J V = R J̃ V + Σ_l R (D_L W_L ⋯ D_{l+1} W_{l+1}) (D_l − D̃_l) (W_l D̃_{l−1} W_{l−1} ⋯ D̃_1 W_1 V)
-        /// keeps the first-order terms tight: each is bounded entrywise by |left| · diag(rad [D_l]) · |right|, where the
-        /// right factor is a point product and only the left factor carries intervals.
+        /// K ≥ ‖R J R⁻¹‖_β for every J = D_L W_L ⋯ D_1 W_1 with x in B (radius <paramref name="radius"/>, box x̃ ± h);
+        /// +∞ when an enclosure is not finite.
+        /// <para>Forward, layer by layer: [Q_l] ⊇ {∂a_l/∂x(ξ) V : ξ in the box} and [S_l] = W_l [Q_{l−1}]; the pre-activation
+        /// range over B is z_l(x̃) ± (r/(1 − e))·Σ_b ‖|[S_l]|_{i,b}‖₂ (mean value: z_l(x) − z_l(x̃) = W_l A (x − x̃) with A in the
+        /// interval Jacobian, and x − x̃ = V (I − E)⁻¹ y, ‖y‖_β ≤ r), intersected with the natural interval range; then
+        /// [D_l] = g′ of it, and [Q_l] = [D_l][S_l].</para>
+        /// <para>With D̃_l the midpoints of [D_l], the telescoping sum
+        /// R J V = R J̃ V + Σ_l (R D̃_L W_L ⋯ D̃_{l+1} W_{l+1}) (D_l − D̃_l) W_l (D_{l−1} W_{l−1} ⋯ D_1 W_1 V)
+        /// bounds each term entrywise by |left| · diag(rad [D_l]) · |[S_l]|, the left factor a point product.</para>
         /// </summary>
-        public double Contraction(double[] h, double oneMinusE)
+        public double Contraction(double[] h, double radius, double oneMinusE)
         {
             int n = _n;
+            double spread = DivUp(radius, oneMinusE);
             var cur = new Interval[n];
             for (int i = 0; i < n; i++) cur[i] = new Interval(SubDown(_x[i], h[i]), AddUp(_x[i], h[i]));
             IReadOnlyList<DenseLayer> layers = _net.AppliedLayers;
             int depth = layers.Count;
-            var derivs = new Interval[depth][];
             var centers = new Interval[depth][];
             var widths = new double[depth][];
+            var right = new (double[] Mid, double[] Rad)[depth];
+            (double[] qm, double[] qr) = ((double[])_basis.V.Clone(), new double[n * n]);
             for (int l = 0; l < depth; l++)
             {
                 DenseLayer layer = layers[l];
                 int outp = layer.Outputs;
+                right[l] = PointTimesInterval(layer.Weight, outp, layer.Inputs, qm, qr, n);
                 var z = new Interval[outp];
                 IntervalNetwork.Affine(layer, cur, z);
                 var d = new Interval[outp];
@@ -425,35 +446,31 @@ public sealed class ContractionBall : IAttractionBall
                 var next = new Interval[outp];
                 for (int o = 0; o < outp; o++)
                 {
-                    if (!z[o].IsFinite) return double.PositiveInfinity;
-                    d[o] = _act.Derivative(z[o]);
+                    double t = MulUp(spread, RowBlockNorm(right[l].Mid, right[l].Rad, o));
+                    Interval centred = new(SubDown(_pointZ[l][o].Lo, t), AddUp(_pointZ[l][o].Hi, t));
+                    Interval zo = Interval.Intersect(z[o], centred);
+                    if (zo.IsEmpty) zo = centred; // only rounding can separate them; both enclose the range
+                    if (!zo.IsFinite) return double.PositiveInfinity;
+                    d[o] = _act.Derivative(zo);
                     if (!d[o].IsFinite || d[o].IsEmpty) return double.PositiveInfinity;
                     double m = d[o].Midpoint;
                     c[o] = Interval.Point(m);
                     w[o] = Math.Max(SubUp(d[o].Hi, m), SubUp(m, d[o].Lo));
-                    next[o] = _act.Value(z[o]);
+                    next[o] = _act.Value(zo);
                 }
-                (derivs[l], centers[l], widths[l]) = (d, c, w);
+                (qm, qr) = ((double[])right[l].Mid.Clone(), (double[])right[l].Rad.Clone());
+                ScaleRows(qm, qr, d, n);
+                (centers[l], widths[l]) = (c, w);
                 cur = next;
             }
-            // Right factors S_l = W_l D̃_{l−1} W_{l−1} ⋯ D̃_1 W_1 V (point products, enclosed with their rounding), and J̃ V.
-            var right = new (double[] Mid, double[] Rad)[depth];
-            (double[] qm, double[] qr) = ((double[])_basis.V.Clone(), new double[n * n]);
-            for (int l = 0; l < depth; l++)
-            {
-                DenseLayer layer = layers[l];
-                right[l] = PointTimesInterval(layer.Weight, layer.Outputs, layer.Inputs, qm, qr, n);
-                (qm, qr) = ((double[])right[l].Mid.Clone(), (double[])right[l].Rad.Clone());
-                ScaleRows(qm, qr, centers[l], n);
-            }
-            (double[] mm, double[] mr) = PointTimesInterval(_basis.R, n, n, qm, qr, n, _absR);
-            // Left factors R D_L W_L ⋯ D_{l+1} W_{l+1}, from R inwards, with the full interval derivatives.
+            // Left factors R D̃_L W_L ⋯ D̃_{l+1} W_{l+1} (point products, enclosed with their rounding), from R inwards.
             (double[] lm, double[] lr) = ((double[])_basis.R.Clone(), new double[n * n]);
+            var mr = new double[n * n];
             for (int l = depth - 1; l >= 0; l--)
             {
                 DenseLayer layer = layers[l];
                 int outp = layer.Outputs, inp = layer.Inputs;
-                // |left| · diag(w_l) · |S_l|, all entries ≥ 0.
+                // |left| · diag(w_l) · |[S_l]|, all entries ≥ 0.
                 var a = new double[n * outp];
                 for (int i = 0; i < n; i++)
                     for (int o = 0; o < outp; o++)
@@ -463,12 +480,29 @@ public sealed class ContractionBall : IAttractionBall
                 double g = Gamma(outp);
                 double[] t = Multiply(a, n, outp, b, n);
                 for (int k = 0; k < t.Length; k++) mr[k] = AddUp(mr[k], AddUp(MulUp(t[k], 1 + 3 * g), UnderflowSlack));
-                if (l == 0) break;
-                ScaleColumns(lm, lr, derivs[l], n, outp);
-                (lm, lr) = IntervalTimesPoint(lm, lr, n, outp, layer.Weight, inp, layer.Weight.Select(Math.Abs).ToArray());
+                ScaleColumns(lm, lr, centers[l], n, outp);
+                (lm, lr) = IntervalTimesPoint(lm, lr, n, outp, layer.Weight, inp, _absW[l]);
             }
+            // R J̃ V = (R D̃_L W_L ⋯ D̃_1 W_1) V.
+            (double[] mm, double[] cr) = IntervalTimesPoint(lm, lr, n, n, _basis.V, n, _absV);
+            for (int k = 0; k < mr.Length; k++) mr[k] = AddUp(mr[k], cr[k]);
             double norm = BlockNorm(mm, mr, diagonalTwoNorm: true);
             return double.IsFinite(norm) ? DivUp(norm, oneMinusE) : double.PositiveInfinity;
+        }
+
+        /// <summary>Σ_b ‖(|mid| + rad)_{o,b}‖₂ over the blocks of the columns, rounded up.</summary>
+        private double RowBlockNorm(double[] mid, double[] rad, int o)
+        {
+            int n = _n;
+            double s = 0;
+            Span<double> cell = stackalloc double[2];
+            for (int b = 0; b + 1 < _basis.BlockStart.Length; b++)
+            {
+                int len = 0;
+                for (int j = _basis.BlockStart[b]; j < _basis.BlockStart[b + 1]; j++) cell[len++] = AddUp(Math.Abs(mid[o * n + j]), rad[o * n + j]);
+                s = AddUp(s, Euclid(cell[..len]));
+            }
+            return s;
         }
 
         /// <summary>Columns o of the interval matrix (rows × cols) times the interval d_o.</summary>
