@@ -50,7 +50,7 @@ public sealed record ContractionBallOptions
 }
 
 /// <summary>The outcome of <see cref="ContractionBall.Prove"/>: a ball, or the reason there is none.</summary>
-/// <param name="PointContraction">The bound K at r = 0 (the interval Jacobian at x̃ alone), NaN when not reached: how far the norm is from ρ.</param>
+/// <param name="PointContraction">The bound K at r = 0 (the interval Jacobian at x̃ alone) in the ∞-norm; in the eigenbasis, where it equals ρ up to rounding, the search uses ρ and this is ρ (NaN when not reached).</param>
 public sealed record ContractionBallResult(ContractionBall? Ball, BallRefusal Refusal, int Trials, double PointContraction = double.NaN)
 {
     public bool Proved => Ball is not null;
@@ -171,9 +171,10 @@ public sealed class ContractionBall : IAttractionBall
     /// <summary>
     /// Proves a ball around <paramref name="center"/> in <paramref name="norm"/>: the radius search starts where the
     /// bounding box is <see cref="ContractionBallOptions.InitialHalfWidth"/> wide; while nothing is proved it shrinks (halving,
-    /// or to the radius a linear model of K(r) predicts when that is smaller), then bisects geometrically between the
-    /// largest proved and the smallest failed radius until they are within a factor 2; at most
-    /// <see cref="ContractionBallOptions.MaxTrials"/> radii after the test at r = 0. The largest proved radius is kept.
+    /// or to where K(r) − ρ ∝ r² would put K at ρ + 0.8(1 − ρ) when that is smaller), then steps between the largest proved
+    /// and the smallest failed radius (by the power law through both, else their geometric mean) until they are within a
+    /// factor 1.5; at most <see cref="ContractionBallOptions.MaxTrials"/> radii (the ∞-norm adds a test at r = 0). The
+    /// largest proved radius is kept.
     /// Deterministic: no result depends on threads.
     /// </summary>
     public static ContractionBallResult Prove(Network network, ReadOnlySpan<double> center, BallNorm norm = BallNorm.Eigenbasis,
@@ -213,39 +214,50 @@ public sealed class ContractionBall : IAttractionBall
         }
         if (!(maxHull > 0) || !double.IsFinite(maxHull)) return new(null, BallRefusal.NonFinite, 0);
 
-        double k0 = proof.Contraction(new double[n], 0, oneMinusE);
-        if (!(k0 < 1)) return new(null, double.IsFinite(k0) ? BallRefusal.NotContracting : BallRefusal.NonFinite, 1, k0);
+        // In the eigenbasis K(0) is ρ up to rounding, so ρ serves the search; in the ∞-norm the point test refuses early.
+        double k0 = basis.SpectralRadius;
+        int trials = 0;
+        if (norm == BallNorm.Max)
+        {
+            k0 = proof.Contraction(new double[n], 0, oneMinusE);
+            trials = 1;
+            if (!(k0 < 1)) return new(null, double.IsFinite(k0) ? BallRefusal.NotContracting : BallRefusal.NonFinite, 1, k0);
+        }
+        double target = k0 + 0.8 * (1 - k0);
         double radius = options.InitialHalfWidth / maxHull;
-        double proved = 0, failed = double.PositiveInfinity, provedK = double.NaN;
+        double proved = 0, failed = double.PositiveInfinity, provedK = double.NaN, failedK = double.NaN;
         double[]? provedH = null;
         var h = new double[n];
-        int trials = 1;
-        while (trials < options.MaxTrials + 1 && !cancellationToken.IsCancellationRequested)
+        while (trials < options.MaxTrials + (norm == BallNorm.Max ? 1 : 0) && !cancellationToken.IsCancellationRequested)
         {
             trials++;
             for (int i = 0; i < n; i++) h[i] = MulUp(radius, hull[i]);
             double k = proof.Contraction(h, radius, oneMinusE);
-            if (k < 1 && AddUp(cNorm, MulUp(k, radius)) <= radius)
+            bool ok = k < 1 && AddUp(cNorm, MulUp(k, radius)) <= radius;
+            if (ok) (proved, provedK, provedH) = (radius, k, (double[])h.Clone());
+            else (failed, failedK) = (radius, k);
+            double next;
+            if (proved == 0)
             {
-                (proved, provedK, provedH) = (radius, k, (double[])h.Clone());
-                if (double.IsPositiveInfinity(failed)) break;
+                // Shrink: K(r) − K(0) grows about as r² once the box is wide; aim where K would be the target.
+                next = radius / 2;
+                if (double.IsFinite(k) && k > k0) next = Math.Min(next, radius * Math.Sqrt((target - k0) / (k - k0)));
+                if (!(next > 0)) break;
             }
+            else if (double.IsPositiveInfinity(failed) || failed / proved < 1.5) break; // the first radius is the largest tried
             else
             {
-                failed = radius;
-                if (proved == 0)
+                // Between a proved and a failed radius: the power law through both (K − K(0) ∝ r^p), else their geometric mean.
+                next = Math.Sqrt(proved * failed);
+                if (provedK > k0 && double.IsFinite(failedK) && failedK > provedK)
                 {
-                    // K(r) ≈ K0 + slope·r: aim where K would be halfway between K0 and 1 (K grows faster than that on wide boxes).
-                    double next = radius / 2;
-                    if (double.IsFinite(k) && k > k0) next = Math.Min(next, radius * (0.5 * (1 - k0)) / (k - k0));
-                    if (!(next > 0)) break;
-                    radius = next;
-                    continue;
+                    double p = Math.Log((failedK - k0) / (provedK - k0)) / Math.Log(failed / proved);
+                    double predicted = p > 0 ? proved * Math.Pow((target - k0) / (provedK - k0), 1 / p) : double.NaN;
+                    if (predicted > proved && predicted < failed) next = predicted;
                 }
+                next = Math.Clamp(next, proved * 1.2, failed / 1.2);
             }
-            // Between a proved and a failed radius: geometric bisection, until they are within a factor 2.
-            if (failed / proved < 2) break;
-            radius = Math.Sqrt(proved * failed);
+            radius = next;
         }
         if (provedH is null) return new(null, BallRefusal.NotContracting, trials, k0);
         var ball = new ContractionBall(x, centerResidual, proved, provedK, norm, norm == BallNorm.Eigenbasis ? basis.R : null,
