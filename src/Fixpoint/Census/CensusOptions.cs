@@ -41,6 +41,8 @@ public sealed record CensusOptions
     public EigenMethod Eigen { get => _eigen; init => _eigen = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Eigen), value, "must be auto, dense or krylov"); }
 
     private readonly EigenMethod _eigen = EigenMethod.Auto;
+    /// <summary>Early assignment (docs/census.md): starts that enter a proved ball of an attractor end there; null: off, every start iterates to the tolerance.</summary>
+    public EarlyAssignmentOptions? EarlyAssignment { get; init; }
 
     /// <summary>Iteration limit of Newton in polishing and in the unstable pass.</summary>
     public int NewtonMaxIterations { get => _newtonMaxIterations; init => _newtonMaxIterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NewtonMaxIterations), value, "must be ≥ 1"); }

@@ -78,6 +78,8 @@ public sealed record FixedPointInfo(
 
     /// <summary>The largest residual bound ‖J y − λ y‖₂ among <see cref="Eigenvalues"/> (Krylov); 0 for dense.</summary>
     public double EigenvalueResidual { get; init; }
+    /// <summary>The proved ball of attraction early assignment used for this point; null when none was proved (or assignment was off).</summary>
+    public ProvenBall? Ball { get; init; }
 }
 
 /// <summary>One distinct periodic orbit: <see cref="Points"/> in orbit order, starting at its lexicographically smallest point.</summary>
@@ -132,6 +134,8 @@ public sealed record CensusResult(
 {
     /// <summary>Seconds of each phase (census.json's <c>phaseSeconds</c>).</summary>
     public PhaseSeconds Phases { get; init; } = PhaseSeconds.None;
+    /// <summary>What early assignment did; null when it was off (or did not apply to the solver).</summary>
+    public EarlyAssignmentSummary? EarlyAssignment { get; init; }
 
     /// <summary>Distinct attracting (stable) fixed points.</summary>
     public int StableCount => FixedPoints.Count(f => f.Stability == Stability.Stable);

@@ -26,7 +26,8 @@ public static class FixedPointCensus
         double[] x0 = starts.Generate(n, count, seed);
         long phase = Stopwatch.GetTimestamp();
 
-        BatchResult batch = options.Solver.SolveBatch(map, x0, count, options.Solve,
+        var assignment = new EarlyAssignment(map, options);
+        BatchResult batch = assignment.SolveBatch(x0, count,
             progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("solve", d, count))), cancellationToken);
         long evaluations = batch.Evaluations;
         double solveSeconds = Stopwatch.GetElapsedTime(phase).TotalSeconds, newtonSeconds = 0;
@@ -201,11 +202,11 @@ public static class FixedPointCensus
                 : startCycle[i] >= 0 ? infos.Length + cyRank[startCycle[i]] : null;
 
         MissingEstimate missing = CensusStatistics.Chao1(infos.Where(f => f.Hits > 0).Select(f => f.Hits).ToList());
-        return new CensusResult(n, (int)finished, count, seed, options.Solver.Name, starts.Describe(),
+        return assignment.Annotate(new CensusResult(n, (int)finished, count, seed, options.Solver.Name, starts.Describe(),
             new OutcomeCounts(conv, cyc, div, maxit) { NonFinite = nonFinite, Stalled = stalled, Cancelled = cancelled },
             fpOrder.Select(k => infos[k]).ToList(), cyOrder.Select(k => cycleInfos[k]).ToList(),
             missing, clock.Elapsed.TotalSeconds, evaluations, batch.Cancelled || cancellationToken.IsCancellationRequested,
-            options, x0, status, attractor) { Phases = new PhaseSeconds(solveSeconds, newtonSeconds, polishSeconds, stabilitySeconds, 0) };
+            options, x0, status, attractor) { Phases = new PhaseSeconds(solveSeconds, newtonSeconds, polishSeconds, stabilitySeconds, 0) });
     }
 
     /// <summary>ρ of J(x_{k−1})⋯J(x_0) along an orbit; the product is renormalised at each step so it cannot overflow.</summary>

@@ -50,6 +50,9 @@ public sealed record CensusFile(
     /// <summary>Seconds of each phase (<see cref="Census.PhaseSeconds"/>); absent in files older than the field.</summary>
     [JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public PhaseSeconds? PhaseSeconds { get; init; }
+    /// <summary>Early assignment: starts assigned through proved balls, pilot starts, balls proved and refused; absent when it was off.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EarlyAssignmentSummary? EarlyAssignment { get; init; }
 
     /// <summary>How census.json is written and read.</summary>
     public static readonly JsonSerializerOptions JsonOptions = ResultJson.Options();
@@ -81,7 +84,7 @@ public sealed record CensusFile(
             r.EstimatedMissing,
             new CensusFileOptions(o.Solve.Atol, o.Solve.Rtol, o.Solve.MaxIterations, o.Solve.MaxPeriod, o.Solve.DivergenceBound,
                 o.UniqueTol, o.PolishTol, o.StabilityMargin, o.Unstable, o.UnstableStarts),
-            r.Evaluations, r.ElapsedSeconds) { PhaseSeconds = r.Phases };
+            r.Evaluations, r.ElapsedSeconds) { PhaseSeconds = r.Phases, EarlyAssignment = r.EarlyAssignment };
         if (context is not null && context.TryGetValue("jacobian", out string? jacobian)) file = file with { Jacobian = jacobian };
         return WithProvenance(file, context?.Where(kv => kv.Key != "jacobian"));
     }
@@ -146,9 +149,13 @@ public sealed record CensusFixedPoint(double[] X, double Residual, bool Polished
     double SpectralRadiusError = 0, bool StabilityUncertain = false, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EigenMethod? EigenvalueMethod = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? EigenvalueResidual = null)
 {
+    /// <summary>The proved ball of attraction (radius and contraction in its norm, starts assigned through it); absent when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ProvenBall? Ball { get; init; }
+
     public static CensusFixedPoint From(FixedPointInfo f) =>
         new(f.X, f.Residual, f.Polished, f.SpectralRadius, f.Stability, f.UnstableDimensions, f.IsFocus ? FixedPointType.Focus : FixedPointType.Node,
-            f.Eigenvalues, f.Hits, f.BasinFraction, f.BasinCI95, f.FoundBy, f.SpectralRadiusError, f.StabilityUncertain, f.EigenvalueMethod, f.EigenvalueResidual);
+            f.Eigenvalues, f.Hits, f.BasinFraction, f.BasinCI95, f.FoundBy, f.SpectralRadiusError, f.StabilityUncertain, f.EigenvalueMethod, f.EigenvalueResidual) { Ball = f.Ball };
 }
 
 /// <summary>The census options census.json records (see <see cref="CensusOptions"/> and <see cref="Solvers.SolveOptions"/>).</summary>

@@ -47,6 +47,21 @@ internal abstract class ChunkStep : IDisposable
     public virtual void Dispose() { }
 }
 
+/// <summary>
+/// A test the driver runs on every evaluated iterate of every start (<see cref="SolveOptions.Assignment"/>):
+/// when it names a target, the start ends at once as <see cref="SolveStatus.Converged"/> at the target's
+/// point, with <see cref="SolveResult.AssignedTo"/> set. An implementation must be a pure function of x
+/// (so results do not depend on the thread count) and must only name a target whose attraction of x is proved.
+/// </summary>
+public interface IEarlyAssignment
+{
+    /// <summary>The target that x is proved to converge to, or null. Called from many threads at once.</summary>
+    AssignmentTarget? Find(ReadOnlySpan<double> x);
+}
+
+/// <summary>Where an assigned start ends: target <paramref name="Index"/>, reported at <paramref name="Point"/> with residual ‖F(Point) − Point‖∞ <paramref name="Residual"/>.</summary>
+public sealed record AssignmentTarget(int Index, double[] Point, double Residual);
+
 /// <summary>What a step did with its row.</summary>
 /// <param name="End">The status that ends the row, or null when the row goes on.</param>
 /// <param name="Evaluated">True when fx holds F at the new iterate, so the driver does not evaluate it again.</param>
@@ -80,7 +95,9 @@ internal readonly record struct StepOutcome(SolveStatus? End, bool Evaluated, lo
 /// <see cref="SolveStatus.NonFinite"/>; ‖x‖∞ or ‖F(x)‖∞ above <see cref="SolveOptions.DivergenceBound"/>
 /// is <see cref="SolveStatus.Diverged"/>; <see cref="SolveOptions.IsConverged"/> is
 /// <see cref="SolveStatus.Converged"/> (returning x); otherwise x becomes the best iterate when its
-/// residual is the lowest so far, and the step runs. At the step limit the start ends as
+/// residual is the lowest so far, and the step runs. With <see cref="SolveOptions.Assignment"/> set, a start whose
+/// iterate the assignment test covers ends before that as <see cref="SolveStatus.Converged"/> at the test's target
+/// (after the convergence test, so a start that converges anyway is reported as today). At the step limit the start ends as
 /// <see cref="SolveStatus.MaxIterations"/> with its best iterate.</para>
 /// <para>Each start's trajectory depends only on its own row (the kernels are row-deterministic), so
 /// the chunking and the thread count never change a result. Finished rows are swapped to the end of
@@ -189,6 +206,7 @@ internal static class IterationDriver
         long evals = 0;
         bool relative = o.Rtol != 0;
         bool testsLast = step.TestsLastIterate;
+        IEarlyAssignment? assignment = o.Assignment;
         int lastIteration = o.MaxIterations + (testsLast ? 1 : 0);
 
         for (int iter = 1; iter <= lastIteration && active > 0; iter++)
@@ -217,6 +235,8 @@ internal static class IterationDriver
                     result = End(a, SolveStatus.Diverged, reported);
                 else if (o.IsConverged(r, relative ? xInf : 0.0))
                     result = new SolveResult(xa.ToArray(), SolveStatus.Converged, reported, rowEvals[a], r);
+                else if (assignment?.Find(xa) is AssignmentTarget t)
+                    result = new SolveResult((double[])t.Point.Clone(), SolveStatus.Converged, reported, rowEvals[a], t.Residual) { AssignedTo = t.Index };
                 else
                 {
                     if (r < bestRes[a]) { bestRes[a] = r; xa.CopyTo(best.AsSpan(a * n, n)); }

@@ -54,6 +54,9 @@ public sealed record SolveOptions
     /// <summary>The termination test ‖F(x) − x‖∞ ≤ Atol + Rtol·‖x‖∞.</summary>
     public bool IsConverged(double residualInf, double xInf) => residualInf <= Tolerance(xInf);
 
+    /// <summary>An optional proved-attraction test run on every iterate (<see cref="IEarlyAssignment"/>); null: every start iterates to the tolerance.</summary>
+    public IEarlyAssignment? Assignment { get; init; }
+
     public int EffectiveThreads => Threads == 0 ? Environment.ProcessorCount : Threads;
 
     public void Validate()

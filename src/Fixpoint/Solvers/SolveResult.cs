@@ -62,6 +62,9 @@ public sealed record SolveResult(
     double[][]? CyclePoints = null)
 {
     public bool Converged => Status == SolveStatus.Converged;
+
+    /// <summary>The target of <see cref="SolveOptions.Assignment"/> this start was assigned to (X is then the target's point); null when it iterated to the tolerance.</summary>
+    public int? AssignedTo { get; init; }
 }
 
 /// <summary>

@@ -1,0 +1,224 @@
+using Fixpoint.Maps;
+using Fixpoint.Solvers;
+using static Fixpoint.Numerics.DenseLinearAlgebra;
+
+namespace Fixpoint.Census;
+
+/// <summary>A proved region of attraction B around an approximate fixed point: F(B) ⊆ B and F is a contraction on B.</summary>
+public interface IAttractionBall
+{
+    /// <summary>The centre x̃ (an approximate fixed point; the fixed point in B lies within the radius).</summary>
+    double[] Center { get; }
+
+    /// <summary>‖F(x̃) − x̃‖∞.</summary>
+    double CenterResidual { get; }
+
+    /// <summary>The proved radius, in <see cref="Norm"/>.</summary>
+    double Radius { get; }
+
+    /// <summary>The proved contraction factor K &lt; 1 on B, in <see cref="Norm"/>.</summary>
+    double Contraction { get; }
+
+    /// <summary>The norm's name in result files.</summary>
+    string Norm { get; }
+
+    /// <summary>True only when x provably lies in B (false may also mean "too close to the boundary to tell").</summary>
+    bool Contains(ReadOnlySpan<double> x);
+}
+
+/// <summary>Proves balls of attraction; the census calls it for each attractor its pilot found (the implementation lives above the census, in Certify).</summary>
+public interface IAttractionBallProver
+{
+    /// <summary>A proved ball around <paramref name="center"/>, or null when nothing could be proved (then no start is assigned to it).</summary>
+    IAttractionBall? Prove(IMap map, double[] center, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Settings of early assignment (docs/census.md, "Early assignment"). Starts run in rounds: the first
+/// <see cref="PilotStarts"/> without any ball, then rounds that each double the starts done so far. After each round the
+/// new attractors it found (the first converged start of each new cluster, polished by Newton) get a ball from
+/// <see cref="Prover"/>, at most <see cref="MaxBalls"/> tries in all; in later rounds a start whose iterate enters a
+/// proved ball ends at once, converged to that fixed point. The rounds depend only on the number of starts, so
+/// results never depend on the thread count.
+/// </summary>
+public sealed record EarlyAssignmentOptions
+{
+    public const int DefaultPilotStarts = 256;
+    public const int DefaultMaxBalls = 64;
+
+    private readonly int _pilotStarts = DefaultPilotStarts;
+    private readonly int _maxBalls = DefaultMaxBalls;
+
+    public EarlyAssignmentOptions(IAttractionBallProver prover) => Prover = prover ?? throw new ArgumentNullException(nameof(prover));
+
+    public IAttractionBallProver Prover { get; init; }
+
+    /// <summary>Starts of the first round, which runs without balls; ≥ 1. A census of no more starts than this is exactly one without assignment.</summary>
+    public int PilotStarts { get => _pilotStarts; init => _pilotStarts = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(PilotStarts), value, "must be ≥ 1"); }
+
+    /// <summary>Most attractors a census tries to prove a ball for (each try costs O(L·N³)); ≥ 1.</summary>
+    public int MaxBalls { get => _maxBalls; init => _maxBalls = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxBalls), value, "must be ≥ 1"); }
+}
+
+/// <summary>What early assignment did in a census.</summary>
+/// <param name="AssignedStarts">Starts that ended on entering a proved ball (counted as converged to its fixed point).</param>
+/// <param name="PilotStarts">Starts of the first round, run without balls.</param>
+/// <param name="Balls">Attractors with a proved ball.</param>
+/// <param name="Refused">Attractors for which no ball could be proved.</param>
+public sealed record EarlyAssignmentSummary(long AssignedStarts, int PilotStarts, int Balls, int Refused);
+
+/// <summary>The proved ball of a fixed point: its radius and contraction factor in <paramref name="Norm"/>, and the starts assigned through it.</summary>
+public sealed record ProvenBall(double Radius, string Norm, double Contraction, long AssignedStarts);
+
+/// <summary>
+/// The census side of early assignment: the rounds, which attractors get a ball, and the test the iteration driver runs
+/// (<see cref="IEarlyAssignment"/>). Applies only to Picard (damped or not), whose orbits a proved ball captures; with
+/// another solver, without <see cref="CensusOptions.EarlyAssignment"/>, or with no more starts than the pilot, the batch is
+/// solved exactly as without it.
+/// </summary>
+internal sealed class EarlyAssignment
+{
+    private readonly IMap _map;
+    private readonly CensusOptions _options;
+    private readonly List<Anchor> _anchors = [];
+    private readonly List<Ball> _balls = [];
+    private int _tried, _refused;
+    private long _assigned;
+    private bool _active;
+
+    public EarlyAssignment(IMap map, CensusOptions options)
+    {
+        _map = map;
+        _options = options;
+    }
+
+    /// <summary>Whether early assignment applies to this census: asked for, and the solver is Picard.</summary>
+    private bool Applies => _options.EarlyAssignment is not null && _options.Solver is PicardSolver;
+
+    /// <summary>The census batch: in rounds with balls when <see cref="Applies"/>, else one plain solve.</summary>
+    public BatchResult SolveBatch(double[] starts, int count, IProgress<int>? progress, CancellationToken ct)
+    {
+        EarlyAssignmentOptions? ea = _options.EarlyAssignment;
+        if (ea is null || !Applies || count <= ea.PilotStarts)
+        {
+            _active = Applies;
+            return _options.Solver.SolveBatch(_map, starts, count, _options.Solve, progress, ct);
+        }
+        _active = true;
+        int n = _map.Dimension;
+        var results = new SolveResult[count];
+        long evaluations = 0;
+        bool cancelled = false;
+        int first = 0, size = ea.PilotStarts;
+        while (first < count)
+        {
+            int len = Math.Min(size, count - first);
+            var sub = new double[len * n];
+            Array.Copy(starts, (long)first * n, sub, 0, (long)len * n);
+            SolveOptions so = _balls.Count > 0 ? _options.Solve with { Assignment = new BallSet([.. _balls]) } : _options.Solve;
+            int offset = first;
+            BatchResult b = _options.Solver.SolveBatch(_map, sub, len, so,
+                progress is null ? null : new SyncProgress<int>(d => progress.Report(offset + d)), ct);
+            evaluations += b.Evaluations;
+            cancelled |= b.Cancelled;
+            Array.Copy(b.Results, 0, results, first, len);
+            first += len;
+            size = first;
+            if (first < count && !ct.IsCancellationRequested) ProveNew(results, first - len, len, ea, ct);
+        }
+        foreach (SolveResult r in results)
+            if (r.AssignedTo is int k) { _assigned++; _balls[k].Assigned++; }
+        return new BatchResult(results, cancelled, evaluations);
+    }
+
+    /// <summary>The census result with the summary and each fixed point's ball; unchanged when assignment did not apply.</summary>
+    public CensusResult Annotate(CensusResult result)
+    {
+        if (!_active) return result;
+        var fps = result.FixedPoints.ToArray();
+        foreach (Ball b in _balls)
+        {
+            if (result.StartAttractor[b.Anchor.FirstStart] is not int k || k >= fps.Length) continue;
+            ProvenBall? had = fps[k].Ball;
+            fps[k] = fps[k] with
+            {
+                Ball = had is null ? new ProvenBall(b.Proof.Radius, b.Proof.Norm, b.Proof.Contraction, b.Assigned)
+                    : had with { AssignedStarts = had.AssignedStarts + b.Assigned },
+            };
+        }
+        int pilot = Math.Min(_options.EarlyAssignment!.PilotStarts, result.RequestedStarts);
+        return result with { FixedPoints = fps, EarlyAssignment = new EarlyAssignmentSummary(_assigned, pilot, _balls.Count, _refused) };
+    }
+
+    /// <summary>Clusters the round's converged starts as the census does (first anchor within UniqueTol, start order), then proves balls for its new clusters.</summary>
+    private void ProveNew(SolveResult[] results, int from, int len, EarlyAssignmentOptions ea, CancellationToken ct)
+    {
+        var fresh = new List<Anchor>();
+        for (int i = from; i < from + len; i++)
+        {
+            SolveResult r = results[i];
+            if (r.Status != SolveStatus.Converged || r.AssignedTo is not null) continue;
+            Anchor? a = FindAnchor(r.X);
+            if (a is null)
+            {
+                a = new Anchor(r.X, i, _anchors.Count) { Best = r.X, BestResidual = r.Residual };
+                _anchors.Add(a);
+                fresh.Add(a);
+            }
+            else if (r.Residual < a.BestResidual) { a.Best = r.X; a.BestResidual = r.Residual; }
+        }
+        var candidates = fresh.Take(Math.Max(0, ea.MaxBalls - _tried)).ToArray();
+        _tried += candidates.Length;
+        var proofs = new IAttractionBall?[candidates.Length];
+        var polishOptions = _options.Solve with { Atol = _options.PolishTol, Rtol = 0, MaxIterations = _options.NewtonMaxIterations, Threads = 1 };
+        Parallel.For(0, candidates.Length, new ParallelOptions { MaxDegreeOfParallelism = _options.Solve.EffectiveThreads }, c =>
+        {
+            Anchor a = candidates[c];
+            SolveResult p = new NewtonSolver().Solve(_map, a.Best, polishOptions, ct);
+            double[] center = p.Status == SolveStatus.Converged && MaxAbsDiff(p.X, a.Best) <= _options.UniqueTol ? p.X : a.Best;
+            // An assigned start reports the centre, so the census must file the centre under this anchor.
+            if (!ReferenceEquals(FindAnchor(center), a)) return;
+            proofs[c] = _options.EarlyAssignment!.Prover.Prove(_map, center, ct);
+        });
+        for (int c = 0; c < candidates.Length; c++)
+        {
+            if (proofs[c] is IAttractionBall proof) _balls.Add(new Ball(candidates[c], proof, _balls.Count));
+            else _refused++;
+        }
+    }
+
+    private Anchor? FindAnchor(double[] x)
+    {
+        foreach (Anchor a in _anchors)
+            if (MaxAbsDiff(a.X, x) <= _options.UniqueTol) return a;
+        return null;
+    }
+
+    private sealed class Anchor(double[] x, int firstStart, int index)
+    {
+        public double[] X { get; } = x;
+        public int FirstStart { get; } = firstStart;
+        public int Index { get; } = index;
+        public double[] Best { get; set; } = x;
+        public double BestResidual { get; set; }
+    }
+
+    private sealed class Ball(Anchor anchor, IAttractionBall proof, int index)
+    {
+        public Anchor Anchor { get; } = anchor;
+        public IAttractionBall Proof { get; } = proof;
+        public AssignmentTarget Target { get; } = new(index, proof.Center, proof.CenterResidual);
+        public long Assigned { get; set; }
+    }
+
+    /// <summary>The driver's test: the first ball (in proof order) that contains x.</summary>
+    private sealed class BallSet(Ball[] balls) : IEarlyAssignment
+    {
+        public AssignmentTarget? Find(ReadOnlySpan<double> x)
+        {
+            foreach (Ball b in balls)
+                if (b.Proof.Contains(x)) return b.Target;
+            return null;
+        }
+    }
+}

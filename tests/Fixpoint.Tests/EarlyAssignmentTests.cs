@@ -1,0 +1,167 @@
+using Fixpoint.Census;
+using Fixpoint.Certify;
+using Fixpoint.Experiments;
+using Fixpoint.Init;
+using Fixpoint.IO;
+using Fixpoint.Maps;
+using Fixpoint.Solvers;
+
+namespace Fixpoint.Tests;
+
+public class EarlyAssignmentTests
+{
+    private static EarlyAssignmentOptions Assign(int pilot = 64, ContractionBallOptions? proof = null) =>
+        new(new ContractionBallProver(proof)) { PilotStarts = pilot };
+
+    private static Network Tanh(int n, double gain, int depth, ulong seed) =>
+        new RandomNetworkSpec(n, depth, new TanhActivation(), new GaussianLaw(gain), new GaussianLaw(0.1), Seed: seed).Build();
+
+    /// <summary>Assigned starts count as converged to their fixed point: the census's findings are those of a census without assignment.</summary>
+    private static void AssertSameCensus(CensusResult off, CensusResult on, double pointTol)
+    {
+        Assert.Null(off.EarlyAssignment);
+        Assert.NotNull(on.EarlyAssignment);
+        Assert.Equal(off.Outcomes, on.Outcomes);
+        Assert.Equal(off.FixedPoints.Count, on.FixedPoints.Count);
+        for (int k = 0; k < off.FixedPoints.Count; k++)
+        {
+            FixedPointInfo a = off.FixedPoints[k], b = on.FixedPoints[k];
+            Assert.Equal(a.Hits, b.Hits);
+            Assert.Equal(a.BasinFraction, b.BasinFraction);
+            Assert.Equal(a.Stability, b.Stability);
+            Assert.True(Numerics.DenseLinearAlgebra.MaxAbsDiff(a.X, b.X) <= pointTol, $"fixed point {k} moved");
+            Assert.Equal(a.SpectralRadius, b.SpectralRadius, 1e-9);
+        }
+        Assert.Equal(off.Cycles.Count, on.Cycles.Count);
+        Assert.Equal(off.StartStatus, on.StartStatus);
+        Assert.Equal(off.StartAttractor, on.StartAttractor);
+        Assert.True(on.Evaluations < off.Evaluations, $"{on.Evaluations} evaluations with assignment, {off.Evaluations} without");
+    }
+
+    [Theory]
+    [InlineData(8, 0.8, 2, 2UL, 1000)]
+    [InlineData(64, 0.8, 4, 7UL, 600)]
+    public void AssignmentKeepsTheFindingsOfRandomTanhNetworks(int n, double gain, int depth, ulong seed, int starts)
+    {
+        Network net = Tanh(n, gain, depth, seed);
+        var off = new CensusOptions();
+        CensusResult a = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), starts, 5, off);
+        CensusResult b = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), starts, 5, off with { EarlyAssignment = Assign() });
+        AssertSameCensus(a, b, 1e-9);
+        Assert.True(b.EarlyAssignment!.AssignedStarts > 0);
+        Assert.True(b.EarlyAssignment.Balls > 0);
+        Assert.Equal(b.EarlyAssignment.AssignedStarts, b.FixedPoints.Sum(f => f.Ball?.AssignedStarts ?? 0));
+        Assert.All(b.FixedPoints.Where(f => f.Ball is not null), f => Assert.Equal(Stability.Stable, f.Stability));
+    }
+
+    [Fact]
+    public void AssignmentKeepsTheFindingsOfThePaperAPolynomialNetwork()
+    {
+        Network net = PaperACase.Poly.Create(2, 100);
+        var off = new CensusOptions();
+        CensusResult a = FixedPointCensus.Run(net, new UniformBoxStarts(-3, 3), 2000, 0, off);
+        CensusResult b = FixedPointCensus.Run(net, new UniformBoxStarts(-3, 3), 2000, 0, off with { EarlyAssignment = Assign(256) });
+        AssertSameCensus(a, b, 1e-9);
+        Assert.Equal(4, b.EarlyAssignment!.Balls);
+        Assert.True(b.EarlyAssignment.AssignedStarts > 0);
+    }
+
+    [Fact]
+    public void ResultsDoNotDependOnTheThreadCount()
+    {
+        Network net = Tanh(16, 1.2, 2, 11);
+        CensusResult Run(int threads) => FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 700, 2,
+            new CensusOptions { Solve = new SolveOptions { Threads = threads }, EarlyAssignment = Assign(50) });
+        CensusResult one = Run(1), two = Run(2);
+        Assert.True(one.EarlyAssignment!.AssignedStarts > 0);
+        Assert.Equal(one.EarlyAssignment, two.EarlyAssignment);
+        Assert.Equal(one.Evaluations, two.Evaluations);
+        Assert.Equal(one.StartStatus, two.StartStatus);
+        Assert.Equal(one.StartAttractor, two.StartAttractor);
+        Assert.Equal(one.FixedPoints.Count, two.FixedPoints.Count);
+        for (int k = 0; k < one.FixedPoints.Count; k++)
+        {
+            Assert.Equal(one.FixedPoints[k].X, two.FixedPoints[k].X);
+            Assert.Equal(one.FixedPoints[k].Ball, two.FixedPoints[k].Ball);
+        }
+    }
+
+    [Fact]
+    public void WhenNoBallIsProvedEveryStartIteratesAsWithoutAssignment()
+    {
+        // One trial on a box 100 wide: the interval Jacobian covers tanh′ ∈ [0, 1] everywhere, and nothing is proved.
+        Network net = Tanh(8, 0.8, 2, 2);
+        var refuse = Assign(64, new ContractionBallOptions { InitialHalfWidth = 50, MaxTrials = 1 });
+        CensusResult a = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 500, 5, new CensusOptions());
+        CensusResult b = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 500, 5, new CensusOptions { EarlyAssignment = refuse });
+        Assert.Equal(0, b.EarlyAssignment!.AssignedStarts);
+        Assert.Equal(0, b.EarlyAssignment.Balls);
+        Assert.True(b.EarlyAssignment.Refused > 0);
+        Assert.Equal(a.Evaluations, b.Evaluations);
+        Assert.Equal(a.StartStatus, b.StartStatus);
+        Assert.Equal(a.StartAttractor, b.StartAttractor);
+        for (int k = 0; k < a.FixedPoints.Count; k++)
+        {
+            Assert.Equal(a.FixedPoints[k].X, b.FixedPoints[k].X);
+            Assert.Null(b.FixedPoints[k].Ball);
+        }
+    }
+
+    [Fact]
+    public void NoAssignmentForOtherSolversOrCensusesWithinThePilot()
+    {
+        Network net = Tanh(8, 0.8, 2, 2);
+        var anderson = new CensusOptions { Solver = new AndersonSolver(), EarlyAssignment = Assign() };
+        Assert.Null(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 300, 5, anderson).EarlyAssignment);
+        CensusResult small = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 64, 5, new CensusOptions { EarlyAssignment = Assign() });
+        CensusResult plain = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 64, 5, new CensusOptions());
+        Assert.Equal(0, small.EarlyAssignment!.AssignedStarts);
+        Assert.Equal(plain.Evaluations, small.Evaluations);
+    }
+
+    [Fact]
+    public void CensusFileRecordsTheAssignmentAndReadsFilesWithoutIt()
+    {
+        Network net = Tanh(8, 0.8, 2, 2);
+        CensusResult r = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 600, 5, new CensusOptions { EarlyAssignment = Assign() });
+        string dir = Path.Combine(Path.GetTempPath(), "fixpoint-assign-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string path = Path.Combine(dir, "census.json");
+            CensusFile.Write(path, r);
+            string json = File.ReadAllText(path);
+            Assert.Contains("\"earlyAssignment\"", json);
+            Assert.Contains("\"assignedStarts\"", json);
+            CensusFile back = CensusFile.Read(path);
+            Assert.Equal(r.EarlyAssignment, back.EarlyAssignment);
+            CensusFixedPoint withBall = back.FixedPoints.First(f => f.Ball is not null);
+            Assert.Equal("eigenbasis", withBall.Ball!.Norm);
+            Assert.True(withBall.Ball.Radius > 0 && withBall.Ball.Contraction < 1);
+
+            CensusResult plain = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 100, 5, new CensusOptions());
+            CensusFile.Write(path, plain);
+            Assert.DoesNotContain("earlyAssignment", File.ReadAllText(path));
+            Assert.Null(CensusFile.Read(path).EarlyAssignment);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void CensusAssignsOnlyWhenAskedAndRecordsTheBalls()
+    {
+        string dir = CliRunner.TempDir();
+        string[] common = ["census", "--width", "8", "--depth", "2", "--weights", "gaussian(0.8)", "--seed", "2", "--starts", "800", "--no-plot"];
+        var plain = CliRunner.Invoke([.. common, "--out", Path.Combine(dir, "plain")]);
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Null(CensusFile.Read(Path.Combine(dir, "plain", "census.json")).EarlyAssignment);
+        var assigned = CliRunner.Invoke([.. common, "--assign", "--out", Path.Combine(dir, "assigned")]);
+        Assert.Equal(0, assigned.ExitCode);
+        CensusFile a = CensusFile.Read(Path.Combine(dir, "assigned", "census.json"));
+        CensusFile b = CensusFile.Read(Path.Combine(dir, "plain", "census.json"));
+        Assert.True(a.EarlyAssignment!.AssignedStarts > 0);
+        Assert.Equal(b.Outcomes, a.Outcomes);
+        Assert.Equal(b.FixedPoints.Select(f => f.Hits), a.FixedPoints.Select(f => f.Hits));
+        Assert.Contains(a.FixedPoints, f => f.Ball is { Norm: "eigenbasis" });
+    }
+}
