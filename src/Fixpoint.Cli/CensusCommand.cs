@@ -26,6 +26,7 @@ internal static class CensusCommand
         var polishTol = new Option<double>("--polish-tol") { Description = $"Newton polishes each fixed point to ‖F(x) − x‖∞ ≤ this (default {CensusOptions.DefaultPolishTol}).", DefaultValueFactory = _ => CensusOptions.DefaultPolishTol };
         var margin = new Option<double>("--margin") { Description = $"Stable when ρ < 1 − margin, unstable when ρ > 1 + margin, else marginal (default {CensusOptions.DefaultStabilityMargin}).", DefaultValueFactory = _ => CensusOptions.DefaultStabilityMargin };
         var unstable = new Option<bool>("--unstable") { Description = "Also run Newton from every start to find unstable fixed points (saddles, repellers)." };
+        var newtonMethod = new Option<string>("--newton") { Description = $"Newton of polishing and --unstable: dense (LU), krylov (GMRES on J·v) or auto (krylov from N = {CensusNewton.KrylovThreshold}; default).", DefaultValueFactory = _ => "auto" };
         var unstableStarts = new Option<int>("--unstable-starts") { Description = "The unstable pass runs Newton from the first K starts only (default 0: all).", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var output = new VerbOutput(DefaultOut, "census.json, fixed_points.csv and census.png", "census.png");
@@ -35,7 +36,7 @@ internal static class CensusCommand
         foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset })
             cmd.Options.Add(o);
         solver.AddTo(cmd);
-        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, threads })
+        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, newtonMethod, threads })
             cmd.Options.Add(o);
         output.AddTo(cmd);
 
@@ -61,6 +62,7 @@ internal static class CensusCommand
                 StabilityMargin = p.GetValue(margin),
                 Unstable = p.GetValue(unstable),
                 UnstableStarts = p.GetValue(unstableStarts),
+                Newton = CensusNewton.Parse(p.GetValue(newtonMethod)!) ?? throw new UsageException($"unknown --newton '{p.GetValue(newtonMethod)}'; known: {CensusNewton.NameList}"),
             }, CensusOptionNames.All);
             try { options.Solve.Validate(); }
             catch (ArgumentException) { throw new UsageException("--atol and --rtol are both 0: nothing could converge"); }

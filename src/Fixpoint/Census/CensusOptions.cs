@@ -37,6 +37,9 @@ public sealed record CensusOptions
     /// <summary>How many of the starts (the first ones) the unstable pass runs Newton from; 0 means all. Newton costs a Jacobian and an LU per step, so large N may want fewer.</summary>
     public int UnstableStarts { get => _unstableStarts; init => _unstableStarts = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(UnstableStarts), value, "must be ≥ 0"); }
 
+    /// <summary>The Newton of polishing and the unstable pass: dense LU, Newton–Krylov, or by N (<see cref="CensusNewton.KrylovThreshold"/>).</summary>
+    public NewtonMethod Newton { get; init; } = NewtonMethod.Auto;
+
     /// <summary>Iteration limit of Newton in polishing and in the unstable pass.</summary>
     public int NewtonMaxIterations { get => _newtonMaxIterations; init => _newtonMaxIterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NewtonMaxIterations), value, "must be ≥ 1"); }
 }
