@@ -23,7 +23,7 @@ public static class CensusNewton
     /// bench/newton-threshold.sh (docs/performance.md, "Dense or Krylov Newton"); below it the dense
     /// LU step is as fast or faster, and the committed result tables (N ≤ 50) keep it.
     /// </summary>
-    public const int KrylovThreshold = 256;
+    public const int KrylovThreshold = 512;
 
     /// <summary>"auto, dense, krylov".</summary>
     public const string NameList = "auto, dense, krylov";
