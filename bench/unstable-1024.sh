@@ -50,6 +50,9 @@ for i, f in enumerate(fps):
     ok = res <= 1e-10 and unstable == f["unstableDimensions"]
     fails += not ok
     print(f"{'PASS' if ok else 'FAIL'} point {i}: residual {res:.3g} (census {f['residual']:.3g}), unstable dimensions {f['unstableDimensions']} (NumPy {unstable}), found by {f['foundBy']}")
+if not fps:
+    print("EMPTY: no fixed point reported, nothing was checked")
+    sys.exit(1)
 print("PASS" if fails == 0 else f"FAIL ({fails} of {len(fps)} points)")
 sys.exit(1 if fails else 0)
 PY
