@@ -26,6 +26,7 @@ internal static class CensusCommand
         var polishTol = new Option<double>("--polish-tol") { Description = $"Newton polishes each fixed point to ‖F(x) − x‖∞ ≤ this (default {CensusOptions.DefaultPolishTol}).", DefaultValueFactory = _ => CensusOptions.DefaultPolishTol };
         var margin = new Option<double>("--margin") { Description = $"Stable when ρ < 1 − margin, unstable when ρ > 1 + margin, else marginal (default {CensusOptions.DefaultStabilityMargin}).", DefaultValueFactory = _ => CensusOptions.DefaultStabilityMargin };
         var unstable = new Option<bool>("--unstable") { Description = "Also run Newton from every start to find unstable fixed points (saddles, repellers)." };
+        var newtonMethod = new Option<string>("--newton") { Description = $"Newton of polishing and --unstable: dense (LU), krylov (GMRES on J·v) or auto (krylov from N = {CensusNewton.KrylovThreshold}; default).", DefaultValueFactory = _ => "auto" };
         var unstableStarts = new Option<int>("--unstable-starts") { Description = "The unstable pass runs Newton from the first K starts only (default 0: all).", DefaultValueFactory = _ => 0 };
         var eigen = new Option<string>("--eigen") { Description = $"Eigenvalues of J at each fixed point: dense (all, O(N³)), krylov (Krylov–Schur on J·v: those with |λ| ≥ 0.95 and the leading few) or auto (krylov from N = {FixedPointStability.KrylovFromDimension}; default).", DefaultValueFactory = _ => "auto" };
         var assign = new Option<bool>("--assign") { Description = "Early assignment (Picard): a start that enters a proved ball of attraction of a fixed point ends there, converged to it (see docs/census.md). Off by default: it saves half the evaluations or more, but on the measured networks (N = 64 and 256) the proofs still cost more time than that saves." };
@@ -37,7 +38,7 @@ internal static class CensusCommand
         foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset })
             cmd.Options.Add(o);
         solver.AddTo(cmd);
-        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, eigen, assign, threads })
+        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, eigen, assign, newtonMethod, threads })
             cmd.Options.Add(o);
         output.AddTo(cmd);
 
@@ -67,6 +68,7 @@ internal static class CensusCommand
                 UnstableStarts = p.GetValue(unstableStarts),
                 Eigen = eigenMethod,
                 EarlyAssignment = p.GetValue(assign) ? new EarlyAssignmentOptions(new Certify.ContractionBallProver()) : null,
+                Newton = CensusNewton.Parse(p.GetValue(newtonMethod)!) ?? throw new UsageException($"unknown --newton '{p.GetValue(newtonMethod)}'; known: {CensusNewton.NameList}"),
             }, CensusOptionNames.All);
             try { options.Solve.Validate(); }
             catch (ArgumentException) { throw new UsageException("--atol and --rtol are both 0: nothing could converge"); }

@@ -23,8 +23,8 @@ public class SolverSpecTests
     [Fact]
     public void RegistryListsEverySolverOnce()
     {
-        Assert.Equal(["picard", "anderson", "newton"], SolverSpec.Names);
-        Assert.Equal("picard, anderson, newton", SolverSpec.NameList);
+        Assert.Equal(["picard", "anderson", "newton", "newton-krylov"], SolverSpec.Names);
+        Assert.Equal("picard, anderson, newton, newton-krylov", SolverSpec.NameList);
         foreach (string n in SolverSpec.Names) Assert.Equal(n, SolverSpec.Create(n).Build().Name);
         Assert.All(SolverSpec.Options, o => Assert.Contains(o.Solver, SolverSpec.Names));
     }
@@ -98,6 +98,9 @@ public class SolverSpecTests
             (Solver("ridge"), () => _ = new AndersonSolver { Ridge = -1 }),
             (Solver("maxBacktracks"), () => _ = new NewtonSolver { MaxBacktracks = -1 }),
             (Solver("armijoC"), () => _ = new NewtonSolver { ArmijoC = 0 }),
+            (Solver("krylovRestart"), () => _ = new NewtonKrylovSolver { Restart = 0 }),
+            (Solver("krylovMaxIterations"), () => _ = new NewtonKrylovSolver { MaxInnerIterations = 0 }),
+            (Solver("forcing"), () => _ = new NewtonKrylovSolver { Forcing = 1 }),
         };
         Assert.Equal(CensusOptionNames.All.Count + SolverSpec.Options.Count, refusals.Length);
         foreach (var (name, set) in refusals)

@@ -44,6 +44,9 @@ public sealed record CensusOptions
     /// <summary>Early assignment (docs/census.md): starts that enter a proved ball of an attractor end there; null: off, every start iterates to the tolerance.</summary>
     public EarlyAssignmentOptions? EarlyAssignment { get; init; }
 
+    /// <summary>The Newton of polishing and the unstable pass: dense LU, Newton–Krylov, or by N (<see cref="CensusNewton.KrylovThreshold"/>).</summary>
+    public NewtonMethod Newton { get; init; } = NewtonMethod.Auto;
+
     /// <summary>Iteration limit of Newton in polishing and in the unstable pass.</summary>
     public int NewtonMaxIterations { get => _newtonMaxIterations; init => _newtonMaxIterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NewtonMaxIterations), value, "must be ≥ 1"); }
 }

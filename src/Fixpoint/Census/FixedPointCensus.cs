@@ -53,17 +53,18 @@ public static class FixedPointCensus
 
         // 1. Cluster converged starts (start order: deterministic). The anchor is the first member; the best member has the lowest residual.
         var clusters = new List<Cluster>();
+        var index = new PointClusters(n, options.UniqueTol);
         var startCluster = new int[count];
         Array.Fill(startCluster, -1);
         for (int i = 0; i < count; i++)
         {
             SolveResult r = batch.Results[i];
             if (r.Status != SolveStatus.Converged) continue;
-            int c = FindCluster(clusters, r.X, options.UniqueTol);
+            int c = index.Find(r.X);
             if (c < 0)
             {
                 clusters.Add(new Cluster(r.X, r.Residual, FoundBy.Iteration));
-                c = clusters.Count - 1;
+                c = index.Add(r.X);
             }
             Cluster cl = clusters[c];
             cl.Hits++;
@@ -104,21 +105,22 @@ public static class FixedPointCensus
             Array.Copy(x0, newtonStarts, fromStarts * n);
             for (int e = 0; e < extra.Count; e++) Array.Copy(extra[e], 0, newtonStarts, (fromStarts + e) * n, n);
             var newtonOptions = options.Solve with { MaxIterations = options.NewtonMaxIterations };
-            BatchResult nb = new NewtonSolver().SolveBatch(map, newtonStarts, total, newtonOptions,
+            BatchResult nb = CensusNewton.For(options.Newton, n).SolveBatch(map, newtonStarts, total, newtonOptions,
                 progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("newton", d, total))), cancellationToken);
             evaluations += nb.Evaluations;
             foreach (SolveResult r in nb.Results)
             {
                 if (r.Status != SolveStatus.Converged) continue;
-                if (FindCluster(clusters, r.X, options.UniqueTol) >= 0) continue;
+                if (index.Find(r.X) >= 0) continue;
                 clusters.Add(new Cluster(r.X, r.Residual, FoundBy.Newton));
+                index.Add(r.X);
             }
             newtonSeconds = Stopwatch.GetElapsedTime(phase).TotalSeconds;
         }
 
         // 4. Polish each cluster's best member with Newton and recompute its residual.
         var polishOptions = options.Solve with { Atol = options.PolishTol, Rtol = 0, MaxIterations = options.NewtonMaxIterations, Threads = 1 };
-        var newton = new NewtonSolver();
+        ISolver newton = CensusNewton.For(options.Newton, n);
         phase = Stopwatch.GetTimestamp();
         int polished = 0;
         progress?.Report(new Progress("polish", 0, clusters.Count));
@@ -140,18 +142,17 @@ public static class FixedPointCensus
 
         // 5. Polishing can bring two clusters of one slowly converging point together: merge them.
         var merged = new List<Cluster>();
+        var mergedIndex = new PointClusters(n, options.UniqueTol);
         var remap = new int[clusters.Count];
         for (int c = 0; c < clusters.Count; c++)
         {
-            int m = -1;
-            for (int k = 0; k < merged.Count; k++)
-                if (MaxAbsDiff(merged[k].Point!, clusters[c].Point!) <= options.UniqueTol) { m = k; break; }
-            if (m < 0) { merged.Add(clusters[c]); remap[c] = merged.Count - 1; }
+            int m = mergedIndex.Find(clusters[c].Point!);
+            if (m < 0) { merged.Add(clusters[c]); remap[c] = mergedIndex.Add(clusters[c].Point!); }
             else
             {
                 Cluster keep = merged[m], other = clusters[c];
                 keep.Hits += other.Hits;
-                if (other.Residual < keep.Residual) { keep.Point = other.Point; keep.Residual = other.Residual; keep.Polished = other.Polished; }
+                if (other.Residual < keep.Residual) { keep.Point = other.Point; keep.Residual = other.Residual; keep.Polished = other.Polished; mergedIndex.Replace(m, keep.Point!); }
                 if (keep.FoundBy == FoundBy.Newton && other.FoundBy == FoundBy.Iteration) keep.FoundBy = FoundBy.Iteration;
                 remap[c] = m;
             }
@@ -231,13 +232,6 @@ public static class FixedPointCensus
             (prod, tmp) = (tmp, prod);
         }
         return Math.Exp(logScale) * Spectral.SpectralRadius(prod, n);
-    }
-
-    private static int FindCluster(List<Cluster> clusters, double[] x, double tol)
-    {
-        for (int c = 0; c < clusters.Count; c++)
-            if (MaxAbsDiff(clusters[c].Anchor, x) <= tol) return c;
-        return -1;
     }
 
     private static double[][] Canonical(double[][] points)

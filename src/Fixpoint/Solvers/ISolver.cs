@@ -5,7 +5,7 @@ namespace Fixpoint.Solvers;
 /// <summary>A fixed-point solver: small, immutable, validated at construction.</summary>
 public interface ISolver
 {
-    /// <summary>The registry name: picard, anderson or newton.</summary>
+    /// <summary>The registry name: picard, anderson, newton or newton-krylov.</summary>
     string Name { get; }
 
     /// <summary>Solves from <paramref name="starts"/> (count × N, row-major). Each start keeps its own status, count and best iterate; one start never affects another, and results do not depend on the thread count.</summary>

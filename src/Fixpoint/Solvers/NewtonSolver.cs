@@ -42,35 +42,15 @@ public sealed record NewtonSolver : ISolver, IIterationStep
     {
         private readonly int _n = map.Dimension;
         private readonly double[] _d = new double[map.Dimension];
-        private readonly double[] _xt = new double[map.Dimension];
-        private readonly double[] _yt = new double[map.Dimension];
-        private readonly double[] _gt = new double[map.Dimension];
         private readonly double[] _jac = new double[map.Dimension * map.Dimension];
         private readonly double[] _a = new double[map.Dimension * map.Dimension];
         private readonly JacobianWorkspace _workspace = new();
+        private readonly ArmijoBacktracking _lineSearch = new(map);
 
         public override StepOutcome Step(int row, int iteration, Span<double> x, Span<double> fx, ReadOnlySpan<double> g, double residual)
         {
-            int n = _n;
-            double[] d = _d, xt = _xt, yt = _yt, gt = _gt;
             if (!Direction(x, g)) return StepOutcome.Stop(SolveStatus.Stalled, 0);
-            double phi0 = 0.5 * Dot(g, g);
-            double t = 1.0;
-            long evaluations = 0;
-            for (int bt = 0; bt <= s.MaxBacktracks; bt++, t *= 0.5)
-            {
-                for (int j = 0; j < n; j++) xt[j] = x[j] + t * d[j];
-                map.Evaluate(xt, yt);
-                evaluations++;
-                for (int j = 0; j < n; j++) gt[j] = yt[j] - xt[j];
-                if (double.IsFinite(MaxAbs(gt)) && 0.5 * Dot(gt, gt) <= (1 - 2 * s.ArmijoC * t) * phi0)
-                {
-                    xt.CopyTo(x);
-                    yt.CopyTo(fx);
-                    return StepOutcome.MovedEvaluated(evaluations);
-                }
-            }
-            return StepOutcome.Stop(SolveStatus.Stalled, evaluations);
+            return _lineSearch.Search(x, fx, g, _d, s.MaxBacktracks, s.ArmijoC);
         }
 
         // d solves (J − I) d = −g by LU; when J − I is singular, in the least-squares sense. False when d is not finite.
@@ -91,13 +71,5 @@ public sealed record NewtonSolver : ISolver, IIterationStep
         }
 
         public override void Move(int from, int to) { } // no per-row state
-
-        // Sequential, so the sum's rounding does not depend on the vector width the JIT picked.
-        private static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
-        {
-            double sum = 0;
-            for (int i = 0; i < u.Length; i++) sum = Math.FusedMultiplyAdd(u[i], v[i], sum);
-            return sum;
-        }
     }
 }

@@ -18,7 +18,7 @@ public sealed class SolverSpecException(SolverOption? option, string reason)
 /// <summary>
 /// A solver by name with the options given for it, and only options that apply to it: Picard takes
 /// <c>damping</c>; Anderson <c>history</c>, <c>mixing</c> and <c>ridge</c>; Newton <c>maxBacktracks</c> and
-/// <c>armijoC</c>. The one place that turns a name and options into an <see cref="ISolver"/> (the CLI's
+/// <c>armijoC</c>; Newton–Krylov <c>krylovRestart</c>, <c>krylovMaxIterations</c> and <c>forcing</c>. The one place that turns a name and options into an <see cref="ISolver"/> (the CLI's
 /// <c>--solver</c>, a sweep spec's <c>solver</c> object, and the registry of names), so an option that does
 /// not apply is refused the same way everywhere instead of being ignored. Options not given keep the
 /// solver record's defaults; the solver records' init setters are the range checks.
@@ -28,9 +28,9 @@ public sealed record SolverSpec
     public const string DefaultName = "picard";
 
     /// <summary>The registry: every solver's name.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["picard", "anderson", "newton"];
+    public static IReadOnlyList<string> Names { get; } = ["picard", "anderson", "newton", "newton-krylov"];
 
-    /// <summary>"picard, anderson, newton".</summary>
+    /// <summary>"picard, anderson, newton, newton-krylov".</summary>
     public static string NameList { get; } = string.Join(", ", Names);
 
     /// <summary>Every solver option, in the order help and canonical specs list them.</summary>
@@ -42,6 +42,9 @@ public sealed record SolverSpec
         new("anderson", new(nameof(AndersonSolver.Ridge), "--ridge", "ridge", "≥ 0"), false, $"Anderson: ridge λ of the mixing problem, relative to the largest diagonal entry of ΔGᵀΔG (default {D(new AndersonSolver().Ridge)})."),
         new("newton", new(nameof(NewtonSolver.MaxBacktracks), "--max-backtracks", "maxBacktracks", "≥ 0"), true, $"Newton: halvings of the step in the line search (default {D(new NewtonSolver().MaxBacktracks)})."),
         new("newton", new(nameof(NewtonSolver.ArmijoC), "--armijo-c", "armijoC", "in (0, 0.5)"), false, $"Newton: Armijo constant c of the line search, in (0, 0.5) (default {D(new NewtonSolver().ArmijoC)})."),
+        new("newton-krylov", new(nameof(NewtonKrylovSolver.Restart), "--krylov-restart", "krylovRestart", "in 1 … 1000"), true, $"Newton–Krylov: GMRES restart length, in 1 … 1000 (default {NewtonKrylovSolver.DefaultRestart})."),
+        new("newton-krylov", new(nameof(NewtonKrylovSolver.MaxInnerIterations), "--krylov-max-iter", "krylovMaxIterations", "≥ 1"), true, $"Newton–Krylov: J·v products (GMRES steps) per Newton step at most (default {NewtonKrylovSolver.DefaultMaxInnerIterations})."),
+        new("newton-krylov", new(nameof(NewtonKrylovSolver.Forcing), "--forcing", "forcing", "in (0, 1)"), false, $"Newton–Krylov: largest forcing term η, GMRES stops at ‖(J − I)d + G‖₂ ≤ η‖G‖₂ (Eisenstat–Walker below it; default {D(NewtonKrylovSolver.DefaultForcing)})."),
     ];
 
     private static string D(double v) => OptionName.Format(v);
@@ -116,6 +119,13 @@ public sealed record SolverSpec
                         History = (int)(D(nameof(AndersonSolver.History)) ?? a.History),
                         Mixing = D(nameof(AndersonSolver.Mixing)) ?? a.Mixing,
                         Ridge = D(nameof(AndersonSolver.Ridge)) ?? a.Ridge,
+                    };
+                case "newton-krylov":
+                    return new NewtonKrylovSolver
+                    {
+                        Restart = (int)(D(nameof(NewtonKrylovSolver.Restart)) ?? NewtonKrylovSolver.DefaultRestart),
+                        MaxInnerIterations = (int)(D(nameof(NewtonKrylovSolver.MaxInnerIterations)) ?? NewtonKrylovSolver.DefaultMaxInnerIterations),
+                        Forcing = D(nameof(NewtonKrylovSolver.Forcing)) ?? NewtonKrylovSolver.DefaultForcing,
                     };
                 default:
                     var n = new NewtonSolver();
