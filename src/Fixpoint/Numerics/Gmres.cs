@@ -175,13 +175,8 @@ public sealed class Gmres
     // Scaled, so that entries near the overflow or underflow threshold do not lose the norm.
     private static double Norm(ReadOnlySpan<double> u)
     {
-        double scale = 0;
-        foreach (double e in u)
-        {
-            double a = Math.Abs(e);
-            if (double.IsNaN(a)) return double.NaN;
-            if (a > scale) scale = a;
-        }
+        double scale = DenseLinearAlgebra.MaxAbs(u);
+        if (double.IsNaN(scale)) return double.NaN;
         if (scale == 0 || !double.IsFinite(scale)) return scale;
         double s = 0;
         foreach (double e in u)
