@@ -23,6 +23,22 @@ public class ArchitectureTests(ITestOutputHelper output)
         Assert.True(cycle is null, $"the folders of src/Fixpoint depend on each other in a cycle: {string.Join(" → ", cycle ?? [])}\n{FolderGraph.Describe(graph)}");
     }
 
+    /// <summary>The order of docs/architecture.md, "Layers", from the bottom.</summary>
+    private static readonly string[] Layers = [FolderGraph.Root, "Numerics", "Maps", "Init", "Solvers", "Census", "Certify", "Spectra", "Training", "Applications", "IO", "Experiments"];
+
+    [Fact]
+    public void EveryFolderUsesOnlyTheLayersBelowIt()
+    {
+        IReadOnlyDictionary<string, SortedSet<string>> graph = FolderGraph.FromSourceTree(Path.Combine(RepositoryRoot(), "src", "Fixpoint"));
+        foreach (var (folder, uses) in graph)
+        {
+            int at = Array.IndexOf(Layers, folder);
+            Assert.True(at >= 0, $"folder {folder} is not in the layer order of docs/architecture.md");
+            foreach (string used in uses)
+                Assert.True(Array.IndexOf(Layers, used) < at, $"{folder} uses {used}, which is not below it in docs/architecture.md's layers\n{FolderGraph.Describe(graph)}");
+        }
+    }
+
     [Fact]
     public void CycleFinderReportsTheCycle()
     {
