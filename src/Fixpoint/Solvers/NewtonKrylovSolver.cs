@@ -87,7 +87,8 @@ public sealed record NewtonKrylovSolver : ISolver, IIterationStep
         // v ↦ (J(x) − I) v at the current iterate.
         private void Apply(ReadOnlySpan<double> v, Span<double> av)
         {
-            _map.JacobianVector(_x, v, av, _workspace);
+            // One tangent row through the batched kernel (IMap.JacobianVectors): SIMD, unlike the scalar JacobianVector.
+            _map.JacobianVectors(_x, v, av, 1, _workspace);
             for (int i = 0; i < av.Length; i++) av[i] -= v[i];
         }
 
