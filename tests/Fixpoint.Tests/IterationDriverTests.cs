@@ -192,18 +192,6 @@ public class IterationDriverTests
     }
 
     /// <summary>A 1-D map with its derivative.</summary>
-    private sealed class ScalarMap(Func<double, double> f, Func<double, double> df) : IMap
-    {
-        public int Dimension => 1;
-        public bool HasExactJacobian => true;
-        public void Evaluate(ReadOnlySpan<double> x, Span<double> y) => y[0] = f(x[0]);
-        public void EvaluateBatch(ReadOnlySpan<double> xs, Span<double> ys, int count)
-        {
-            for (int i = 0; i < count; i++) ys[i] = f(xs[i]);
-        }
-        public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian) => jacobian[0] = df(x[0]);
-        public void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv) => jv[0] = df(x[0]) * v[0];
-    }
 
     /// <summary>F(x) = A x + b in 2-D.</summary>
     private sealed class Affine2(double[] a, double[] b) : IMap

@@ -118,24 +118,12 @@ public class NewtonKrylovTests
         Assert.All(r.Results.Where(q => q.Status == SolveStatus.Converged), q => Assert.True(q.Residual <= 1e-10));
     }
 
-    private sealed class Scalar(Func<double, double> f, Func<double, double> df) : IMap
-    {
-        public int Dimension => 1;
-        public bool HasExactJacobian => true;
-        public void Evaluate(ReadOnlySpan<double> x, Span<double> y) => y[0] = f(x[0]);
-        public void EvaluateBatch(ReadOnlySpan<double> xs, Span<double> ys, int count)
-        {
-            for (int i = 0; i < count; i++) ys[i] = f(xs[i]);
-        }
-        public void Jacobian(ReadOnlySpan<double> x, Span<double> jacobian) => jacobian[0] = df(x[0]);
-        public void JacobianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> jv) => jv[0] = df(x[0]) * v[0];
-    }
 
     [Fact]
     public void ItStallsWhereTheResidualHasALocalMinimumThatIsNotARoot()
     {
         // F(x) = x + x² + 1: G = x² + 1 > 0 has its minimum at 0 and no root.
-        var map = new Scalar(x => x + x * x + 1, x => 1 + 2 * x);
+        var map = new ScalarMap(x => x + x * x + 1, x => 1 + 2 * x);
         SolveResult r = new NewtonKrylovSolver().Solve(map, [0.7], new SolveOptions());
         Assert.Equal(SolveStatus.Stalled, r.Status);
         Assert.True(Math.Abs(r.X[0]) < 1e-3);
