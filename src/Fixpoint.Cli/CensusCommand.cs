@@ -9,6 +9,7 @@ internal static class CensusCommand
     public static Command Create(CliConsole console, CancellationToken ct)
     {
         var net = new NetworkOptions();
+        var held = new HeldInputOptions();
         var starts = new Option<int>("--starts") { Description = $"Number of starts (default {DefaultStarts}).", DefaultValueFactory = _ => DefaultStarts };
         var box = new Option<double[]>("--box") { Description = "Start box LO HI, the same in every coordinate (default -1 1).", DefaultValueFactory = _ => [-1.0, 1.0], Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
         var startLaw = new Option<string>("--start-law") { Description = "uniform (in --box), gaussian (--start-mean, --start-std) or grid (over --box; for N ≤ 3).", DefaultValueFactory = _ => "uniform" };
@@ -35,6 +36,7 @@ internal static class CensusCommand
 
         var cmd = new Command("census", "Find the fixed points and cycles of a network from many starts: stability, basins, and how many were missed.");
         net.AddTo(cmd);
+        held.AddTo(cmd);
         foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset })
             cmd.Options.Add(o);
         solver.AddTo(cmd);
@@ -87,42 +89,57 @@ internal static class CensusCommand
             };
             string dir = output.Dir(p);
 
-            (IMap network, string description) = net.BuildMap(p);
-            using var ownedMap = network as IDisposable;
-            if (network is Network built) net.Save(p, built);
-            if (network is OnnxMap { IsFloat32: true })
+            using LoadedModel loaded = held.Load(p, net);
+            bool partial = false;
+            foreach (HeldCondition condition in loaded.Conditions)
             {
-                var chosen = new HashSet<string>();
-                if (NetworkOptions.Given(p, atol)) chosen.Add(nameof(SolveOptions.Atol));
-                if (NetworkOptions.Given(p, polishTol)) chosen.Add(nameof(CensusOptions.PolishTol));
-                if (NetworkOptions.Given(p, uniqueTol)) chosen.Add(nameof(CensusOptions.UniqueTol));
-                options = Float32(console, options, chosen);
+                // One census per condition: in DIR itself when there is one, else in DIR/condition-K (docs/census.md).
+                string conditionDir = loaded.Conditions.Count == 1 ? dir : Path.Combine(dir, $"condition-{condition.Index}");
+                partial |= RunOne(condition, conditionDir);
+                if (ct.IsCancellationRequested) break;
             }
-            if (spec is PointListStarts pls && pls.Dimension != network.Dimension)
-                throw new UsageException($"{(dataset is not null ? "--starts-dataset " + dataset : "--starts-file " + file)} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
-            if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
+            return partial ? ExitCodes.Interrupted : ExitCodes.Ok;
 
-            Directory.CreateDirectory(dir);
-            // census.png is drawn before census.json is written, so the file records the plot's seconds too.
-            CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
+            bool RunOne(HeldCondition condition, string dir)
             {
-                CensusResult r = FixedPointCensus.Run(network, spec, k, p.GetValue(net.Seed), options, progress, ct);
-                return output.Plot(p) ? CensusPlot.Draw(r, network, spec, Path.Combine(dir, "census.png"), progress) : r;
-            });
+                IMap network = loaded.Model.Bind(condition.Values);
+                string description = loaded.Model.HeldInputs.Count == 0 ? loaded.Description
+                    : $"{loaded.Description}, {string.Join(", ", loaded.Model.HeldInputs.Select((h, k) => $"{h.Name}={string.Join(",", condition.Values[k].Select(Format.Value))}"))}";
+                if (network is Network built) net.Save(p, built);
+                if (network is OnnxMap { IsFloat32: true } || loaded.Model is OnnxRuntimeModel { IsFloat32: true })
+                {
+                    var chosen = new HashSet<string>();
+                    if (NetworkOptions.Given(p, atol)) chosen.Add(nameof(SolveOptions.Atol));
+                    if (NetworkOptions.Given(p, polishTol)) chosen.Add(nameof(CensusOptions.PolishTol));
+                    if (NetworkOptions.Given(p, uniqueTol)) chosen.Add(nameof(CensusOptions.UniqueTol));
+                    options = Float32(console, options, chosen);
+                }
+                if (spec is PointListStarts pls && pls.Dimension != network.Dimension)
+                    throw new UsageException($"{(dataset is not null ? "--starts-dataset " + dataset : "--starts-file " + file)} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
+                if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
 
-            var context = new Dictionary<string, string>
-            {
-                ["fixpointVersion"] = FixpointCli.Version,
-                ["command"] = VerbOutput.CommandLine(p),
-                ["network"] = description,
-                ["jacobian"] = network.HasExactJacobian ? "exact" : "central differences (estimated)",
-            };
-            CensusFile.Write(Path.Combine(dir, "census.json"), result, context);
-            CensusFile.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
-            // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
-            if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));
-            CensusReport.Print(console, result, description, dir);
-            return result.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;
+                Directory.CreateDirectory(dir);
+                // census.png is drawn before census.json is written, so the file records the plot's seconds too.
+                CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
+                {
+                    CensusResult r = FixedPointCensus.Run(network, spec, k, p.GetValue(net.Seed), options, progress, ct);
+                    return output.Plot(p) ? CensusPlot.Draw(r, network, spec, Path.Combine(dir, "census.png"), progress) : r;
+                });
+
+                var context = new Dictionary<string, string>
+                {
+                    ["fixpointVersion"] = FixpointCli.Version,
+                    ["command"] = VerbOutput.CommandLine(p),
+                    ["network"] = description,
+                    ["jacobian"] = network.HasExactJacobian ? "exact" : "estimated",
+                };
+                CensusFile.Write(Path.Combine(dir, "census.json"), HeldInputCensus.Annotate(CensusFile.From(result, context), loaded, condition));
+                CensusFile.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
+                // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
+                if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));
+                CensusReport.Print(console, result, description, dir);
+                return result.Partial;
+            }
         });
         return cmd;
     }

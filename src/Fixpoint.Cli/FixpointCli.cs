@@ -39,7 +39,7 @@ public static class FixpointCli
     }
 
     internal static bool IsBadInput(Exception e) =>
-        e is UsageException or ModelFormatException or Experiments.SweepSpecException or FormatException or ArgumentException or FileNotFoundException
+        e is UsageException or ModelFormatException or Onnx.OnnxFormatException or Experiments.SweepSpecException or FormatException or ArgumentException or FileNotFoundException
             or DirectoryNotFoundException or UnauthorizedAccessException or IOException;
 
     /// <summary>The message on one line, as the error form needs; the text itself is left as written.</summary>

@@ -24,7 +24,7 @@ internal static class ImportCommand
             {
                 // A model that is not even a square map says so first (OnnxMap.Load throws with that reason).
                 using (OnnxMap.Load(path)) { }
-                throw new UsageException($"{path} is not a plain MLP, so it does not import exactly: {r.Refusal}. It still runs through ONNX Runtime: fixpoint census --model {path}");
+                throw new UsageException($"{path} is not a plain MLP, so it does not import exactly: {r.Refusal}. The census still runs on it: fixpoint census --model {path}");
             }
             Network net = r.Network;
 

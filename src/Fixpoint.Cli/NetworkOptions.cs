@@ -28,7 +28,7 @@ internal sealed class NetworkOptions
     public readonly Option<bool> Tied = new("--tied") { Description = "Random network: one layer applied --depth times (a looped network)." };
     public readonly Option<bool> Residual = new("--residual") { Description = "Random network: x ← x + g(Wx + b)." };
     public readonly Option<ulong> Seed = new("--seed") { Description = "Seed for the network and the starts (default 0).", DefaultValueFactory = _ => 0UL };
-    public readonly Option<string> Model = new("--model") { Description = "A model file: safetensors (layers.{i}.weight/bias, or a PyTorch Sequential state dict with --activation), or .onnx (run by ONNX Runtime; one input, one output of the same size)." };
+    public readonly Option<string> Model = new("--model") { Description = "A model file: safetensors (layers.{i}.weight/bias, or a PyTorch Sequential state dict with --activation), or .onnx (evaluated in float64 by the native interpreter when every op is covered, else by ONNX Runtime; with several inputs see --state, --output, --hold)." };
     public readonly Option<string> Network = new("--network") { Description = $"A built-in network: {string.Join(" or ", PaperACase.Names)} (paper A)." };
     public readonly Option<int> Dim = new("--dim") { Description = "Built-in network: dimension d (default 2).", DefaultValueFactory = _ => 2 };
     public readonly Option<double> M = new("--m") { Description = "Built-in network: m in W = (1/m²)11ᵀ + (1 − 1/m²)I (default 100).", DefaultValueFactory = _ => 100.0 };
@@ -45,17 +45,29 @@ internal sealed class NetworkOptions
 
     /// <summary>
     /// Builds the map the options describe, with a one-line description for reports: an ONNX model
-    /// through ONNX Runtime (estimated Jacobian; the caller disposes it), or the network of <see cref="Build"/>.
+    /// through the native interpreter (exact Jacobian) or ONNX Runtime (estimated; the caller disposes it), or the network of <see cref="Build"/>.
     /// </summary>
     public (IMap Map, string Description) BuildMap(ParseResult p)
     {
         string? model = p.GetValue(Model);
         if (model is null || !MapFile.IsOnnx(model)) return Build(p);
+        CheckOnnxOptions(p);
+        OnnxModelFile file = OnnxModelFile.Open(model);
+        if (file.Model.HeldInputs.Count > 0)
+        {
+            file.Dispose();
+            throw new UsageException($"{model}: the model holds inputs ({string.Join(", ", file.Model.HeldInputs.Select(h => h.Name))}); give their values with --hold NAME=v1,v2,...");
+        }
+        // The native map needs no disposing; ONNX Runtime's is the map itself, which the caller disposes.
+        return (file.Model.Bind([]), file.Description);
+    }
+
+    /// <summary>The options an ONNX model refuses (random-network options, --activation, --save-model), checked before it is opened.</summary>
+    public void CheckOnnxOptions(ParseResult p)
+    {
         CheckModelOptions(p);
         if (Given(p, Activation)) throw new UsageException("--activation does not apply to an ONNX model (the graph computes its own activations)");
-        if (p.GetValue(SaveModel) is not null) throw new UsageException($"--save-model needs a native network; for an ONNX plain MLP use: fixpoint import {model} --out FILE.safetensors");
-        OnnxMap map = OnnxMap.Load(model);
-        return (map, $"model {model} ({map.Describe()})");
+        if (p.GetValue(SaveModel) is not null) throw new UsageException($"--save-model needs a native network; for an ONNX plain MLP use: fixpoint import {p.GetValue(Model)} --out FILE.safetensors");
     }
 
     /// <summary>

@@ -47,6 +47,18 @@ public sealed record CensusFile(
     [JsonPropertyOrder(-2), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Jacobian { get; init; }
 
+    /// <summary>What evaluated the model: <c>native</c> (Fixpoint's own float64 code) or <c>onnxruntime</c>; absent in older files.</summary>
+    [JsonPropertyOrder(-2), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Evaluator { get; init; }
+
+    /// <summary>For <c>onnxruntime</c>: the op (or op variant) outside the native interpreter's set that forced it.</summary>
+    [JsonPropertyOrder(-2), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EvaluatorReason { get; init; }
+
+    /// <summary>The held inputs of this census's condition (name and values), in the model's order; absent when nothing is held.</summary>
+    [JsonPropertyOrder(-2), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<HeldValues>? Held { get; init; }
+
     /// <summary>Seconds of each phase (<see cref="Census.PhaseSeconds"/>); absent in files older than the field.</summary>
     [JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public PhaseSeconds? PhaseSeconds { get; init; }
@@ -149,6 +161,10 @@ public sealed record CensusFixedPoint(double[] X, double Residual, bool Polished
     double SpectralRadiusError = 0, bool StabilityUncertain = false, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EigenMethod? EigenvalueMethod = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? EigenvalueResidual = null)
 {
+    /// <summary>∂F/∂u at the point for the held inputs (FixedPointFinder's dFdu): N rows of Σ held lengths, row-major; absent when nothing is held.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? DFdu { get; init; }
+
     /// <summary>The proved ball of attraction (radius and contraction in its norm, starts assigned through it); absent when none.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ProvenBall? Ball { get; init; }
@@ -171,3 +187,6 @@ public sealed record CensusFileOptions(
     double StabilityMargin,
     bool Unstable,
     int UnstableStarts);
+
+/// <summary>One held input of a census: its name and the values it was held at.</summary>
+public sealed record HeldValues(string Name, double[] Values);

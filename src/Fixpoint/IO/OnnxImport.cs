@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fixpoint.Maps;
+using Fixpoint.Onnx;
 
 namespace Fixpoint.IO;
 
@@ -29,7 +30,13 @@ public static class OnnxImport
     public const string SupportedOps = "Gemm, MatMul, Add, Tanh, Sigmoid, Relu, LeakyRelu, Softplus, Sin and Identity";
 
     /// <summary>Reads <paramref name="path"/> and imports it; a file that is not ONNX throws <see cref="ModelFormatException"/>.</summary>
-    public static OnnxImportResult Import(string path) => Import(OnnxModel.Read(path), path);
+    public static OnnxImportResult Import(string path)
+    {
+        OnnxModel model;
+        try { model = OnnxModel.Read(path); }
+        catch (OnnxFormatException e) { throw new ModelFormatException(e.Message); }
+        return Import(model, path);
+    }
 
     public static OnnxImportResult Import(OnnxModel model, string path)
     {

@@ -1,14 +1,14 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Fixpoint.IO;
+namespace Fixpoint.Onnx;
 
 /// <summary>
 /// The part of an ONNX model (onnx.proto) that exact import needs, read with a small protobuf
 /// wire-format reader. Field numbers, checked against the onnx package's own descriptors:
 /// ModelProto.graph = 7; GraphProto: node = 1, name = 2, initializer = 5, input = 11, output = 12;
 /// NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5, domain = 7;
-/// AttributeProto: name = 1, f = 2, i = 3, t = 5, floats = 7, ints = 8, type = 20;
+/// AttributeProto: name = 1, f = 2, i = 3, s = 4, t = 5, floats = 7, ints = 8, strings = 9, type = 20;
 /// TensorProto: dims = 1, data_type = 2, float_data = 4, int32_data = 5, int64_data = 7, name = 8,
 /// raw_data = 9, double_data = 10, data_location = 14; ValueInfoProto: name = 1, type = 2;
 /// TypeProto.tensor_type = 1; TypeProto.Tensor: elem_type = 1, shape = 2; TensorShapeProto.dim = 1;
@@ -16,7 +16,7 @@ namespace Fixpoint.IO;
 /// </summary>
 public sealed record OnnxModel(OnnxGraph Graph)
 {
-    /// <summary>Parses a serialized ModelProto; throws <see cref="ModelFormatException"/> naming <paramref name="path"/> when it is not one.</summary>
+    /// <summary>Parses a serialized ModelProto; throws <see cref="OnnxFormatException"/> naming <paramref name="path"/> when it is not one.</summary>
     public static OnnxModel Parse(ReadOnlyMemory<byte> bytes, string path)
     {
         try
@@ -28,18 +28,18 @@ public sealed record OnnxModel(OnnxGraph Graph)
                 if (field == 7 && wire == WireType.Len) graph = OnnxGraph.Parse(r.Bytes());
                 else r.Skip(wire);
             }
-            if (graph is null) throw new ModelFormatException($"{path}: not an ONNX model (no graph)");
+            if (graph is null) throw new OnnxFormatException($"{path}: not an ONNX model (no graph)");
             return new OnnxModel(graph);
         }
         catch (ProtoFormatException e)
         {
-            throw new ModelFormatException($"{path}: not an ONNX model (malformed protobuf: {e.Message})");
+            throw new OnnxFormatException($"{path}: not an ONNX model (malformed protobuf: {e.Message})");
         }
     }
 
     public static OnnxModel Read(string path)
     {
-        if (!File.Exists(path)) throw new ModelFormatException($"{path}: no such file");
+        if (!File.Exists(path)) throw new OnnxFormatException($"{path}: no such file");
         return Parse(File.ReadAllBytes(path), path);
     }
 }
@@ -109,6 +109,12 @@ public sealed record OnnxNode(string Name, string OpType, string Domain, IReadOn
 /// <summary>AttributeProto, with the value kinds import reads: a float, an int, a tensor, lists of floats or ints.</summary>
 public sealed record OnnxAttribute(string Name, int Type, float? F, long? I, OnnxTensor? T, IReadOnlyList<float> Floats, IReadOnlyList<long> Ints)
 {
+    /// <summary>The string value (s = 4), e.g. a GRU's direction or Pad's mode.</summary>
+    public string? S { get; init; }
+
+    /// <summary>The list of strings (strings = 9), e.g. a GRU's activations.</summary>
+    public IReadOnlyList<string> Strings { get; init; } = [];
+
     internal static OnnxAttribute Parse(ReadOnlyMemory<byte> bytes)
     {
         string name = "";
@@ -118,6 +124,8 @@ public sealed record OnnxAttribute(string Name, int Type, float? F, long? I, Onn
         OnnxTensor? t = null;
         var floats = new List<float>();
         var ints = new List<long>();
+        string? s = null;
+        var strings = new List<string>();
         var r = new ProtoReader(bytes);
         while (r.Next(out int field, out WireType wire))
         {
@@ -125,6 +133,8 @@ public sealed record OnnxAttribute(string Name, int Type, float? F, long? I, Onn
             {
                 case (1, WireType.Len): name = r.String(); break;
                 case (2, WireType.Fixed32): f = r.Float(); break;
+                case (4, WireType.Len): s = r.String(); break;
+                case (9, WireType.Len): strings.Add(r.String()); break;
                 case (3, WireType.Varint): i = (long)r.Varint(); break;
                 case (5, WireType.Len): t = OnnxTensor.Parse(r.Bytes()); break;
                 case (7, _): r.RepeatedFloat(wire, floats); break;
@@ -133,7 +143,7 @@ public sealed record OnnxAttribute(string Name, int Type, float? F, long? I, Onn
                 default: r.Skip(wire); break;
             }
         }
-        return new OnnxAttribute(name, type, f, i, t, floats, ints);
+        return new OnnxAttribute(name, type, f, i, t, floats, ints) { S = s, Strings = strings };
     }
 }
 
@@ -406,3 +416,6 @@ internal struct ProtoReader(ReadOnlyMemory<byte> data)
         }
     }
 }
+
+/// <summary>An ONNX file that cannot be read or run natively, with a message that names the problem and the file (IO turns it into its ModelFormatException).</summary>
+public sealed class OnnxFormatException(string message) : Exception(message);
