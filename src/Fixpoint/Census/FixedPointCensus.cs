@@ -101,12 +101,21 @@ public static class FixedPointCensus
             }
             int fromStarts = options.UnstableStarts > 0 ? Math.Min(options.UnstableStarts, count) : count;
             int total = fromStarts + extra.Count;
+            ISolver unstable = CensusNewton.ForUnstable(options.Newton, n);
+            // A homotopy path costs hundreds of Newton–Krylov steps: without --unstable-starts it is tracked from the first few starts only.
+            if (unstable is HomotopySolver)
+            {
+                total = Math.Min(total, options.UnstableStarts > 0 ? options.UnstableStarts : CensusNewton.HomotopyTracks);
+                fromStarts = Math.Min(fromStarts, total);
+            }
             var newtonStarts = new double[total * n];
             Array.Copy(x0, newtonStarts, fromStarts * n);
-            for (int e = 0; e < extra.Count; e++) Array.Copy(extra[e], 0, newtonStarts, (fromStarts + e) * n, n);
-            var newtonOptions = options.Solve with { MaxIterations = options.NewtonMaxIterations };
-            BatchResult nb = CensusNewton.For(options.Newton, n).SolveBatch(map, newtonStarts, total, newtonOptions,
-                progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("newton", d, total))), cancellationToken);
+            for (int e = 0; fromStarts + e < total; e++) Array.Copy(extra[e], 0, newtonStarts, (fromStarts + e) * n, n);
+            var newtonOptions = options.Solve with { MaxIterations = unstable is HomotopySolver ? Math.Max(options.NewtonMaxIterations, CensusNewton.HomotopyMaxIterations) : options.NewtonMaxIterations };
+            IProgress<int>? newtonProgress = progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("newton", d, total)));
+            BatchResult nb = unstable is HomotopySolver
+                ? HomotopyBatch(unstable, map, newtonStarts, total, newtonOptions, newtonProgress, cancellationToken)
+                : unstable.SolveBatch(map, newtonStarts, total, newtonOptions, newtonProgress, cancellationToken);
             evaluations += nb.Evaluations;
             foreach (SolveResult r in nb.Results)
             {
@@ -232,6 +241,24 @@ public static class FixedPointCensus
             (prod, tmp) = (tmp, prod);
         }
         return Math.Exp(logScale) * Spectral.SpectralRadius(prod, n);
+    }
+
+    // The few homotopy paths, one start per solve so that each gets a core (a driver chunk holds at least 16 starts).
+    private static BatchResult HomotopyBatch(ISolver solver, IMap map, double[] starts, int count, SolveOptions options,
+        IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        var results = new SolveResult[count];
+        long evaluations = 0;
+        int done = 0;
+        var one = options with { Threads = 1 };
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = options.EffectiveThreads }, i =>
+        {
+            BatchResult b = solver.SolveBatch(map, starts.AsSpan(i * map.Dimension, map.Dimension).ToArray(), 1, one, null, cancellationToken);
+            results[i] = b.Results[0];
+            Interlocked.Add(ref evaluations, b.Evaluations);
+            progress?.Report(Interlocked.Increment(ref done));
+        });
+        return new BatchResult(results, results.Any(r => r.Status == SolveStatus.Cancelled), evaluations);
     }
 
     private static double[][] Canonical(double[][] points)
