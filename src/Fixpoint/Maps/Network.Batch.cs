@@ -21,11 +21,18 @@ public sealed partial class Network
     /// </summary>
     internal int RowBlock { get; set; }
 
-    /// <summary>About 256 KiB of activations per block: 2 buffers × rows × width × 8 bytes.</summary>
+    /// <summary>
+    /// About 256 KiB of activations per block: 2 buffers × rows × width × 8 bytes. Layers whose weights
+    /// outgrow the kernel's cache budget take at least 66 rows instead: such a block runs in cache blocks
+    /// (<see cref="AffineKernel.PanelBlock{T}"/>), and the more rows share one load of the weights the
+    /// less the layer is bound by memory (per CPU-second at N = 2048, 64 rows: 28 GFLOP/s against 18
+    /// with 24 rows and 9 strip by strip; docs/performance.md).
+    /// </summary>
     internal static int DefaultRowBlock(int width)
     {
         int rows = 16384 / Math.Max(width, 1);
         rows -= rows % AffineKernel.StripRows;
+        if ((long)width * width * sizeof(double) > AffineKernel.CacheBudgetBytes) rows = Math.Max(rows, 11 * AffineKernel.StripRows);
         return Math.Clamp(rows, 4 * AffineKernel.StripRows, 1020);
     }
 
