@@ -21,11 +21,18 @@ public sealed partial class Network
     /// </summary>
     internal int RowBlock { get; set; }
 
-    /// <summary>About 256 KiB of activations per block: 2 buffers × rows × width × 8 bytes.</summary>
+    /// <summary>
+    /// About 256 KiB of activations per block: 2 buffers × rows × width × 8 bytes. Layers whose weights
+    /// outgrow the kernel's cache budget take at least 66 rows instead: such a block runs in cache blocks
+    /// (<see cref="AffineKernel.PanelBlock{T}"/>), and the more rows share one load of the weights the
+    /// less the layer is bound by memory (per CPU-second at N = 2048, 64 rows: 28 GFLOP/s against 18
+    /// with 24 rows and 9 strip by strip; docs/performance.md).
+    /// </summary>
     internal static int DefaultRowBlock(int width)
     {
         int rows = 16384 / Math.Max(width, 1);
         rows -= rows % AffineKernel.StripRows;
+        if ((long)width * width * sizeof(double) > AffineKernel.CacheBudgetBytes) rows = Math.Max(rows, 11 * AffineKernel.StripRows);
         return Math.Clamp(rows, 4 * AffineKernel.StripRows, 1020);
     }
 
@@ -176,10 +183,14 @@ public sealed partial class Network
                     bool last = l == layers.Length - 1;
                     Span<T> dst = last && !inPlace ? ys.Slice(start * n, rows * n) : (l % 2 == 0 ? bufA : bufB);
                     WeightView<T> view = layer.View;
+                    // A wide layer runs the whole block in cache blocks (its weights no longer fit in
+                    // L2, so they are loaded once per block, not per strip); the activation follows.
+                    bool blocked = AffineKernel.PanelBlock(view, rows, AffineKernel.DefaultDepthBlock, 0, Unsafe.SizeOf<T>()) > 0;
+                    if (blocked) Block(path, src, rows, ldSrc, view, dst, o, bufC);
                     for (int i = 0; i < rows; i += AffineKernel.StripRows)
                     {
                         int mr = Math.Min(AffineKernel.StripRows, rows - i);
-                        Strip(path, src.Slice(i * ldSrc), mr, ldSrc, view, dst.Slice(i * o), o, bufC);
+                        if (!blocked) Strip(path, src.Slice(i * ldSrc), mr, ldSrc, view, dst.Slice(i * o), o, bufC);
                         // The strip is complete and still in L1: activation (and the residual) now.
                         if (elementwise) Activate(dst.Slice(i * o, mr * o));
                         for (int r = i; r < i + mr; r++)
@@ -217,6 +228,22 @@ public sealed partial class Network
         {
             WeightView<float> wf = new(MemoryMarshal.Cast<T, float>(w.Data), MemoryMarshal.Cast<T, float>(w.Bias), w.Inputs, w.Outputs, w.Packed, w.Lanes, w.MaxVectors);
             AffineKernel.Strip(path, MemoryMarshal.Cast<T, float>(x), mr, ldx, wf, MemoryMarshal.Cast<T, float>(z), ldz, MemoryMarshal.Cast<T, float>(tile));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block<T>(KernelPath path, ReadOnlySpan<T> x, int rows, int ldx, in WeightView<T> w, Span<T> z, int ldz, Span<T> tile)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(double))
+        {
+            WeightView<double> wd = new(MemoryMarshal.Cast<T, double>(w.Data), MemoryMarshal.Cast<T, double>(w.Bias), w.Inputs, w.Outputs, w.Packed, w.Lanes, w.MaxVectors);
+            AffineKernel.Rows(path, MemoryMarshal.Cast<T, double>(x), rows, ldx, wd, MemoryMarshal.Cast<T, double>(z), ldz, MemoryMarshal.Cast<T, double>(tile));
+        }
+        else
+        {
+            WeightView<float> wf = new(MemoryMarshal.Cast<T, float>(w.Data), MemoryMarshal.Cast<T, float>(w.Bias), w.Inputs, w.Outputs, w.Packed, w.Lanes, w.MaxVectors);
+            AffineKernel.Rows(path, MemoryMarshal.Cast<T, float>(x), rows, ldx, wf, MemoryMarshal.Cast<T, float>(z), ldz, MemoryMarshal.Cast<T, float>(tile));
         }
     }
 

@@ -103,8 +103,28 @@ internal static class AffineKernel
     /// z[r, ·] = x[r, ·]·Wᵀ + b for rows r in [0, rows); x rows are ldx apart and z rows ldz apart.
     /// <paramref name="tile"/> holds at least <see cref="TileLength{T}"/> numbers.
     /// </summary>
-    public static void Rows(KernelPath path, ReadOnlySpan<double> x, int rows, int ldx, in WeightView<double> w, Span<double> z, int ldz, Span<double> tile, int depthBlock = DefaultDepthBlock)
+    /// <remarks>
+    /// A layer whose packed Wᵀ does not fit in <see cref="CacheBudgetBytes"/> (N ≳ 256 in float64) is run
+    /// in cache blocks (<see cref="Blocked{T, TV, TS}"/>) so that each block of weights is loaded from
+    /// memory once per call instead of once per strip; <paramref name="panelBlock"/> &gt; 0 forces that
+    /// path with so many panels per block (tests), 0 chooses. The chains, and so the bits, are the same.
+    /// </remarks>
+    public static void Rows(KernelPath path, ReadOnlySpan<double> x, int rows, int ldx, in WeightView<double> w, Span<double> z, int ldz, Span<double> tile, int depthBlock = DefaultDepthBlock, int panelBlock = 0)
     {
+        int pb = PanelBlock(w, rows, depthBlock, panelBlock, sizeof(double));
+        if (pb > 0)
+        {
+            Check(x.Length, Math.Min(rows, StripRows), ldx, z.Length, ldz, tile.Length, w, depthBlock);
+            CheckRows(x.Length, rows, ldx, z.Length, ldz, w);
+            switch (path)
+            {
+                case KernelPath.Vector512: Blocked<double, Vector512<double>, V512D>(x, ldx, rows, w, z, ldz, tile, depthBlock, pb); break;
+                case KernelPath.Vector256: Blocked<double, Vector256<double>, V256D>(x, ldx, rows, w, z, ldz, tile, depthBlock, pb); break;
+                case KernelPath.Vector128: Blocked<double, Vector128<double>, V128D>(x, ldx, rows, w, z, ldz, tile, depthBlock, pb); break;
+                default: Blocked<double, double, ScalarD>(x, ldx, rows, w, z, ldz, tile, depthBlock, pb); break;
+            }
+            return;
+        }
         for (int i = 0; i < rows; i += StripRows)
         {
             int mr = Math.Min(StripRows, rows - i);
@@ -112,14 +132,56 @@ internal static class AffineKernel
         }
     }
 
-    /// <inheritdoc cref="Rows(KernelPath, ReadOnlySpan{double}, int, int, in WeightView{double}, Span{double}, int, Span{double}, int)"/>
-    public static void Rows(KernelPath path, ReadOnlySpan<float> x, int rows, int ldx, in WeightView<float> w, Span<float> z, int ldz, Span<float> tile, int depthBlock = DefaultDepthBlock)
+    /// <inheritdoc cref="Rows(KernelPath, ReadOnlySpan{double}, int, int, in WeightView{double}, Span{double}, int, Span{double}, int, int)"/>
+    public static void Rows(KernelPath path, ReadOnlySpan<float> x, int rows, int ldx, in WeightView<float> w, Span<float> z, int ldz, Span<float> tile, int depthBlock = DefaultDepthBlock, int panelBlock = 0)
     {
+        int pb = PanelBlock(w, rows, depthBlock, panelBlock, sizeof(float));
+        if (pb > 0)
+        {
+            Check(x.Length, Math.Min(rows, StripRows), ldx, z.Length, ldz, tile.Length, w, depthBlock);
+            CheckRows(x.Length, rows, ldx, z.Length, ldz, w);
+            switch (path)
+            {
+                case KernelPath.Vector512: Blocked<float, Vector512<float>, V512F>(x, ldx, rows, w, z, ldz, tile, depthBlock, pb); break;
+                case KernelPath.Vector256: Blocked<float, Vector256<float>, V256F>(x, ldx, rows, w, z, ldz, tile, depthBlock, pb); break;
+                case KernelPath.Vector128: Blocked<float, Vector128<float>, V128F>(x, ldx, rows, w, z, ldz, tile, depthBlock, pb); break;
+                default: Blocked<float, float, ScalarF>(x, ldx, rows, w, z, ldz, tile, depthBlock, pb); break;
+            }
+            return;
+        }
         for (int i = 0; i < rows; i += StripRows)
         {
             int mr = Math.Min(StripRows, rows - i);
             Strip(path, x.Slice(i * ldx), mr, ldx, w, z.Slice(i * ldz), ldz, tile, depthBlock);
         }
+    }
+
+    /// <summary>
+    /// Bytes of packed weights a cache block may hold: half the 1 MiB L2 of the machine the kernel was
+    /// tuned on (docs/performance.md), leaving room for the strips of x and z that stream past it.
+    /// </summary>
+    public const int CacheBudgetBytes = 512 * 1024;
+
+    /// <summary>
+    /// Panels per cache block for <see cref="Rows(KernelPath, ReadOnlySpan{double}, int, int, in WeightView{double}, Span{double}, int, Span{double}, int, int)"/>,
+    /// or 0 for strip by strip: a forced count, else blocks only when the weights outgrow
+    /// <see cref="CacheBudgetBytes"/> and there is more than one strip to share them.
+    /// </summary>
+    internal static int PanelBlock<T>(in WeightView<T> w, int rows, int depthBlock, int forced, int size) where T : unmanaged
+    {
+        if (forced > 0) return forced;
+        if (rows <= StripRows || depthBlock < 1) return 0;
+        long bytes = (long)w.Inputs * w.PaddedOutputs * size;
+        if (bytes <= CacheBudgetBytes) return 0;
+        long panelBytes = (long)Math.Min(depthBlock, w.Inputs) * w.PanelWidth * size;
+        return (int)Math.Max(1, CacheBudgetBytes / panelBytes);
+    }
+
+    /// <summary>Bounds of a whole call of <see cref="Blocked{T, TV, TS}"/> (the strips check one strip each).</summary>
+    private static void CheckRows<T>(int xLength, int rows, int ldx, int zLength, int ldz, in WeightView<T> w) where T : unmanaged
+    {
+        if ((long)(rows - 1) * ldx + w.Inputs > xLength) throw new ArgumentException("x is shorter than rows × ldx", "x");
+        if ((long)(rows - 1) * ldz + w.Outputs > zLength) throw new ArgumentException("z is shorter than rows × ldz", "z");
     }
 
     /// <summary>Scratch a strip needs for the zero-padded last panel of a packed view (0 when none).</summary>
@@ -169,7 +231,7 @@ internal static class AffineKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void StripCore<T, TV, TS>(ReadOnlySpan<T> x, nint ldx, int mr, in WeightView<T> w, Span<T> z, nint ldz, Span<T> tile, int depthBlock)
+    private static void StripCore<T, TV, TS>(ReadOnlySpan<T> x, nint ldx, int mr, in WeightView<T> w, Span<T> z, nint ldz, Span<T> tile, int depthBlock, int firstPanel = 0)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where TS : ISimd<T, TV>
     {
         int lanes = TS.Lanes, nvMax = w.MaxVectors, nr = nvMax * lanes;
@@ -189,7 +251,7 @@ internal static class AffineKernel
             int kLen = Math.Min(depthBlock, inputs - k0);
             bool accumulate = k0 > 0;
             ref T xk = ref Unsafe.Add(ref x0, k0);
-            for (int p = 0; p < panels; p++)
+            for (int p = firstPanel; p < panels; p++)
             {
                 int nv = p < full ? nvMax : lastNv;
                 int width = nv * lanes;
@@ -231,6 +293,78 @@ internal static class AffineKernel
                     for (int k = 0; k < inputs; k++) acc = T.FusedMultiplyAdd(xr[k], wt[k * outputs + j], acc);
                     zr[j] = acc;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// All rows of a call in cache blocks: for each block of <paramref name="panelBlock"/> column panels
+    /// and each depth block of <paramref name="depthBlock"/> inputs (together at most about
+    /// <see cref="CacheBudgetBytes"/> of weights, which stay in L2), every strip of rows runs its
+    /// register blocks against them, resuming each output's chain from the partial sum in z. So the
+    /// weights come from memory once per call, not once per strip of 6 rows, which is what bounds a
+    /// wide layer (a 2048 × 2048 float64 layer is 32 MiB). Every output is still
+    /// <c>acc = b[j]; acc = fma(x[i,k], Wᵀ[k,j], acc)</c> for k in order: same bits as strip by strip.
+    /// A last panel that spills into the tile (zero padding) and the scalar tail of a plain view run
+    /// strip by strip afterwards, as <see cref="StripCore{T, TV, TS}"/> does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Blocked<T, TV, TS>(ReadOnlySpan<T> x, nint ldx, int rows, in WeightView<T> w, Span<T> z, nint ldz, Span<T> tile, int depthBlock, int panelBlock)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where TS : ISimd<T, TV>
+    {
+        int lanes = TS.Lanes, nvMax = w.MaxVectors, nr = nvMax * lanes;
+        if (w.Lanes != lanes) throw new ArgumentException($"the weights were laid out for {w.Lanes} lanes, the path has {lanes}", nameof(w));
+        int inputs = w.Inputs, outputs = w.Outputs;
+        int full = outputs / nr;
+        int lastNv = w.LastVectors;
+        int panels = full + (lastNv > 0 ? 1 : 0);
+        // Panels written straight into z; a last panel wider than the outputs goes through the tile.
+        int direct = panels > 0 && (panels - 1) * nr + (panels - 1 < full ? nr : lastNv * lanes) > outputs ? panels - 1 : panels;
+        ref T x0 = ref MemoryMarshal.GetReference(x);
+        ref T w0 = ref MemoryMarshal.GetReference(w.Data);
+        ref T b0 = ref MemoryMarshal.GetReference(w.Bias);
+        ref T z0 = ref MemoryMarshal.GetReference(z);
+        for (int pc = 0; pc < direct; pc += panelBlock)
+        {
+            int pEnd = Math.Min(pc + panelBlock, direct);
+            for (int k0 = 0; k0 < inputs; k0 += depthBlock)
+            {
+                int kLen = Math.Min(depthBlock, inputs - k0);
+                bool accumulate = k0 > 0;
+                for (int i = 0; i < rows; i += StripRows)
+                {
+                    int mr = Math.Min(StripRows, rows - i);
+                    ref T xk = ref Unsafe.Add(ref x0, i * ldx + k0);
+                    ref T zi = ref Unsafe.Add(ref z0, i * ldz);
+                    for (int p = pc; p < pEnd; p++)
+                    {
+                        int nv = p < full ? nvMax : lastNv;
+                        int width = nv * lanes;
+                        int col0 = p * nr;
+                        nint ldw;
+                        ref T wp = ref w0;
+                        if (w.Packed)
+                        {
+                            ldw = width;
+                            wp = ref Unsafe.Add(ref w0, (nint)col0 * inputs + (nint)k0 * width);
+                        }
+                        else
+                        {
+                            ldw = outputs;
+                            wp = ref Unsafe.Add(ref w0, (nint)k0 * outputs + col0);
+                        }
+                        ByRows<T, TV, TS>(mr, nv, ref xk, ldx, ref wp, ldw, kLen, ref Unsafe.Add(ref b0, col0), ref Unsafe.Add(ref zi, col0), ldz, accumulate);
+                    }
+                }
+            }
+        }
+        int vecCols = full * nr + lastNv * lanes;
+        if (direct < panels || vecCols < outputs)
+        {
+            for (int i = 0; i < rows; i += StripRows)
+            {
+                int mr = Math.Min(StripRows, rows - i);
+                StripCore<T, TV, TS>(x.Slice(i * (int)ldx), ldx, mr, w, z.Slice(i * (int)ldz), ldz, tile, depthBlock, direct);
             }
         }
     }

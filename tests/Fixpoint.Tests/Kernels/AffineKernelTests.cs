@@ -6,7 +6,7 @@ namespace Fixpoint.Tests.Kernels;
 /// <summary>Issue 4: the affine kernel is bit-exact against the scalar fma chain on every path and layout.</summary>
 public class AffineKernelTests
 {
-    private static void CheckAll(int rows, int inputs, int outputs, ulong seed, int depthBlock = AffineKernel.DefaultDepthBlock)
+    private static void CheckAll(int rows, int inputs, int outputs, ulong seed, int depthBlock = AffineKernel.DefaultDepthBlock, int panelBlock = 0)
     {
         double[] x = Random(rows * inputs, seed);
         double[] w = Random(outputs * inputs, seed + 1);
@@ -16,13 +16,13 @@ public class AffineKernelTests
         foreach (KernelPath path in Paths)
         {
             var z = new double[rows * outputs];
-            AffineKernel.Rows(path, x, rows, inputs, AffineKernel.Plain<double>(path, wt, b, inputs, outputs), z, outputs, default, depthBlock);
-            BitEqual(expected, z, $"plain {path} rows={rows} in={inputs} out={outputs} kc={depthBlock}");
+            AffineKernel.Rows(path, x, rows, inputs, AffineKernel.Plain<double>(path, wt, b, inputs, outputs), z, outputs, default, depthBlock, panelBlock);
+            BitEqual(expected, z, $"plain {path} rows={rows} in={inputs} out={outputs} kc={depthBlock} pb={panelBlock}");
 
             var packed = new PackedLayer<double>(path, inputs, outputs, w, b);
             Array.Clear(z);
-            AffineKernel.Rows(path, x, rows, inputs, packed.View, z, outputs, new double[packed.TileLength], depthBlock);
-            BitEqual(expected, z, $"packed {path} rows={rows} in={inputs} out={outputs} kc={depthBlock}");
+            AffineKernel.Rows(path, x, rows, inputs, packed.View, z, outputs, new double[packed.TileLength], depthBlock, panelBlock);
+            BitEqual(expected, z, $"packed {path} rows={rows} in={inputs} out={outputs} kc={depthBlock} pb={panelBlock}");
         }
     }
 
@@ -62,6 +62,37 @@ public class AffineKernelTests
         CheckAll(6, 33, 64, 6, depthBlock);
     }
 
+    /// <summary>
+    /// Cache blocks (a block of panels × a depth block shared by every strip of the call) resume the
+    /// same chains: forced on small shapes, with a spilled last panel, a scalar tail and odd row counts.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 3)]
+    [InlineData(2, 7)]
+    [InlineData(3, 64)]
+    public void CacheBlocksContinueTheSameChain(int panelBlock, int depthBlock)
+    {
+        CheckAll(19, 70, 45, 7, depthBlock, panelBlock);
+        CheckAll(13, 33, 129, 8, depthBlock, panelBlock);
+        CheckAll(6, 40, 64, 9, depthBlock, panelBlock);
+        CheckAll(1, 17, 100, 10, depthBlock, panelBlock);
+    }
+
+    /// <summary>A layer wider than the cache budget takes the blocked path on its own (and a single strip does not).</summary>
+    [Fact]
+    public void WideLayersChooseCacheBlocks()
+    {
+        KernelPath path = AffineKernel.Best;
+        var wide = new PackedLayer<double>(path, 600, 300, new double[600 * 300], new double[300]);
+        Assert.True(AffineKernel.PanelBlock(wide.View, 37, AffineKernel.DefaultDepthBlock, 0, sizeof(double)) > 0);
+        Assert.Equal(0, AffineKernel.PanelBlock(wide.View, AffineKernel.StripRows, AffineKernel.DefaultDepthBlock, 0, sizeof(double)));
+        var narrow = new PackedLayer<double>(path, 64, 64, new double[64 * 64], new double[64]);
+        Assert.Equal(0, AffineKernel.PanelBlock(narrow.View, 100, AffineKernel.DefaultDepthBlock, 0, sizeof(double)));
+        CheckAll(37, 600, 300, 11);
+        CheckAll(50, 300, 600, 12);
+    }
+
     [Fact]
     public void Float32KernelIsTheFloatFmaChain()
     {
@@ -86,6 +117,12 @@ public class AffineKernelTests
                     Array.Clear(z);
                     AffineKernel.Rows(path, x, rows, inputs, packed.View, z, outputs, new float[packed.TileLength], depthBlock: 5);
                     BitEqual(expected, z, $"packed f32 kc=5 {path} {rows}×{inputs}→{outputs}");
+                    Array.Clear(z);
+                    AffineKernel.Rows(path, x, rows, inputs, packed.View, z, outputs, new float[packed.TileLength], depthBlock: 5, panelBlock: 1);
+                    BitEqual(expected, z, $"packed f32 kc=5 pb=1 {path} {rows}×{inputs}→{outputs}");
+                    Array.Clear(z);
+                    AffineKernel.Rows(path, x, rows, inputs, AffineKernel.Plain<float>(path, wt, b, inputs, outputs), z, outputs, default, depthBlock: 7, panelBlock: 2);
+                    BitEqual(expected, z, $"plain f32 kc=7 pb=2 {path} {rows}×{inputs}→{outputs}");
                 }
             }
         }

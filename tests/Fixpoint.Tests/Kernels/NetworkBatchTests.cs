@@ -83,6 +83,40 @@ public class NetworkBatchTests
         }
     }
 
+    /// <summary>
+    /// Width 300: each layer's weights outgrow the kernel's cache budget, so a row block runs in cache
+    /// blocks shared by all its rows; each row is still its own reference, in any batch or row block.
+    /// </summary>
+    [Fact]
+    public void WideLayersInCacheBlocksAreTheReferenceInEveryBatch()
+    {
+        Network net = RandomNetwork(300, 2, residual: true);
+        int count = 40;
+        double[] x = Random(count * 300, 78);
+        double[] expected = Reference(net, x, count);
+        var y = new double[x.Length];
+        net.EvaluateBatch(x, y, count);
+        BitEqual(expected, y, "batch of 40");
+        var one = new double[300];
+        net.EvaluateBatch(x.AsSpan(17 * 300, 300), one, 1);
+        BitEqual(expected.AsSpan(17 * 300, 300), one, "row 17 alone");
+        int saved = net.RowBlock;
+        try
+        {
+            foreach (int block in new[] { 6, 18, 36 })
+            {
+                net.RowBlock = block;
+                Array.Clear(y);
+                net.EvaluateBatchParallel(x, y, count, 2);
+                BitEqual(expected, y, $"row block {block}");
+            }
+        }
+        finally
+        {
+            net.RowBlock = saved;
+        }
+    }
+
     [Fact]
     public void InPlaceEvaluationEqualsOutOfPlace()
     {
