@@ -8,5 +8,9 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cts.Cancel();
 };
-var console = new CliConsole(Console.Out, Console.Error, !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+bool terminal = !Console.IsOutputRedirected && !Console.IsErrorRedirected;
+var console = new CliConsole(Console.Out, Console.Error, terminal)
+{
+    Width = CliConsole.WidthFrom(terminal, () => Console.WindowWidth, Environment.GetEnvironmentVariable("COLUMNS")),
+};
 return FixpointCli.Run(args, console, cts.Token);
