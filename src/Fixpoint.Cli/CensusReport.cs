@@ -27,7 +27,7 @@ internal static class CensusReport
             $"[{f.BasinCI95.Lo:0.####}, {f.BasinCI95.Hi:0.####}]",
         }).ToList();
         // On a narrow terminal: the point shortened first, then type, the interval, unstable dims, residual and basin left out.
-        ConsoleTable.Print(console, "fixed points", head, rows, new TableFit(Shrink: 1, MinShrunk: 20, DropOrder: [6, 9, 5, 2, 8]));
+        ConsoleTable.Print(console, "fixed points", head, rows, new TableFit(Shrink: 1, MinShrunk: 20, DropOrder: [6, 9, 5, 2, 8], Short: r.FixedPoints.Select(f => ShortVec(f.X)).ToList()));
         if (r.Cycles.Count > 0)
         {
             string[] ch = ["#", "period", "first point", "multiplier ρ", "stability", "hits", "basin"];
@@ -37,11 +37,15 @@ internal static class CensusReport
                 c.MultiplierRadius.ToString("0.######", CultureInfo.InvariantCulture), c.Stability.Key(),
                 c.Hits.ToString(CultureInfo.InvariantCulture), c.BasinFraction.ToString("0.####", CultureInfo.InvariantCulture),
             }).ToList();
-            ConsoleTable.Print(console, "cycles", ch, crow, new TableFit(Shrink: 2, MinShrunk: 20, DropOrder: [3, 6, 5]));
+            ConsoleTable.Print(console, "cycles", ch, crow, new TableFit(Shrink: 2, MinShrunk: 20, DropOrder: [3, 6, 5], Short: r.Cycles.Select(c => ShortVec(c.Points[0])).ToList()));
         }
         o.WriteLine($"wrote {Path.Combine(dir, "census.json")}, fixed_points.csv{(File.Exists(Path.Combine(dir, "census.png")) ? ", census.png" : "")} in {r.ElapsedSeconds:0.###} s");
     }
 
+
+    /// <summary>A point for a narrow terminal: 3 coordinates at 3 significant digits and the count of the rest.</summary>
+    internal static string ShortVec(double[] x) =>
+        "(" + string.Join(", ", x.Take(3).Select(v => Format.Sig(v, 3))) + (x.Length > 3 ? $", … {x.Length - 3} more" : "") + ")";
 
     /// <summary>A point, shortened after 4 coordinates.</summary>
     internal static string Vec(double[] x)

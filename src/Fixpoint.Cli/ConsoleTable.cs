@@ -5,9 +5,10 @@ namespace Fixpoint.Cli;
 /// <summary>
 /// How a table gives way to a narrow terminal: <paramref name="Shrink"/> is a column that may be cut short (to
 /// <paramref name="MinShrunk"/> characters, a point's coordinates), <paramref name="DropOrder"/> the columns left
-/// out, first to last, while the table is still too wide. Null: cut nothing, drop from the last column back to the second.
+/// out, first to last, while the table is still too wide; <paramref name="Short"/>, per row, a shorter text for the
+/// shrinkable column (fewer digits) used before anything is cut. Null: cut nothing, drop from the last column back to the second.
 /// </summary>
-internal sealed record TableFit(int Shrink = -1, int MinShrunk = 16, int[]? DropOrder = null);
+internal sealed record TableFit(int Shrink = -1, int MinShrunk = 16, int[]? DropOrder = null, IReadOnlyList<string>? Short = null);
 
 /// <summary>
 /// The CLI's tables: a Spectre table on a terminal, aligned plain text when redirected (one row per unit, ids
@@ -21,7 +22,11 @@ internal static class ConsoleTable
     {
         // Spectre's square border costs 3 characters a column and 1 more; plain text 2 between columns.
         (int perColumn, int extra) = console.IsTerminal ? (3, 1) : (2, -2);
-        var (keep, widths) = Layout(head, rows, console.Width, perColumn, extra, fit ?? new TableFit());
+        fit ??= new TableFit();
+        if (fit.Short is { } shorter && shorter.Count == rows.Count && fit.Shrink >= 0 && console.Width is int w
+            && Layout(head, rows, null, perColumn, extra, fit).Widths.Sum() + perColumn * head.Length + extra > w)
+            rows = rows.Select((r, i) => r.Select((c, j) => j == fit.Shrink ? shorter[i] : c).ToArray()).ToList();
+        var (keep, widths) = Layout(head, rows, console.Width, perColumn, extra, fit);
         string[] h = keep.Select((j, k) => Cut(head[j], widths[k])).ToArray();
         var body = rows.Select(r => keep.Select((j, k) => Cut(r[j], widths[k])).ToArray()).ToList();
         var dropped = Enumerable.Range(0, head.Length).Where(j => !keep.Contains(j)).Select(j => head[j]).ToList();

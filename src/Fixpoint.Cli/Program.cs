@@ -11,6 +11,7 @@ Console.CancelKeyPress += (_, e) =>
 bool terminal = !Console.IsOutputRedirected && !Console.IsErrorRedirected;
 var console = new CliConsole(Console.Out, Console.Error, terminal)
 {
-    Width = CliConsole.WidthFrom(terminal, () => Console.WindowWidth, Environment.GetEnvironmentVariable("COLUMNS")),
+    // Standard output on a terminal is enough for its width, even when stderr is redirected (plain lines, but still 80 columns).
+    Width = CliConsole.WidthFrom(!Console.IsOutputRedirected, () => Console.WindowWidth, Environment.GetEnvironmentVariable("COLUMNS")),
 };
 return FixpointCli.Run(args, console, cts.Token);
