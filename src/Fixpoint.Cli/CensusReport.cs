@@ -16,7 +16,7 @@ internal static class CensusReport
         int marginal = r.FixedPoints.Count(f => f.Stability == Stability.Marginal);
         o.WriteLine($"fixed points: {r.FixedPoints.Count} distinct ({r.StableCount} stable, {marginal} marginal, {unstable} unstable); cycles: {r.Cycles.Count}");
         var m = r.EstimatedMissing;
-        o.WriteLine($"missed attractors (Chao1): {Format.Sci(m.Missing)} ± {Format.Sci(m.StdError)} (estimate {Format.Sci(m.Chao1)} total, coverage {m.Coverage:0.####})");
+        o.WriteLine($"missed attractors (Chao1): {Format.Sig(m.Missing, 3)} ± {Format.Sig(m.StdError, 3)} (estimate {Format.Sig(m.Chao1, 3)} total, coverage {Format.Sig(m.Coverage, 4)})");
 
         string[] head = ["#", "x", "residual", "ρ", "stability", "unst.dims", "type", "hits", "basin", "basin 95% CI"];
         var rows = r.FixedPoints.Select((f, i) => new[]
@@ -26,7 +26,8 @@ internal static class CensusReport
             f.Hits.ToString(CultureInfo.InvariantCulture), f.BasinFraction.ToString("0.####", CultureInfo.InvariantCulture),
             $"[{f.BasinCI95.Lo:0.####}, {f.BasinCI95.Hi:0.####}]",
         }).ToList();
-        ConsoleTable.Print(console, "fixed points", head, rows);
+        // On a narrow terminal: the point shortened first, then type, the interval, unstable dims, residual and basin left out.
+        ConsoleTable.Print(console, "fixed points", head, rows, new TableFit(Shrink: 1, MinShrunk: 20, DropOrder: [6, 9, 5, 2, 8], Short: r.FixedPoints.Select(f => ShortVec(f.X)).ToList()));
         if (r.Cycles.Count > 0)
         {
             string[] ch = ["#", "period", "first point", "multiplier ρ", "stability", "hits", "basin"];
@@ -36,11 +37,15 @@ internal static class CensusReport
                 c.MultiplierRadius.ToString("0.######", CultureInfo.InvariantCulture), c.Stability.Key(),
                 c.Hits.ToString(CultureInfo.InvariantCulture), c.BasinFraction.ToString("0.####", CultureInfo.InvariantCulture),
             }).ToList();
-            ConsoleTable.Print(console, "cycles", ch, crow);
+            ConsoleTable.Print(console, "cycles", ch, crow, new TableFit(Shrink: 2, MinShrunk: 20, DropOrder: [3, 6, 5], Short: r.Cycles.Select(c => ShortVec(c.Points[0])).ToList()));
         }
         o.WriteLine($"wrote {Path.Combine(dir, "census.json")}, fixed_points.csv{(File.Exists(Path.Combine(dir, "census.png")) ? ", census.png" : "")} in {r.ElapsedSeconds:0.###} s");
     }
 
+
+    /// <summary>A point for a narrow terminal: 3 coordinates at 3 significant digits and the count of the rest.</summary>
+    internal static string ShortVec(double[] x) =>
+        "(" + string.Join(", ", x.Take(3).Select(v => Format.Sig(v, 3))) + (x.Length > 3 ? $", … {x.Length - 3} more" : "") + ")";
 
     /// <summary>A point, shortened after 4 coordinates.</summary>
     internal static string Vec(double[] x)

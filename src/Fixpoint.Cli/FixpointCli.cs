@@ -24,7 +24,7 @@ public static class FixpointCli
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            console.Error.WriteLine($"error: {parse.Errors[0].Message}");
+            console.Error.WriteLine($"error: {OneLine(Suggestions.ErrorLine(parse))}");
             return ExitCodes.BadInput;
         }
         try

@@ -15,7 +15,7 @@ internal sealed class NetworkOptions
     public const int DefaultWidth = 8;
     public const int DefaultDepth = 4;
     public const string DefaultActivation = "tanh";
-    public const string DefaultWeights = "gaussian(1)";
+    public const string DefaultWeights = "gaussian(1.5)";
     public const string DefaultBiases = "gaussian(0.1)";
     public const string DefaultScaling = "1/sqrt(n)";
 

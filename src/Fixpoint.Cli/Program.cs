@@ -8,5 +8,10 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cts.Cancel();
 };
-var console = new CliConsole(Console.Out, Console.Error, !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+bool terminal = !Console.IsOutputRedirected && !Console.IsErrorRedirected;
+var console = new CliConsole(Console.Out, Console.Error, terminal)
+{
+    // Standard output on a terminal is enough for its width, even when stderr is redirected (plain lines, but still 80 columns).
+    Width = CliConsole.WidthFrom(!Console.IsOutputRedirected, () => Console.WindowWidth, Environment.GetEnvironmentVariable("COLUMNS")),
+};
 return FixpointCli.Run(args, console, cts.Token);

@@ -23,6 +23,9 @@ internal static class ReportHtml
     /// <summary>Rows shown per CSV or per fixed-point table; the rest are counted, not shown.</summary>
     public const int MaxRows = 1000;
 
+    /// <summary>Fixed points whose coordinates and eigenvalues are shown in full, per census.</summary>
+    public const int MaxDetailPoints = 200;
+
     /// <summary>Figures larger than this are listed, not embedded.</summary>
     public const long MaxFigureBytes = 25L << 20;
 
@@ -31,6 +34,9 @@ internal static class ReportHtml
 
     private static readonly string[] FigureExtensions = [".png", ".jpg", ".jpeg", ".gif", ".svg"];
     private static readonly string[] TextExtensions = [".txt", ".md", ".log"];
+
+    /// <summary>The census's pictures, shown first and in this order after its tables.</summary>
+    private static readonly string[] CensusFigures = ["census.png", "eigenvalues.png", "basins.png"];
 
     public static (string Html, ReportContents Contents) Build(string dir, string? exclude, string version, DateTimeOffset generated)
     {
@@ -63,7 +69,7 @@ internal static class ReportHtml
                 if (prov is not null) provenance.Add(prov.Value);
                 index.Add((census, b.Size(census), censusShown ? "census summary, fixed-point and cycle tables" : "not shown: unreadable (see its section)"));
             }
-            foreach (string f in names.Where(n => FigureExtensions.Contains(Ext(n))))
+            foreach (string f in names.Where(n => FigureExtensions.Contains(Ext(n))).OrderBy(n => Array.IndexOf(CensusFigures, Path.GetFileName(n)) is int i && i >= 0 ? i : CensusFigures.Length))
                 index.Add((f, b.Size(f), b.Figure(body, f)));
             foreach (string f in names.Where(n => Ext(n) == ".json" && n != census))
             {
@@ -101,6 +107,13 @@ internal static class ReportHtml
             .Append(E(version)).Append(" on ").Append(E(generated.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))).Append(".</p>\n");
         html.Append("<nav><strong>Folders:</strong> ").Append(string.Join(" · ", toc.Select(t => $"<a href=\"#{t.Anchor}\">{E(t.Title)}</a>")))
             .Append(" · <a href=\"#files\">every file</a></nav>\n");
+        if (b.Warnings.Count > 0)
+        {
+            html.Append("<section class=\"warnings\"><h2>Warnings</h2>\n<ul>");
+            foreach (var (file, text) in b.Warnings)
+                html.Append("<li><a href=\"#").Append(Anchor(Folder(file))).Append("\"><code>").Append(E(file)).Append("</code></a>: ").Append(E(text)).Append("</li>\n");
+            html.Append("</ul></section>\n");
+        }
         html.Append("<h2>Commands and versions</h2>\n");
         if (provenance.Count == 0) html.Append("<p>No file here records the command that made it.</p>\n");
         else
@@ -128,6 +141,8 @@ internal static class ReportHtml
         .stable{color:#126b2d;font-weight:600}.unstable{color:#a3261b;font-weight:600}.marginal{color:#8a6d00;font-weight:600}.uncertain{color:#8a6d00}
         figure{margin:1em 0;display:inline-block;max-width:100%}figure img{max-width:100%;height:auto;border:1px solid #ddd}figcaption{font-size:.85em;color:#555}
         pre{background:#f6f6f8;padding:.6em;overflow:auto;max-height:30em;font-size:.85em}.note{color:#555;font-style:italic}.error{color:#a3261b}
+        section.warnings{background:#fff4e5;border:1px solid #e0a040;padding:.2em 1em;margin:1em 0}section.warnings h2{border:none;margin-top:.4em}
+        tr.fp-detail td{background:#fff;border-top:none}div.detail{max-width:1100px}div.detail code{word-break:normal;overflow-wrap:anywhere}table.eigenvalues{font-size:.85em}table.kv{font-size:.9em;margin:.2em 0}
         div.wide{overflow-x:auto;max-width:100%}details{margin:.5em 0}section.folder{margin-bottom:2em}nav{margin:.5em 0;font-size:.95em}
         """;
 
@@ -147,17 +162,23 @@ internal static class ReportHtml
 
     private static string Bytes(long n) => n < 1024 ? $"{n} B" : n < 1 << 20 ? $"{n / 1024.0:0.#} KiB" : $"{n / 1048576.0:0.#} MiB";
 
-    /// <summary>A number as the JSON shows it, to 6 significant digits: integers whole, non-finite values (null in the file) as —.</summary>
-    internal static string Num(double v) =>
+    /// <summary>A number to 4 significant digits (<see cref="Format.Sig"/>: "8.941e-7", "0.9877"): integers whole, non-finite values (null in the file) as —.</summary>
+    internal static string Num(double v) => Num(v, 4);
+
+    /// <summary>A number to <paramref name="digits"/> significant digits; integers whole; — when not finite.</summary>
+    internal static string Num(double v, int digits) =>
         !double.IsFinite(v) ? "—"
         : v == Math.Floor(v) && Math.Abs(v) < 1e15 ? ((long)v).ToString(CultureInfo.InvariantCulture)
-        : v.ToString("G6", CultureInfo.InvariantCulture);
+        : Format.Sig(v, digits);
+
+    /// <summary>A share of the starts as a percentage (<see cref="Format.Share"/>); — when not finite.</summary>
+    internal static string Share(double v) => double.IsFinite(v) ? Format.Share(v) : "—";
 
     internal static string Num(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     internal static string Num(JsonElement e) => e.ValueKind switch
     {
-        JsonValueKind.Number => e.TryGetInt64(out long l) ? l.ToString(CultureInfo.InvariantCulture) : e.GetDouble().ToString("G6", CultureInfo.InvariantCulture),
+        JsonValueKind.Number => e.TryGetInt64(out long l) ? l.ToString(CultureInfo.InvariantCulture) : Num(e.GetDouble()),
         JsonValueKind.Null or JsonValueKind.Undefined => "—",
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
@@ -173,6 +194,7 @@ internal static class ReportHtml
         public int Tables { get; private set; }
         public int FixedPointRows { get; private set; }
         public List<string> NotShown { get; } = [];
+        public List<(string File, string Text)> Warnings { get; } = [];
 
         private string Full(string rel) => Path.Combine(root, rel);
 
@@ -217,7 +239,7 @@ internal static class ReportHtml
                 h.Append("<tr>");
                 foreach (string c in lines[i])
                     h.Append(double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
-                        ? $"<td class=\"num\">{E(v.ToString("G6", CultureInfo.InvariantCulture))}</td>" : $"<td>{E(c)}</td>");
+                        ? $"<td class=\"num\">{E(Num(v))}</td>" : $"<td>{E(c)}</td>");
                 h.Append("</tr>\n");
             }
             h.Append("</tbody></table></div>\n");
@@ -269,25 +291,31 @@ internal static class ReportHtml
             rows.Add(("evaluations, seconds", $"{Num(r.Evaluations)}, {Num(r.ElapsedSeconds)}"));
             KeyValues(h, "census-summary", rows);
 
+            Warn(rel, r);
             int total = r.FixedPoints.Count;
+            JsonElement[] raw = RawFixedPoints(rel);
             h.Append("<h4>Fixed points (").Append(total).Append(")</h4>\n");
-            h.Append("<div class=\"wide\"><table class=\"fixed-points\"><thead><tr><th>#</th><th>x</th><th>residual</th><th>ρ(J)</th><th>stability</th><th>unstable dims</th><th>type</th><th>hits</th><th>basin</th><th>basin 95% CI</th><th>found by</th></tr></thead><tbody>\n");
+            if (total == 0) h.Append("<p class=\"note\">None found.</p>\n");
+            else h.Append("<div class=\"wide\"><table class=\"fixed-points\"><thead><tr><th>#</th><th>x</th><th>residual</th><th>ρ(J)</th><th>stability</th><th>unstable dims</th><th>type</th><th>hits</th><th>basin</th><th>basin 95% CI</th><th>found by</th></tr></thead><tbody>\n");
             int k = 0;
             foreach (CensusFixedPoint f in r.FixedPoints.Take(MaxRows))
             {
                 string stability = ResultJson.Key(f.Stability);
-                string rho = Num(f.SpectralRadius)
-                    + (f.SpectralRadiusError > 0 ? " ± " + Num(f.SpectralRadiusError) : double.IsNaN(f.SpectralRadiusError) ? " ± ?" : "");
-                h.Append("<tr class=\"fp\"><td class=\"num\">").Append(k++).Append("</td><td><code>").Append(E(Vector(f.X))).Append("</code></td><td class=\"num\">")
-                    .Append(E(Num(f.Residual))).Append("</td><td class=\"num\">").Append(E(rho)).Append("</td><td class=\"").Append(E(stability)).Append("\">")
+                string rho = Num(f.SpectralRadius, 6)
+                    + (f.SpectralRadiusError > 0 ? " ± " + Num(f.SpectralRadiusError, 2) : double.IsNaN(f.SpectralRadiusError) ? " ± ?" : "");
+                h.Append("<tr class=\"fp\"><td class=\"num\">").Append(k).Append("</td><td><code>").Append(E(Vector(f.X))).Append("</code></td><td class=\"num\">")
+                    .Append(E(Num(f.Residual, 3))).Append("</td><td class=\"num\">").Append(E(rho)).Append("</td><td class=\"").Append(E(stability)).Append("\">")
                     .Append(E(stability)).Append(f.StabilityUncertain ? " <span class=\"uncertain\">(uncertain)</span>" : "").Append("</td><td class=\"num\">")
                     .Append(E(Num(f.UnstableDimensions))).Append("</td><td>").Append(E(ResultJson.Key(f.Type))).Append("</td><td class=\"num\">").Append(E(Num(f.Hits)))
-                    .Append("</td><td class=\"num\">").Append(E(Num(f.BasinFraction))).Append("</td><td class=\"num\">").Append(E(Pair(f.BasinCI95)))
+                    .Append("</td><td class=\"num\">").Append(E(Share(f.BasinFraction))).Append("</td><td class=\"num\">").Append(E(Pair(f.BasinCI95)))
                     .Append("</td><td>").Append(E(ResultJson.Key(f.FoundBy))).Append("</td></tr>\n");
+                if (k < MaxDetailPoints) Detail(h, k, f, k < raw.Length ? raw[k] : default);
+                k++;
             }
             FixedPointRows += k;
-            h.Append("</tbody></table></div>\n");
+            if (total > 0) h.Append("</tbody></table></div>\n");
             if (total > k) h.Append("<p class=\"note\">First ").Append(k).Append(" of ").Append(total).Append(" fixed points.</p>\n");
+            if (k > MaxDetailPoints) h.Append("<p class=\"note\">Coordinates and eigenvalues of the first ").Append(MaxDetailPoints).Append(" fixed points; census.json holds them all.</p>\n");
             Tables++;
             if (r.Cycles.Count > 0)
             {
@@ -298,8 +326,8 @@ internal static class ReportHtml
                     string stability = ResultJson.Key(c.Stability);
                     string first = c.Points.Length > 0 ? Vector(c.Points[0]) : "—";
                     h.Append("<tr class=\"cycle\"><td class=\"num\">").Append(k++).Append("</td><td class=\"num\">").Append(E(Num(c.Period))).Append("</td><td><code>")
-                        .Append(E(first)).Append("</code></td><td class=\"num\">").Append(E(Num(c.MultiplierRadius))).Append("</td><td class=\"").Append(E(stability)).Append("\">")
-                        .Append(E(stability)).Append("</td><td class=\"num\">").Append(E(Num(c.Hits))).Append("</td><td class=\"num\">").Append(E(Num(c.BasinFraction)))
+                        .Append(E(first)).Append("</code></td><td class=\"num\">").Append(E(Num(c.MultiplierRadius, 6))).Append("</td><td class=\"").Append(E(stability)).Append("\">")
+                        .Append(E(stability)).Append("</td><td class=\"num\">").Append(E(Num(c.Hits))).Append("</td><td class=\"num\">").Append(E(Share(c.BasinFraction)))
                         .Append("</td><td class=\"num\">").Append(E(Pair(c.BasinCI95))).Append("</td></tr>\n");
                 }
                 h.Append("</tbody></table>\n");
@@ -311,11 +339,119 @@ internal static class ReportHtml
         /// <summary>A point as (x0, x1, …): every coordinate up to 8, else the first 6 and the count.</summary>
         private static string Vector(double[] x)
         {
-            var v = x.Select(Num).ToList();
-            return v.Count <= 8 ? "(" + string.Join(", ", v) + ")" : "(" + string.Join(", ", v.Take(6)) + $", … {v.Count} values)";
+            var v = x.Select(c => Num(c)).ToList();
+            return v.Count <= 8 ? "(" + string.Join(", ", v) + ")" : "(" + string.Join(", ", v.Take(4)) + $", … {v.Count} values)";
         }
 
-        private static string Pair((double Lo, double Hi) p) => $"[{Num(p.Lo)}, {Num(p.Hi)}]";
+        /// <summary>Every coordinate, to 6 significant digits.</summary>
+        private static string FullVector(double[] x) => "(" + string.Join(", ", x.Select(c => Num(c, 6))) + ")";
+
+        /// <summary>λ as "re ± im·i" to 4 significant digits.</summary>
+        private static string Eigenvalue(System.Numerics.Complex z) =>
+            Num(z.Real) + (z.Imaginary == 0 ? "" : (z.Imaginary > 0 ? " + " : " − ") + Num(Math.Abs(z.Imaginary)) + "i");
+
+        /// <summary>The fields census.json's fixed points have in this version; any other (modes, from a later version) is shown as it is.</summary>
+        private static readonly HashSet<string> KnownPointFields =
+        [
+            "x", "residual", "polished", "spectralRadius", "stability", "unstableDimensions", "type", "eigenvalues", "eigenvalueMethod",
+            "eigenvalueResidual", "hits", "basinFraction", "basinCI95", "foundBy", "spectralRadiusError", "stabilityUncertain", "ball",
+        ];
+
+        /// <summary>The fixed points of census.json as raw JSON, for the fields the typed reader does not know; empty when unreadable.</summary>
+        private JsonElement[] RawFixedPoints(string rel)
+        {
+            try
+            {
+                using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Full(rel)));
+                return doc.RootElement.TryGetProperty("fixedPoints", out JsonElement a) && a.ValueKind == JsonValueKind.Array
+                    ? a.EnumerateArray().Select(e => e.Clone()).ToArray() : [];
+            }
+            catch (JsonException) { return []; }
+        }
+
+        /// <summary>A row under the point's row: its coordinates, eigenvalues, proved ball and any further fields (modes) behind a disclosure.</summary>
+        private static void Detail(StringBuilder h, int k, CensusFixedPoint f, JsonElement raw)
+        {
+            var extra = raw.ValueKind == JsonValueKind.Object ? raw.EnumerateObject().Where(p => !KnownPointFields.Contains(p.Name)).ToList() : [];
+            h.Append("<tr class=\"fp-detail\"><td></td><td colspan=\"10\"><details><summary>#").Append(k).Append(": ").Append(f.X.Length).Append(" coordinates, ")
+                .Append(f.Eigenvalues.Length).Append(" eigenvalue(s)");
+            foreach (var p in extra) h.Append(", ").Append(E(p.Name));
+            h.Append("</summary>\n<div class=\"detail\"><p><strong>x</strong> <code>").Append(E(FullVector(f.X))).Append("</code></p>\n");
+            if (f.Eigenvalues.Length > 0)
+            {
+                string method = f.EigenvalueMethod is null ? "" : $", {ResultJson.Key(f.EigenvalueMethod.Value)}";
+                h.Append("<p><strong>eigenvalues</strong> <span class=\"note\">(by decreasing |λ|").Append(E(method))
+                    .Append(f.EigenvalueResidual is double er && er > 0 ? E($", residual ≤ {Num(er, 2)}") : "").Append(")</span></p>\n<table class=\"eigenvalues\"><thead><tr><th>λ</th><th>|λ|</th></tr></thead><tbody>");
+                foreach (var z in f.Eigenvalues)
+                    h.Append("<tr><td class=\"num\">").Append(E(Eigenvalue(z))).Append("</td><td class=\"num").Append(z.Magnitude > 1 ? " unstable" : "").Append("\">")
+                        .Append(E(Num(z.Magnitude))).Append("</td></tr>");
+                h.Append("</tbody></table>\n");
+            }
+            if (f.Ball is not null)
+                h.Append("<p><strong>proved ball</strong> ").Append(E(JsonSerializer.Serialize(f.Ball, CensusFile.JsonOptions))).Append("</p>\n");
+            foreach (var p in extra)
+            {
+                h.Append("<div class=\"extra\"><strong>").Append(E(p.Name)).Append("</strong> ");
+                Render(h, p.Value, 0);
+                h.Append("</div>\n");
+            }
+            h.Append("</div></details></td></tr>\n");
+        }
+
+        /// <summary>Any JSON value in full: objects as key/value tables, arrays of objects as numbered lists, arrays of numbers inline.</summary>
+        private static void Render(StringBuilder h, JsonElement e, int depth)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object when depth < 6:
+                    h.Append("<table class=\"kv\"><tbody>");
+                    foreach (JsonProperty p in e.EnumerateObject())
+                    {
+                        h.Append("<tr><th>").Append(E(p.Name)).Append("</th><td>");
+                        Render(h, p.Value, depth + 1);
+                        h.Append("</td></tr>");
+                    }
+                    h.Append("</tbody></table>");
+                    break;
+                case JsonValueKind.Array when depth < 6 && e.EnumerateArray().Any(x => x.ValueKind is JsonValueKind.Object || x.ValueKind is JsonValueKind.Array && x.GetArrayLength() > 2):
+                    h.Append("<ol start=\"0\">");
+                    foreach (JsonElement x in e.EnumerateArray())
+                    {
+                        h.Append("<li>");
+                        Render(h, x, depth + 1);
+                        h.Append("</li>");
+                    }
+                    h.Append("</ol>");
+                    break;
+                case JsonValueKind.Array:
+                    h.Append("<code>[").Append(E(string.Join(", ", e.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Array ? "[" + string.Join(", ", x.EnumerateArray().Select(Num)) + "]" : Num(x))))).Append("]</code>");
+                    break;
+                default:
+                    h.Append(E(Num(e)));
+                    break;
+            }
+        }
+
+        /// <summary>What a reader should know before the tables: no start converged, most hit the limit or diverged, uncertain verdicts, an interrupted run, attractors probably missed.</summary>
+        private void Warn(string rel, CensusFile r)
+        {
+            long n = r.Starts;
+            if (r.Partial) Warnings.Add((rel, $"partial run: interrupted after {Num(n)} of {Num(r.RequestedStarts)} starts; every count covers the finished starts only"));
+            if (n > 0 && r.Outcomes.Converged == 0)
+                Warnings.Add((rel, $"no start converged (0 of {Num(n)}): no basin was measured" + (r.FixedPoints.Count > 0 ? $"; the {r.FixedPoints.Count} fixed point(s) listed were found by Newton" : "")));
+            if (n > 0 && 2 * r.Outcomes.MaxIterations > n)
+                Warnings.Add((rel, $"most starts hit the iteration limit: {Num(r.Outcomes.MaxIterations)} of {Num(n)} ({Share((double)r.Outcomes.MaxIterations / n)}) stopped at maxIterations {Num(r.Options.MaxIterations)}"));
+            if (n > 0 && 2 * r.Outcomes.Diverged > n)
+                Warnings.Add((rel, $"most starts diverged: {Num(r.Outcomes.Diverged)} of {Num(n)} ({Share((double)r.Outcomes.Diverged / n)})"));
+            var uncertain = r.FixedPoints.Select((f, i) => (f, i)).Where(p => p.f.StabilityUncertain).Select(p => "#" + p.i).ToList();
+            if (uncertain.Count > 0)
+                Warnings.Add((rel, $"{uncertain.Count} uncertain stability verdict(s): fixed point(s) {string.Join(", ", uncertain.Take(10))}{(uncertain.Count > 10 ? ", …" : "")}"));
+            MissingEstimate m = r.EstimatedMissing;
+            if (m.Missing >= 0.5)
+                Warnings.Add((rel, $"about {Num(m.Missing, 2)} attractor(s) probably missed (Chao1 {Num(m.Chao1, 3)} ± {Num(m.StdError, 2)}, coverage {Num(m.Coverage, 3)}): more starts would find more"));
+        }
+
+        private static string Pair((double Lo, double Hi) p) => $"[{Share(p.Lo)}, {Share(p.Hi)}]";
 
         private static string Bool(bool b) => b ? "true" : "false";
 

@@ -239,7 +239,7 @@ public class CliTests
         File.WriteAllText(points, "0,0,0,0\n");
         Assert.Equal(0, CliRunner.Invoke(["eval", .. net, "--points", points, "--save-model", Path.Combine(dir, "eval.safetensors")]).ExitCode);
         Assert.Equal(saved, File.ReadAllBytes(Path.Combine(dir, "eval.safetensors")));
-        var expected = new Init.RandomNetworkSpec(4, 2, new TanhActivation(), Init.WeightLaw.Parse("gaussian(1)"), Init.WeightLaw.Parse("gaussian(0.1)"),
+        var expected = new Init.RandomNetworkSpec(4, 2, new TanhActivation(), Init.WeightLaw.Parse(Fixpoint.Cli.NetworkOptions.DefaultWeights), Init.WeightLaw.Parse("gaussian(0.1)"),
             Init.ScaleConvention.InverseSqrtN, false, false, 3).Build();
         Network loaded = ModelFile.Load(Path.Combine(dir, "saved.safetensors"));
         var x = new double[] { 0.1, -0.2, 0.3, 0.4 };

@@ -72,6 +72,50 @@ public partial class ReportTests
         Assert.Contains("<td>a, b</td>", html);
     }
 
+    /// <summary>
+    /// Issue 16, item 5: a census where no start converges gets a warnings block at the top; numbers come at a few
+    /// significant digits (no "E-07"), basins as percentages, every coordinate of a 10-dimensional point and its
+    /// eigenvalues behind a disclosure, and fields of a later census.json (modes) shown there too.
+    /// </summary>
+    [Fact]
+    public void ReportWarnsFormatsNumbersAndDisclosesEveryCoordinate()
+    {
+        string dir = CliRunner.TempDir();
+        string census = Path.Combine(dir, "cauchy");
+        var run = CliRunner.Invoke("census", "--width", "10", "--depth", "8", "--weights", "cauchy(1)", "--scaling", "1/n", "--starts", "40", "--max-iter", "60",
+            "--unstable", "--no-plot", "--out", census);
+        Assert.True(run.ExitCode == 0, run.Err);
+        JsonObject doc = JsonNode.Parse(File.ReadAllText(Path.Combine(census, "census.json")))!.AsObject();
+        Assert.Equal(0, (int)doc["outcomes"]!["converged"]!);
+        JsonArray points = doc["fixedPoints"]!.AsArray();
+        Assert.NotEmpty(points);
+        points[0]!.AsObject()["modes"] = JsonNode.Parse("""[{"kind":"unstable","eigenvalue":[2.5,0],"vector":[0.6,0.8]}]""");
+        File.WriteAllText(Path.Combine(census, "census.json"), doc.ToJsonString());
+
+        Assert.Equal(0, CliRunner.Invoke("report", dir).ExitCode);
+        string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        string text = Regex.Replace(html, "data:[a-z/+]+;base64,[A-Za-z0-9+/=]+", "");
+        int warnings = text.IndexOf("<section class=\"warnings\">", StringComparison.Ordinal);
+        Assert.True(warnings > 0 && warnings < text.IndexOf("Commands and versions", StringComparison.Ordinal), "no warnings block before the tables");
+        Assert.Contains("no start converged (0 of 40)", text);
+        Assert.Contains("most starts hit the iteration limit: 40 of 40 (100%)", text);
+        Assert.DoesNotMatch("[0-9]E[+-][0-9]", text);
+        Assert.DoesNotContain("E-0", text);
+        Assert.Contains("[0%, ", text);
+
+        // One disclosure per point, each with all 10 coordinates, equal to census.json's to 6 significant digits.
+        var details = Regex.Matches(text, "<tr class=\"fp-detail\">.*?<strong>x</strong> <code>\\(([^)]*)\\)</code>", RegexOptions.Singleline);
+        Assert.Equal(points.Count, details.Count);
+        double[] x0 = details[0].Groups[1].Value.Split(", ").Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        double[] expected = points[0]!["x"]!.AsArray().Select(v => (double)v!).ToArray();
+        Assert.Equal(10, x0.Length);
+        for (int i = 0; i < 10; i++) Assert.True(Math.Abs(x0[i] - expected[i]) <= 5e-6 * Math.Abs(expected[i]) + 1e-300, $"x[{i}] = {x0[i]}, file {expected[i]}");
+        Assert.Contains("… 10 values)", text);
+        Assert.Matches("<table class=\"eigenvalues\">", text);
+        Assert.Contains("<strong>modes</strong>", text);
+        Assert.Contains("<code>[0.6, 0.8]</code>", text);
+    }
+
     [Fact]
     public void BadFoldersExitTwoAndAnEscapedNameStaysText()
     {
