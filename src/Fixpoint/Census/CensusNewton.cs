@@ -45,17 +45,9 @@ public static class CensusNewton
         _ => dimension >= KrylovThreshold ? new NewtonKrylovSolver() : new NewtonSolver(),
     };
 
-    /// <summary>
-    /// The solver of the unstable pass: dense Newton where <see cref="For"/> picks it, and otherwise the
-    /// arclength homotopy ending in Newton–Krylov (<see cref="HomotopySolver"/>), because Newton–Krylov
-    /// from a start stalls on wide high-gain networks (docs/census.md, "Unstable fixed points").
-    /// </summary>
-    public static ISolver ForUnstable(NewtonMethod method, int dimension) =>
-        For(method, dimension) is NewtonKrylovSolver ? new HomotopySolver() : new NewtonSolver();
-
     /// <summary>Continuation steps the homotopy takes per start at most (its paths are longer than a Newton run).</summary>
     public const int HomotopyMaxIterations = 1000;
 
-    /// <summary>Paths the unstable pass tracks when --unstable-starts does not say (the first starts, in start order).</summary>
+    /// <summary>Homotopy paths the unstable pass tracks where Newton–Krylov is its solver, from the first starts in start order.</summary>
     public const int HomotopyTracks = 8;
 }

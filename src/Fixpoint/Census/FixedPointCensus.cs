@@ -101,21 +101,23 @@ public static class FixedPointCensus
             }
             int fromStarts = options.UnstableStarts > 0 ? Math.Min(options.UnstableStarts, count) : count;
             int total = fromStarts + extra.Count;
-            ISolver unstable = CensusNewton.ForUnstable(options.Newton, n);
-            // A homotopy path costs hundreds of Newton–Krylov steps: without --unstable-starts it is tracked from the first few starts only.
-            if (unstable is HomotopySolver)
-            {
-                total = Math.Min(total, options.UnstableStarts > 0 ? options.UnstableStarts : CensusNewton.HomotopyTracks);
-                fromStarts = Math.Min(fromStarts, total);
-            }
             var newtonStarts = new double[total * n];
             Array.Copy(x0, newtonStarts, fromStarts * n);
-            for (int e = 0; fromStarts + e < total; e++) Array.Copy(extra[e], 0, newtonStarts, (fromStarts + e) * n, n);
-            var newtonOptions = options.Solve with { MaxIterations = unstable is HomotopySolver ? Math.Max(options.NewtonMaxIterations, CensusNewton.HomotopyMaxIterations) : options.NewtonMaxIterations };
-            IProgress<int>? newtonProgress = progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("newton", d, total)));
-            BatchResult nb = unstable is HomotopySolver
-                ? HomotopyBatch(unstable, map, newtonStarts, total, newtonOptions, newtonProgress, cancellationToken)
-                : unstable.SolveBatch(map, newtonStarts, total, newtonOptions, newtonProgress, cancellationToken);
+            for (int e = 0; e < extra.Count; e++) Array.Copy(extra[e], 0, newtonStarts, (fromStarts + e) * n, n);
+            var newtonOptions = options.Solve with { MaxIterations = options.NewtonMaxIterations };
+            ISolver newtonSolver = CensusNewton.For(options.Newton, n);
+            BatchResult nb = newtonSolver.SolveBatch(map, newtonStarts, total, newtonOptions,
+                progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("newton", d, total))), cancellationToken);
+            // Where Newton–Krylov is the solver, it stalls from most starts on wide high-gain networks (docs/census.md,
+            // "Unstable fixed points"): a few arclength homotopy paths from the first starts are tracked in addition.
+            if (newtonSolver is NewtonKrylovSolver && !cancellationToken.IsCancellationRequested)
+            {
+                int tracks = Math.Min(CensusNewton.HomotopyTracks, count);
+                var homotopyOptions = options.Solve with { MaxIterations = Math.Max(options.NewtonMaxIterations, CensusNewton.HomotopyMaxIterations) };
+                BatchResult hb = HomotopyBatch(new HomotopySolver(), map, x0.AsSpan(0, tracks * n).ToArray(), tracks, homotopyOptions,
+                    progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("newton", total + d, total + tracks))), cancellationToken);
+                nb = new BatchResult([.. nb.Results, .. hb.Results], nb.Cancelled || hb.Cancelled, nb.Evaluations + hb.Evaluations);
+            }
             evaluations += nb.Evaluations;
             foreach (SolveResult r in nb.Results)
             {
