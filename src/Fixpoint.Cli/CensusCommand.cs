@@ -87,8 +87,9 @@ internal static class CensusCommand
             };
             string dir = output.Dir(p);
 
-            (IMap network, string description) = net.BuildMap(p);
+            (IMap network, string description, ModelSummary? summary) = net.Load(p);
             using var ownedMap = network as IDisposable;
+            if (summary is not null) foreach (string line in summary.Lines()) console.Error.WriteLine(line);
             if (network is Network built) net.Save(p, built);
             if (network is OnnxMap { IsFloat32: true })
             {
@@ -117,7 +118,7 @@ internal static class CensusCommand
                 ["network"] = description,
                 ["jacobian"] = network.HasExactJacobian ? "exact" : "central differences (estimated)",
             };
-            CensusFile.Write(Path.Combine(dir, "census.json"), result, context);
+            CensusFile.Write(Path.Combine(dir, "census.json"), CensusFile.From(result, context) with { Model = summary });
             CensusFile.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
             // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
             if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));

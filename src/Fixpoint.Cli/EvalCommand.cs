@@ -15,8 +15,10 @@ internal static class EvalCommand
         cmd.SetAction(p =>
         {
             PointListStarts rows = StartsFile.ReadCsv(p.GetValue(points)!);
-            (Network network, _) = net.Build(p);
-            net.Save(p, network);
+            (IMap network, _, ModelSummary? summary) = net.Load(p);
+            using var owned = network as IDisposable;
+            if (summary is not null) foreach (string line in summary.Lines()) console.Error.WriteLine(line);
+            if (network is Network built) net.Save(p, built);
             int n = network.Dimension;
             if (rows.Dimension != n) throw new UsageException($"--points has {rows.Dimension} columns but the network has dimension {n}");
             var y = new double[n];
