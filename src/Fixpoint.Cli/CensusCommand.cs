@@ -123,6 +123,7 @@ internal static class CensusCommand
             // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
             if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));
             CensusReport.Print(console, result, description, dir);
+            if (IterationLimitNote(result, options) is string note) console.Error.WriteLine(note);
             return result.Partial ? ExitCodes.Interrupted : ExitCodes.Ok;
         });
         return cmd;
@@ -134,6 +135,18 @@ internal static class CensusCommand
         (CensusOptions changed, var names) = Float32Tolerances.Apply(options, given);
         if (names.Count > 0) console.Error.WriteLine($"note: the model computes in float32; using {string.Join(" ", names.Select(n => $"{n.Name.Cli} {Format.Value(n.Value)}"))} (give them to override)");
         return changed;
+    }
+
+    /// <summary>
+    /// The one line that says what to do when most starts (more than half of those that finished) ended at the iteration
+    /// limit: the attractors are slow (ρ near 1) or the orbits long, and the census has not seen where they go.
+    /// </summary>
+    internal static string? IterationLimitNote(CensusResult r, CensusOptions o)
+    {
+        long limited = r.Outcomes.MaxIterations;
+        if (limited * 2 <= Math.Max(r.Starts, 1)) return null;
+        return $"note: {limited} of {r.Starts} starts ended at the iteration limit (--max-iter {o.Solve.MaxIterations}), typical of attractors with ρ near 1; " +
+            $"raise --max-iter, try --solver anderson, or add --unstable (Newton from every start)";
     }
 
     /// <summary>The examples of a data set as starts: every row, in file order.</summary>
