@@ -90,6 +90,7 @@ internal static class CensusCommand
             string dir = output.Dir(p);
 
             using LoadedModel loaded = held.Load(p, net);
+            if (loaded.Summary is not null) foreach (string line in loaded.Summary.Lines()) console.Error.WriteLine(line);
             bool partial = false;
             foreach (HeldCondition condition in loaded.Conditions)
             {
@@ -133,11 +134,15 @@ internal static class CensusCommand
                     ["network"] = description,
                     ["jacobian"] = network.HasExactJacobian ? "exact" : "estimated",
                 };
-                CensusFile.Write(Path.Combine(dir, "census.json"), HeldInputCensus.Annotate(CensusFile.From(result, context), loaded, condition));
+                ModelSummary? model = loaded.Summary is { } summary && summary.HeldInputs.Count > 0
+                    ? summary with { HeldInputs = [.. summary.HeldInputs.Select((h, k) => h with { Values = condition.Values[k] })] }
+                    : loaded.Summary;
+                CensusFile.Write(Path.Combine(dir, "census.json"), HeldInputCensus.Annotate(CensusFile.From(result, context) with { Model = model }, loaded, condition));
                 CensusFile.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
                 // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
                 if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));
                 CensusReport.Print(console, result, description, dir);
+                if (IterationLimitNote(result, options) is string note) console.Error.WriteLine(note);
                 return result.Partial;
             }
         });
@@ -150,6 +155,18 @@ internal static class CensusCommand
         (CensusOptions changed, var names) = Float32Tolerances.Apply(options, given);
         if (names.Count > 0) console.Error.WriteLine($"note: the model computes in float32; using {string.Join(" ", names.Select(n => $"{n.Name.Cli} {Format.Value(n.Value)}"))} (give them to override)");
         return changed;
+    }
+
+    /// <summary>
+    /// The one line that says what to do when most starts (more than half of those that finished) ended at the iteration
+    /// limit: the attractors are slow (ρ near 1) or the orbits long, and the census has not seen where they go.
+    /// </summary>
+    internal static string? IterationLimitNote(CensusResult r, CensusOptions o)
+    {
+        long limited = r.Outcomes.MaxIterations;
+        if (limited * 2 <= Math.Max(r.Starts, 1)) return null;
+        return $"note: {limited} of {r.Starts} starts ended at the iteration limit (--max-iter {o.Solve.MaxIterations}), typical of attractors with ρ near 1; " +
+            $"raise --max-iter, try --solver anderson, or add --unstable (Newton from every start)";
     }
 
     /// <summary>The examples of a data set as starts: every row, in file order.</summary>

@@ -8,7 +8,7 @@ internal sealed record HeldCondition(int Index, IReadOnlyList<double[]> Values);
 
 /// <summary>A model as a verb sees it: F(x; u), what runs it, and the conditions the held inputs take.</summary>
 internal sealed record LoadedModel(IConditionedModel Model, string Description, string Evaluator, string? EvaluatorReason,
-    IReadOnlyList<HeldCondition> Conditions, IDisposable? Owned) : IDisposable
+    IReadOnlyList<HeldCondition> Conditions, IDisposable? Owned, ModelSummary? Summary = null) : IDisposable
 {
     public void Dispose() => Owned?.Dispose();
 }
@@ -38,7 +38,8 @@ internal sealed class HeldInputOptions
 
     /// <summary>
     /// The model the network options describe, with its conditions: an ONNX file through <see cref="OnnxModelFile"/>
-    /// (native when covered), anything else as the map of <see cref="NetworkOptions.BuildMap"/> with nothing held.
+    /// (native when covered), a recurrent cell's state dict with its held input, anything else as the map of
+    /// <see cref="NetworkOptions.Load"/> with nothing held.
     /// </summary>
     public LoadedModel Load(ParseResult p, NetworkOptions net)
     {
@@ -46,10 +47,19 @@ internal sealed class HeldInputOptions
         bool onnx = model is not null && MapFile.IsOnnx(model);
         if (!onnx)
         {
+            (IMap? map, RecurrentCell? cell, string description, ModelSummary? summary) = net.Load(p);
+            if (cell is not null)
+            {
+                if (NetworkOptions.Given(p, State) || NetworkOptions.Given(p, Output))
+                    throw new UsageException("--state and --output apply to ONNX models; a recurrent cell's state is its hidden state");
+                return new LoadedModel(cell, description, "native", null, Conditions(p, cell), null, summary);
+            }
             if (NetworkOptions.Given(p, State) || NetworkOptions.Given(p, Output) || NetworkOptions.Given(p, Hold))
-                throw new UsageException("--state, --output and --hold apply to models with several inputs (ONNX)");
-            (IMap map, string description) = net.BuildMap(p);
-            return new LoadedModel(new UnconditionedModel(map), description, "native", null, [new HeldCondition(0, [])], map as IDisposable);
+            {
+                (map as IDisposable)?.Dispose();
+                throw new UsageException("--state, --output and --hold apply to models with held inputs (ONNX with several inputs, recurrent cells)");
+            }
+            return new LoadedModel(new UnconditionedModel(map!), description, "native", null, [new HeldCondition(0, [])], map as IDisposable, summary);
         }
         net.CheckOnnxOptions(p);
         OnnxModelFile file = OnnxModelFile.Open(model!, Selection(p));

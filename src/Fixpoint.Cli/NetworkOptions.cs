@@ -34,11 +34,69 @@ internal sealed class NetworkOptions
     public readonly Option<double> M = new("--m") { Description = "Built-in network: m in W = (1/m²)11ᵀ + (1 − 1/m²)I (default 100).", DefaultValueFactory = _ => 100.0 };
     public readonly Option<string> SaveModel = new("--save-model") { Description = "Write the network analysed to this safetensors file." };
     public readonly Option<bool> SaveF32 = new("--save-f32") { Description = "Write --save-model in float32 instead of float64." };
+    public readonly Option<string> Prefix = new("--prefix") { Description = "State dict (.pt or safetensors): the module prefix to strip, such as net. (default: the one prefix under which a known architecture sits, printed)." };
+    public readonly Option<string> FinalActivation = new("--final-activation") { Description = $"State dict of an nn.Sequential: the activation after the last Linear (identity for a bare Linear), which a state dict does not record: {Maps.Activation.Names}." };
 
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { Width, Depth, Activation, Weights, Biases, Scaling, Tied, Residual, Seed, Model, Network, Dim, M, SaveModel, SaveF32 })
+        foreach (Option o in new Option[] { Width, Depth, Activation, Weights, Biases, Scaling, Tied, Residual, Seed, Model, Network, Dim, M, SaveModel, SaveF32, Prefix, FinalActivation })
             command.Options.Add(o);
+    }
+
+    /// <summary>
+    /// <see cref="BuildMap"/> with the summary of the model file loaded (null for random and built-in networks): a
+    /// state dict (.pt, or safetensors without Fixpoint's metadata) through <see cref="StateDictModel"/>, or whatever
+    /// <see cref="BuildMap"/> builds. A recurrent cell comes back as <c>Cell</c> with no map: its held input needs
+    /// values first (<see cref="HeldInputOptions"/>).
+    /// </summary>
+    public (IMap? Map, RecurrentCell? Cell, string Description, ModelSummary? Summary) Load(ParseResult p)
+    {
+        string? model = p.GetValue(Model);
+        StateDictContents? dict = model is null ? null : StateDict(p, model);
+        if (dict is not null)
+        {
+            if (dict.Cell is RecurrentCell cell)
+            {
+                if (p.GetValue(SaveModel) is not null) throw new UsageException("--save-model writes a Sequential network; a recurrent cell cannot be saved as one");
+                return (null, cell, $"model {model} ({dict.Summary.Architecture})", dict.Summary);
+            }
+            if (dict.Map is not Maps.Network && p.GetValue(SaveModel) is not null) throw new UsageException("--save-model writes a network with one activation; this Sequential's last activation differs");
+            return (dict.Map!, null, $"model {model} ({dict.Summary.Architecture}{(dict.Map is Maps.Network n ? ", " + Describe(n) : "")})", dict.Summary);
+        }
+        if (Given(p, Prefix) || Given(p, FinalActivation))
+            throw new UsageException($"{(Given(p, Prefix) ? "--prefix" : "--final-activation")} applies to a state dict (.pt, or safetensors without Fixpoint's metadata)");
+        (IMap map, string description) = BuildMap(p);
+        if (model is null) return (map, null, description, null);
+        ModelSummary summary = map switch
+        {
+            OnnxMap o => new ModelSummary(model, "onnx", o.Describe(), null, [], o.Dimension, [o.InputName], [], "onnxruntime",
+                o.IsFloat32 ? "float32" : "float64", "estimated", []),
+            Maps.Network n => new ModelSummary(model, MapFile.IsOnnx(model) ? "onnx (imported exactly as a plain MLP)" : "safetensors (Fixpoint network)", Describe(n), null,
+                n.Layers.Select((l, i) => new ModelLayer($"layers.{i}", "Linear", [l.Outputs, l.Inputs], n.Activation.Name)).ToList(),
+                n.Dimension, ["x"], [], "native", "float64", "exact", []),
+            _ => new ModelSummary(model, "model", description, null, [], map.Dimension, ["x"], [], "native", "float64", map.HasExactJacobian ? "exact" : "estimated", []),
+        };
+        return (map, null, description, summary);
+    }
+
+    /// <summary>The state dict in <paramref name="model"/>, or null when the file is ONNX or one of Fixpoint's own safetensors files.</summary>
+    private StateDictContents? StateDict(ParseResult p, string model)
+    {
+        if (MapFile.IsOnnx(model)) return null;
+        bool torch = TorchStateDict.IsTorchFile(model);
+        SafetensorsFile file = torch ? TorchStateDict.Read(model) : Safetensors.Read(model);
+        if (!torch && StateDictModel.IsFixpointFile(file)) return null;
+        CheckModelOptions(p);
+        var options = new StateDictOptions(p.GetValue(Prefix),
+            Given(p, Activation) ? ParseActivation(p.GetValue(Activation)!) : null,
+            p.GetValue(FinalActivation) is string f ? ParseFinal(f) : null);
+        return StateDictModel.FromTensors(file, model, torch ? "torch.save zip" : "safetensors state dict", options);
+    }
+
+    private static Activation ParseFinal(string s)
+    {
+        try { return Maps.Activation.Parse(s); }
+        catch (FormatException e) { throw new UsageException($"--final-activation: {e.Message}"); }
     }
 
     internal static bool Given(ParseResult p, Option o) => p.GetResult(o) is OptionResult { Implicit: false };
@@ -99,6 +157,13 @@ internal sealed class NetworkOptions
                 throw new UsageException(MapFile.ExactModelRequired(p.CommandResult.Command.Name, model, imported.Refusal!));
             net = imported.Network;
             description = $"model {model} (imported exactly: {Describe(net)})";
+        }
+        else if (model is not null && StateDict(p, model) is { } dict)
+        {
+            net = dict.Map as Maps.Network ?? throw new UsageException(
+                $"fixpoint {p.CommandResult.Command.Name} needs a network with one activation throughout; {model} is {dict.Summary.Architecture}" +
+                (dict.Cell is not null ? "" : $" with a last activation that differs") + "; census and eval work on it");
+            description = $"model {model} ({dict.Summary.Architecture}, {Describe(net)})";
         }
         else if (model is not null)
         {

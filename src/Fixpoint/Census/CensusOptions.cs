@@ -23,6 +23,15 @@ public sealed record CensusOptions
     /// <summary>Two converged points are one fixed point when their ∞-norm distance is ≤ UniqueTol (also used for cycles, point by point).</summary>
     public double UniqueTol { get => _uniqueTol; init => _uniqueTol = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(UniqueTol), value, "must be > 0"); }
 
+    private readonly double _roundingFloor;
+
+    /// <summary>
+    /// The map's rounding floor: an orbit whose diameter (the largest ∞-norm distance between two of its points) is ≤ this
+    /// is a fixed point seen through the map's rounding, not a cycle, and its start counts as converged at the orbit's
+    /// first point. 0 (the default, for float64 maps): off. <see cref="Float32Tolerances"/> sets it for float32 maps.
+    /// </summary>
+    public double RoundingFloor { get => _roundingFloor; init => _roundingFloor = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(RoundingFloor), value, "must be ≥ 0"); }
+
     /// <summary>Newton polishes each distinct point until ‖F(x) − x‖∞ ≤ PolishTol.</summary>
     public double PolishTol { get => _polishTol; init => _polishTol = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(PolishTol), value, "must be > 0"); }
 

@@ -32,6 +32,8 @@ public static class FixedPointCensus
         long evaluations = batch.Evaluations;
         double solveSeconds = Stopwatch.GetElapsedTime(phase).TotalSeconds, newtonSeconds = 0;
 
+        if (options.RoundingFloor > 0) batch = batch with { Results = batch.Results.Select(r => WithinRounding(r, options.RoundingFloor)).ToArray() };
+
         var status = new SolveStatus?[count];
         long conv = 0, cyc = 0, div = 0, maxit = 0, nonFinite = 0, stalled = 0, cancelled = 0;
         for (int i = 0; i < count; i++)
@@ -80,7 +82,7 @@ public static class FixedPointCensus
         {
             SolveResult r = batch.Results[i];
             if (r.Status != SolveStatus.Cycle || r.CyclePoints is null) continue;
-            double[][] pts = Canonical(r.CyclePoints);
+            double[][] pts = Canonical(ShortestPeriod(r.CyclePoints, options.UniqueTol));
             int found = -1;
             for (int c = 0; c < cycles.Count && found < 0; c++)
                 if (SameOrbit(cycles[c].Points, pts, options.UniqueTol)) found = c;
@@ -189,6 +191,11 @@ public static class FixedPointCensus
             return workspace;
         }, _ => { });
 
+        // 6b. At a map's rounding floor (float32) converged points of one attractor spread over its error ball, so two
+        // attracting points are one when their distance is ≤ UniqueTol + r_a + r_b, r = ‖F(x) − x‖∞/(1 − ρ) (how far a point
+        // with that residual can be from the fixed point of a contraction with rate ρ).
+        if (options.RoundingFloor > 0) (infos, remap) = MergeWithinErrorBalls(infos, remap, options.UniqueTol, finished);
+
         // 7. The multiplier of each orbit.
         var cycleInfos = cycles.Select(c =>
         {
@@ -261,6 +268,62 @@ public static class FixedPointCensus
             progress?.Report(Interlocked.Increment(ref done));
         });
         return new BatchResult(results, results.Any(r => r.Status == SolveStatus.Cancelled), evaluations);
+    }
+
+    private static (FixedPointInfo[], int[]) MergeWithinErrorBalls(FixedPointInfo[] infos, int[] remap, double uniqueTol, long finished)
+    {
+        static double Radius(FixedPointInfo f) => f.Residual / (1 - f.SpectralRadius);
+        int m = infos.Length;
+        var into = Enumerable.Range(0, m).ToArray();
+        for (int a = 0; a < m; a++)
+        {
+            if (into[a] != a || infos[a].Stability != Stability.Stable) continue;
+            for (int b = a + 1; b < m; b++)
+                if (into[b] == b && infos[b].Stability == Stability.Stable
+                    && MaxAbsDiff(infos[a].X, infos[b].X) <= uniqueTol + Radius(infos[a]) + Radius(infos[b])) into[b] = a;
+        }
+        if (Enumerable.Range(0, m).All(k => into[k] == k)) return (infos, remap);
+        var hits = new long[m];
+        for (int k = 0; k < m; k++) hits[into[k]] += infos[k].Hits;
+        var kept = new List<FixedPointInfo>();
+        var position = new int[m];
+        for (int k = 0; k < m; k++)
+        {
+            if (into[k] != k) continue;
+            position[k] = kept.Count;
+            kept.Add(hits[k] == infos[k].Hits ? infos[k] : infos[k] with
+            {
+                Hits = hits[k], BasinFraction = finished > 0 ? (double)hits[k] / finished : 0.0, BasinCI95 = CensusStatistics.Wilson(hits[k], finished),
+            });
+        }
+        return (kept.ToArray(), remap.Select(r => r < 0 ? r : position[into[r]]).ToArray());
+    }
+
+    /// <summary>A cycle whose orbit is narrower than the rounding floor, as the converged start it is (at the orbit's first point).</summary>
+    private static SolveResult WithinRounding(SolveResult r, double floor)
+    {
+        if (r.Status != SolveStatus.Cycle || r.CyclePoints is not { Length: > 0 } pts) return r;
+        for (int i = 0; i < pts.Length; i++)
+            for (int j = i + 1; j < pts.Length; j++)
+                if (MaxAbsDiff(pts[i], pts[j]) > floor) return r;
+        return r with { X = pts[0], Status = SolveStatus.Converged, Period = 0, CyclePoints = null };
+    }
+
+    /// <summary>
+    /// The orbit with its shortest period: a k-cycle whose points repeat after p | k within <paramref name="tol"/>
+    /// (a 4-cycle that is a 2-cycle traversed twice, which a float32 map's rounding makes the driver see) is that p-cycle.
+    /// </summary>
+    private static double[][] ShortestPeriod(double[][] points, double tol)
+    {
+        int k = points.Length;
+        for (int p = 2; p < k; p++) // period 1 would be a fixed point: that is the rounding floor's call, not this one's
+        {
+            if (k % p != 0) continue;
+            bool repeats = true;
+            for (int i = 0; i + p < k && repeats; i++) repeats = MaxAbsDiff(points[i], points[i + p]) <= tol;
+            if (repeats) return points[..p];
+        }
+        return points;
     }
 
     private static double[][] Canonical(double[][] points)

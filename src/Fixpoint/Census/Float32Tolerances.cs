@@ -13,6 +13,14 @@ public static class Float32Tolerances
     public const double Atol = 1e-6, PolishTol = 1e-6, UniqueTol = 1e-4;
 
     /// <summary>
+    /// <see cref="CensusOptions.RoundingFloor"/> of a float32 map: 10 × <see cref="Atol"/> = 1e-5 (≈ 84 ulps of 1 in float32).
+    /// Near an attractor with ρ close to 1 the map's rounding (≈ 2^-24 relative per operation) is amplified by up to
+    /// 1/(1 − ρ), so its iterates wander over orbits of diameter ≈ 1e-6 that the driver sees as 2- or 4-cycles; an
+    /// orbit this narrow is the fixed point, not a cycle.
+    /// </summary>
+    public const double RoundingFloor = 10 * Atol;
+
+    /// <summary>
     /// <paramref name="options"/> with the float32 tolerances in place of those the caller did not choose
     /// (<paramref name="keep"/> holds the <see cref="OptionName.Property"/> names chosen), and the options
     /// changed, with their new values, in the order atol, polish tolerance, unique tolerance.
@@ -20,6 +28,7 @@ public static class Float32Tolerances
     public static (CensusOptions Options, IReadOnlyList<(OptionName Name, double Value)> Changed) Apply(CensusOptions options, IReadOnlySet<string> keep)
     {
         var changed = new List<(OptionName, double)>();
+        options = options with { RoundingFloor = RoundingFloor };
         if (!keep.Contains(nameof(SolveOptions.Atol)))
         {
             options = options with { Solve = options.Solve with { Atol = Atol } };

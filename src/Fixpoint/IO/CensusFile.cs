@@ -66,6 +66,10 @@ public sealed record CensusFile(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public EarlyAssignmentSummary? EarlyAssignment { get; init; }
 
+    /// <summary>The model file loaded (<see cref="ModelSummary"/>: layers, shapes, activations, state, held inputs, evaluator, precision); absent for random and built-in networks.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ModelSummary? Model { get; init; }
+
     /// <summary>How census.json is written and read.</summary>
     public static readonly JsonSerializerOptions JsonOptions = ResultJson.Options();
 

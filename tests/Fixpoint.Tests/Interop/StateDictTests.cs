@@ -65,7 +65,7 @@ public class StateDictTests
     public void CensusRunsOnTheStateDict()
     {
         string dir = CliRunner.TempDir();
-        var run = CliRunner.Invoke("census", "--model", File_, "--activation", "tanh", "--starts", "100", "--no-plot", "--out", dir);
+        var run = CliRunner.Invoke("census", "--model", File_, "--activation", "tanh", "--final-activation", "tanh", "--starts", "100", "--no-plot", "--out", dir);
         Assert.True(run.ExitCode == 0, run.Err);
         Assert.True(File.Exists(Path.Combine(dir, "census.json")));
     }
