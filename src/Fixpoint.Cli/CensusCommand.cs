@@ -50,7 +50,7 @@ internal static class CensusCommand
             int k = p.GetValue(starts);
             if (k < 1) throw new UsageException($"--starts must be ≥ 1 (got {k})");
             double[] b = p.GetValue(box) ?? [-1.0, 1.0];
-            if (!b.All(double.IsFinite) || !(b[0] < b[1])) throw new UsageException($"--box {Format.Value(b[0])} {Format.Value(b[1])} is empty: LO must be below HI");
+            InputLimits.CheckBox("--box", b[0], b[1]);
             // The option records check the ranges; a refused value comes back as one line under its option's name.
             SolverSpec solverSpec = solver.Spec(p);
             EigenMethod eigenMethod = FixedPointStability.ParseMethod(p.GetValue(eigen))
@@ -118,13 +118,15 @@ internal static class CensusCommand
                 if (spec is PointListStarts pls && pls.Dimension != network.Dimension)
                     throw new UsageException($"{(dataset is not null ? "--starts-dataset " + dataset : "--starts-file " + file)} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
                 if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
+                InputLimits.CheckCensus(p, spec.Count(network.Dimension, k), network.Dimension, options.Solve.Threads);
 
-                Directory.CreateDirectory(dir);
+                // Every file goes to a staging folder swapped in at the end: a failure leaves the earlier run's files as they were.
+                using var run = RunFolder.Begin(dir, "census.png", "census.json", "fixed_points.csv", CertifyCommand.NetworkFileName);
                 // census.png is drawn before census.json is written, so the file records the plot's seconds too.
                 CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
                 {
                     CensusResult r = FixedPointCensus.Run(network, spec, k, p.GetValue(net.Seed), options, progress, ct);
-                    return output.Plot(p) ? CensusPlot.Draw(r, network, spec, Path.Combine(dir, "census.png"), progress) : r;
+                    return output.Plot(p) ? CensusPlot.Draw(r, network, spec, run.File("census.png"), progress) : r;
                 });
 
                 var context = new Dictionary<string, string>
@@ -137,10 +139,11 @@ internal static class CensusCommand
                 ModelSummary? model = loaded.Summary is { } summary && summary.HeldInputs.Count > 0
                     ? summary with { HeldInputs = [.. summary.HeldInputs.Select((h, k) => h with { Values = condition.Values[k] })] }
                     : loaded.Summary;
-                CensusFile.Write(Path.Combine(dir, "census.json"), HeldInputCensus.Annotate(CensusFile.From(result, context) with { Model = model }, loaded, condition));
-                CensusFile.WriteCsv(result, Path.Combine(dir, "fixed_points.csv"));
+                CensusFile.Write(run.File("census.json"), HeldInputCensus.Annotate(CensusFile.From(result, context) with { Model = model }, loaded, condition));
+                CensusFile.WriteCsv(result, run.File("fixed_points.csv"));
                 // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
-                if (network is Network exact) ModelFile.Save(exact, Path.Combine(dir, CertifyCommand.NetworkFileName));
+                if (network is Network exact) ModelFile.Save(exact, run.File(CertifyCommand.NetworkFileName));
+                run.Commit();
                 CensusReport.Print(console, result, description, dir);
                 if (IterationLimitNote(result, options) is string note) console.Error.WriteLine(note);
                 return result.Partial;

@@ -20,6 +20,7 @@ public static class FixpointCli
         root.Subcommands.Add(RestoreCommand.Create(console, cancellationToken));
         root.Subcommands.Add(ClassifyCommand.Create(console, cancellationToken));
         root.Subcommands.Add(EarlyExitCommand.Create(console, cancellationToken));
+        root.Options.Add(InputLimits.CreateMemoryLimit());
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -31,6 +32,17 @@ public static class FixpointCli
         {
             return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
         }
+        catch (Numerics.MemoryBudgetException e)
+        {
+            console.Error.WriteLine($"error: {OneLine(e.Message)}; raise it with {InputLimits.MemoryLimitName} SIZE if the machine has the memory");
+            return ExitCodes.BadInput;
+        }
+        catch (OutOfMemoryException)
+        {
+            // A last resort: a size no check foresaw. Still one line, never a trace.
+            console.Error.WriteLine($"error: out of memory; the input asks for more than this process can allocate (see {InputLimits.MemoryLimitName})");
+            return ExitCodes.BadInput;
+        }
         catch (Exception e) when (IsBadInput(e))
         {
             console.Error.WriteLine($"error: {OneLine(e.Message)}");
@@ -40,7 +52,7 @@ public static class FixpointCli
 
     internal static bool IsBadInput(Exception e) =>
         e is UsageException or ModelFormatException or Onnx.OnnxFormatException or Experiments.SweepSpecException or FormatException or ArgumentException or FileNotFoundException
-            or DirectoryNotFoundException or UnauthorizedAccessException or IOException;
+            or DirectoryNotFoundException or UnauthorizedAccessException or IOException or Numerics.MemoryBudgetException;
 
     /// <summary>The message on one line, as the error form needs; the text itself is left as written.</summary>
     internal static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();

@@ -169,7 +169,7 @@ internal sealed class NetworkOptions
         {
             if (Given(p, Depth)) throw new UsageException("--depth does not apply to --model (the file says its depth)");
             Activation? act = Given(p, Activation) ? ParseActivation(p.GetValue(Activation)!) : null;
-            net = ModelFile.Load(model, act);
+            net = ModelFile.Load(model, act, InputLimits.Budget(p));
             description = $"model {model} ({Describe(net)})";
         }
         else if (builtIn is not null)
@@ -190,6 +190,7 @@ internal sealed class NetworkOptions
             int width = p.GetValue(Width), depth = p.GetValue(Depth);
             if (width < 1) throw new UsageException($"--width must be ≥ 1 (got {width})");
             if (depth < 1) throw new UsageException($"--depth must be ≥ 1 (got {depth})");
+            InputLimits.CheckRandomNetwork(p, width, depth, p.GetValue(Tied));
             var spec = new RandomNetworkSpec(width, depth, ParseActivation(p.GetValue(Activation)!),
                 ParseLaw("--weights", p.GetValue(Weights)!), ParseLaw("--biases", p.GetValue(Biases)!),
                 ParseScaling(p.GetValue(Scaling)!), p.GetValue(Tied), p.GetValue(Residual), p.GetValue(Seed));

@@ -29,6 +29,7 @@ internal static class SweepCommand
             if (th < 0) throw new UsageException($"--threads must be ≥ 0 (got {th})");
             Shard s = ResolveShard(p.GetValue(shard), NetworkOptions.Given(p, shardCount) ? p.GetValue(shardCount) : null);
             SweepSpec sp = SweepSpec.Load(p.GetValue(spec)!);
+            InputLimits.CheckSweep(p, sp, th);
             string path = p.GetValue(store)!;
             using SweepStore st = SweepStore.OpenOrCreate(path, sp);
             int total = sp.Tasks().Count;
@@ -100,9 +101,12 @@ internal static class SweepCommand
             if (rows.Count == 0) throw new UsageException($"{st.Path} holds no finished task yet");
             var cells = SweepSummary.Summarise(rows);
             string dir = p.GetValue(outDir)!;
-            Directory.CreateDirectory(dir);
-            AtomicFile.WriteText(Path.Combine(dir, "summary.csv"), SweepSummary.ToCsv(cells));
-            SweepPlots.Draw(cells, dir);
+            using (var run = RunFolder.Begin(dir, "summary.csv", "q_vs_depth.png", "outcomes_vs_depth.png", "radius_vs_depth.png"))
+            {
+                AtomicFile.WriteText(run.File("summary.csv"), SweepSummary.ToCsv(cells));
+                SweepPlots.Draw(cells, run.Staging);
+                run.Commit();
+            }
             PrintSummary(console, cells, rows.Count, st);
             console.Out.WriteLine($"wrote {Path.Combine(dir, "summary.csv")}, q_vs_depth.png, outcomes_vs_depth.png, radius_vs_depth.png");
             return ExitCodes.Ok;

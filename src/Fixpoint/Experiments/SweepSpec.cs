@@ -96,10 +96,34 @@ public sealed record SweepSpec
     public static SweepSpec Parse(string json, string source = "spec")
     {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        // Strict JSON: no comments, no trailing commas, and (below) no key twice, which JSON readers would let the last one win.
+        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false, MaxDepth = 16 }); }
         catch (JsonException e) { throw new SweepSpecException($"{source}: not valid JSON ({e.Message.Split('.')[0]})"); }
-        using (doc) return new Reader(source).Read(doc.RootElement);
+        using (doc)
+        {
+            NoDuplicateKeys(doc.RootElement, "", source);
+            return new Reader(source).Read(doc.RootElement);
+        }
     }
+
+    private static void NoDuplicateKeys(JsonElement e, string path, string source)
+    {
+        if (e.ValueKind == JsonValueKind.Array)
+            foreach (JsonElement x in e.EnumerateArray()) NoDuplicateKeys(x, path, source);
+        if (e.ValueKind != JsonValueKind.Object) return;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (JsonProperty p in e.EnumerateObject())
+        {
+            if (!seen.Add(p.Name)) throw new SweepSpecException($"{source}: {path}{p.Name}: the key appears twice");
+            NoDuplicateKeys(p.Value, path + p.Name + ".", source);
+        }
+    }
+
+    /// <summary>The most tasks a spec may ask for: task indices are 32-bit.</summary>
+    public const long MaxTasks = int.MaxValue;
+
+    /// <summary>Cells × realisations, without listing them.</summary>
+    public long TaskCount => (long)Widths.Length * Depths.Length * Weights.Length * Scalings.Length * Biases.Length * Activations.Length * Tied.Length * Realisations;
 
     /// <summary>
     /// Reads back a <see cref="CanonicalJson"/> (as a store keeps it). Its solver object holds <c>damping</c> and
@@ -151,6 +175,8 @@ public sealed record SweepSpec
             string[] activations = StrList(axes, "activation", ["tanh"], s => Maps.Activation.Parse(s).Name);
             bool[] tied = BoolList(axes, "tied");
             int realisations = root.TryGetProperty("realisations", out var re) ? Int(re, "realisations", 1) : 1;
+            long taskCount = (long)widths.Length * depths.Length * weights.Length * scalings.Length * biases.Length * activations.Length * tied.Length * realisations;
+            if (taskCount > MaxTasks) throw Error("realisations", $"{realisations} realisations of {taskCount / realisations} cells make {taskCount} tasks, more than the {MaxTasks} a sweep may hold");
 
             int starts = 200;
             StartSpec law = new UniformBoxStarts(-1, 1);
@@ -167,6 +193,7 @@ public sealed record SweepSpec
                 {
                     box = DoubleList(bx, "starts.box");
                     if (box.Length != 2 || !(box[0] < box[1])) throw Error("starts.box", "must be [lo, hi] with lo < hi");
+                    if (!double.IsFinite(box[1] - box[0])) throw Error("starts.box", "hi − lo overflows a double: the box is too wide");
                 }
                 if (st.TryGetProperty("mean", out var mn)) mean = Double(mn, "starts.mean");
                 if (st.TryGetProperty("std", out var sdv)) std = Double(sdv, "starts.std");
@@ -277,8 +304,14 @@ public sealed record SweepSpec
         private bool Bool(JsonElement e, string key) => e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : throw Error(key, "must be true or false");
         private double Double(JsonElement e, string key) => e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double v) && double.IsFinite(v) ? v : throw Error(key, "must be a finite number");
         private ulong ULong(JsonElement e, string key) => e.ValueKind == JsonValueKind.Number && e.TryGetUInt64(out ulong v) ? v : throw Error(key, "must be a non-negative integer");
-        private int Int(JsonElement e, string key, int min) =>
-            e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) ? (v >= min ? v : throw Error(key, $"must be ≥ {min} (got {v})")) : throw Error(key, "must be an integer");
+        private int Int(JsonElement e, string key, int min)
+        {
+            if (e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out double d) || Math.Floor(d) != d) throw Error(key, "must be an integer");
+            // 1e9 is an integer too; one beyond 32 bits is refused by name rather than read as "not an integer".
+            if (d < int.MinValue || d > int.MaxValue) throw Error(key, $"{e.GetRawText()} is beyond the integer range ({int.MinValue} … {int.MaxValue})");
+            int v = (int)d;
+            return v >= min ? v : throw Error(key, $"must be ≥ {min} (got {v})");
+        }
 
         private double[] DoubleList(JsonElement e, string key) =>
             e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().Select(x => Double(x, key)).ToArray() : throw Error(key, "must be a list of numbers");

@@ -38,15 +38,27 @@ public sealed record TaskRow(
 /// The SQLite store of a sweep (WAL journal): the spec, then one row per finished task, each
 /// inserted in its own transaction, so killing the process at any moment loses at most the tasks
 /// in flight and never leaves a half-written row. Not thread-safe: one writer at a time.
+/// A store knows itself: its header carries <see cref="ApplicationId"/> and <see cref="UserVersion"/>,
+/// and every open checks them (and <c>pragma quick_check</c>) before anything is read or written, so an
+/// unrelated SQLite file, a store of a newer format or a damaged one is refused, never extended.
 /// </summary>
 public sealed class SweepStore : IDisposable
 {
     public const string FormatVersion = "fixpoint-sweep/1";
-    private readonly SqliteConnection _db;
 
-    private SweepStore(SqliteConnection db, string specJson, string specHash, string path)
+    /// <summary><c>pragma application_id</c> of a sweep store: "FXSW" in ASCII.</summary>
+    public const int ApplicationId = 0x46585357;
+
+    /// <summary><c>pragma user_version</c>: the store layout this build writes and the newest it reads.</summary>
+    public const int UserVersion = 1;
+
+    private readonly SqliteConnection _db;
+    private readonly bool _readOnly;
+
+    private SweepStore(SqliteConnection db, string specJson, string specHash, string path, bool readOnly)
     {
         _db = db;
+        _readOnly = readOnly;
         (SpecJson, SpecHash, Path) = (specJson, specHash, path);
     }
 
@@ -57,8 +69,24 @@ public sealed class SweepStore : IDisposable
     /// <summary>Opens a store for <paramref name="spec"/>, creating it when absent; refuses a store of another spec.</summary>
     public static SweepStore OpenOrCreate(string path, SweepSpec spec)
     {
-        var db = Connect(path);
+        bool existing = File.Exists(path) && new FileInfo(path).Length > 0;
+        SqliteConnection db = Guard(path, () => Connect(path, readOnly: false));
         try
+        {
+            // Identify an existing file before any pragma or table could change it.
+            if (existing) Guard(path, () => Identify(db, path, allowEmpty: true));
+            Guard(path, () => { Exec(db, "PRAGMA journal_mode=WAL"); Exec(db, "PRAGMA synchronous=NORMAL"); });
+            return Guard(path, () => Create(db, path, spec));
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+    }
+
+    private static SweepStore Create(SqliteConnection db, string path, SweepSpec spec)
+    {
         {
             Exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
             Exec(db, """
@@ -76,6 +104,8 @@ public sealed class SweepStore : IDisposable
             if (hash is null)
             {
                 using var tx = db.BeginTransaction();
+                Exec(db, $"PRAGMA application_id={ApplicationId}");
+                Exec(db, $"PRAGMA user_version={UserVersion}");
                 SetMeta(db, "format", FormatVersion);
                 SetMeta(db, "spec_hash", spec.Hash);
                 SetMeta(db, "spec", spec.CanonicalJson);
@@ -84,30 +114,38 @@ public sealed class SweepStore : IDisposable
             }
             else if (hash != spec.Hash)
                 throw new SweepSpecException($"{path} holds a sweep of another spec (hash {hash}, this spec {spec.Hash}); use another --store");
-            return new SweepStore(db, spec.CanonicalJson, spec.Hash, path);
-        }
-        catch
-        {
-            db.Dispose();
-            throw;
+            else if (Meta(db, "spec") != spec.CanonicalJson)
+                throw new SweepSpecException($"{path}: its stored spec does not hash to its stored hash {hash} (edited, or made by another version?)");
+            else if (Pragma(db, "application_id") == 0)
+            {
+                // A store written before stores carried an id: stamp it, now that it is known to be one.
+                Exec(db, $"PRAGMA application_id={ApplicationId}");
+                Exec(db, $"PRAGMA user_version={UserVersion}");
+            }
+            return new SweepStore(db, spec.CanonicalJson, spec.Hash, path, readOnly: false);
         }
     }
 
-    /// <summary>Opens an existing store read-write (for merging and reports); its spec is whatever it holds.</summary>
+    /// <summary>
+    /// Opens an existing store read-only (for merging and reports): nothing in the file, its journal mode
+    /// included, is changed. Its spec is whatever it holds, and must hash to the hash it stores.
+    /// </summary>
     public static SweepStore Open(string path)
     {
         if (!File.Exists(path)) throw new SweepSpecException($"{path}: no such store");
-        var db = Connect(path);
+        if (new FileInfo(path).Length == 0) throw new SweepSpecException($"{path} is empty, not a Fixpoint sweep store");
+        SqliteConnection db = Guard(path, () => Connect(path, readOnly: true));
         try
         {
-            string? spec = Meta(db, "spec"), hash = Meta(db, "spec_hash");
-            if (spec is null || hash is null) throw new SweepSpecException($"{path} is not a Fixpoint sweep store");
-            return new SweepStore(db, spec, hash, path);
-        }
-        catch (SqliteException e)
-        {
-            db.Dispose();
-            throw new SweepSpecException($"{path} is not a Fixpoint sweep store ({e.Message.Split('\n')[0]})");
+            return Guard(path, () =>
+            {
+                Identify(db, path, allowEmpty: false);
+                string? spec = Meta(db, "spec"), hash = Meta(db, "spec_hash");
+                if (spec is null || hash is null) throw new SweepSpecException($"{path} is not a Fixpoint sweep store (no spec in its meta table)");
+                SweepSpec parsed = SweepSpec.ParseCanonical(spec, path);
+                if (parsed.Hash != hash) throw new SweepSpecException($"{path}: its spec does not hash to its stored hash {hash} (edited, or made by another version?)");
+                return new SweepStore(db, spec, hash, path, readOnly: true);
+            });
         }
         catch
         {
@@ -116,18 +154,78 @@ public sealed class SweepStore : IDisposable
         }
     }
 
-    private static SqliteConnection Connect(string path)
+    private static SqliteConnection Connect(string path, bool readOnly)
     {
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        // A reader of a store no one is writing (no -wal beside it) opens it immutable: SQLite then creates no
+        // -wal or -shm files and takes no locks, so the folder is left exactly as it was. With a -wal (a run in
+        // progress, or killed) it reads through the journal as any reader.
+        bool immutable = readOnly && !File.Exists(path + "-wal");
+        string source = immutable
+            ? "file:" + string.Join('/', System.IO.Path.GetFullPath(path).Split('/').Select(Uri.EscapeDataString)) + "?immutable=1"
+            : path;
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = source, Pooling = false, Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+        }.ToString());
         db.Open();
-        // WAL + NORMAL: a committed row survives a killed process; readers never block the writer.
-        Exec(db, "PRAGMA journal_mode=WAL");
-        Exec(db, "PRAGMA synchronous=NORMAL");
+        // WAL + NORMAL (set by the writer once the file is known to be a store): a committed row survives a killed process; readers never block the writer.
         Exec(db, "PRAGMA busy_timeout=10000");
         return db;
     }
 
-    public HashSet<string> FinishedKeys()
+    /// <summary>
+    /// Refuses a file that is not a sweep store of a format this build reads, or that fails <c>pragma quick_check</c>.
+    /// Stores from before the application id are known by their meta table. With <paramref name="allowEmpty"/>
+    /// a database without any table counts as new.
+    /// </summary>
+    private static void Identify(SqliteConnection db, string path, bool allowEmpty)
+    {
+        long id = Pragma(db, "application_id"), version = Pragma(db, "user_version");
+        if (id != ApplicationId && id != 0)
+            throw new SweepSpecException($"{path} is not a Fixpoint sweep store (SQLite application id 0x{id:x8}, a store's is 0x{ApplicationId:x8})");
+        if (id == ApplicationId && version > UserVersion)
+            throw new SweepSpecException($"{path} is a sweep store of a newer format ({version}; this build reads up to {UserVersion}): use a newer fixpoint");
+        using (var cmd = db.CreateCommand())
+        {
+            cmd.CommandText = "PRAGMA quick_check";
+            string verdict = cmd.ExecuteScalar() as string ?? "no answer";
+            if (verdict != "ok") throw new SweepSpecException($"{path} fails its integrity check (quick_check: {verdict.ReplaceLineEndings(" ")})");
+        }
+        long tables = Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='table'");
+        if (tables == 0 && allowEmpty && id == 0) return;
+        bool hasMeta = Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'") > 0;
+        bool hasTasks = Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='tasks'") > 0;
+        string? format = hasMeta ? Meta(db, "format") : null;
+        if (format is null)
+            throw new SweepSpecException(id == ApplicationId ? $"{path}: a sweep store missing its {(hasMeta ? "format" : "meta table")}: damaged" : $"{path} is an SQLite file but not a Fixpoint sweep store (no meta table with a format)");
+        if (format != FormatVersion)
+            throw new SweepSpecException($"{path}: store format '{format}' is not {FormatVersion}; not a store this build reads");
+        if (!hasTasks) throw new SweepSpecException($"{path}: a sweep store missing its tasks table: damaged");
+    }
+
+    private static long Pragma(SqliteConnection db, string name) => Scalar(db, $"PRAGMA {name}");
+
+    private static long Scalar(SqliteConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs a store operation; an SQLite error (or a row it cannot read) becomes one line naming the file.</summary>
+    private static T Guard<T>(string path, Func<T> run)
+    {
+        try { return run(); }
+        catch (Exception e) when (e is SqliteException or InvalidCastException or JsonException or FormatException or OverflowException or InvalidOperationException)
+        {
+            string what = e is SqliteException se ? se.Message.Split('\n')[0] : $"a row cannot be read: {e.Message.Split('\n')[0]}";
+            throw new SweepSpecException($"{path}: {what}");
+        }
+    }
+
+    private static void Guard(string path, Action run) => Guard(path, () => { run(); return 0; });
+
+    public HashSet<string> FinishedKeys() => Guard(Path, () =>
     {
         var keys = new HashSet<string>();
         using var cmd = _db.CreateCommand();
@@ -135,10 +233,12 @@ public sealed class SweepStore : IDisposable
         using var r = cmd.ExecuteReader();
         while (r.Read()) keys.Add(r.GetString(0));
         return keys;
-    }
+    });
 
     /// <summary>Inserts a finished task in its own transaction. Returns false when the key was already there with the same result; throws when it was there with another.</summary>
-    public bool Insert(TaskRow row)
+    public bool Insert(TaskRow row) => Guard(Path, () => InsertRow(row));
+
+    private bool InsertRow(TaskRow row)
     {
         using var tx = _db.BeginTransaction();
         TaskRow? existing = Read("WHERE task_key = $k", ("$k", row.TaskKey)).FirstOrDefault();
@@ -186,7 +286,7 @@ public sealed class SweepStore : IDisposable
     }
 
     /// <summary>All finished tasks, in task order.</summary>
-    public IReadOnlyList<TaskRow> Rows() => Read("ORDER BY task_index").ToList();
+    public IReadOnlyList<TaskRow> Rows() => Guard(Path, () => Read("ORDER BY task_index").ToList());
 
     private IEnumerable<TaskRow> Read(string where, params (string, object)[] parameters)
     {
@@ -234,11 +334,13 @@ public sealed class SweepStore : IDisposable
     }
 
     /// <summary>Writes the WAL into the main file so the store is one self-contained file.</summary>
-    public void Checkpoint() => Exec(_db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    public void Checkpoint() => Guard(Path, () => Exec(_db, "PRAGMA wal_checkpoint(TRUNCATE)"));
 
     public void Dispose()
     {
-        try { Checkpoint(); } catch (SqliteException) { }
+        // A read-only store is left exactly as it was found.
+        if (!_readOnly)
+            try { Checkpoint(); } catch (SweepSpecException) { }
         _db.Dispose();
     }
 
@@ -246,14 +348,14 @@ public sealed class SweepStore : IDisposable
     public static (int Added, int Skipped) Merge(IReadOnlyList<string> sources, string into)
     {
         if (sources.Count == 0) throw new SweepSpecException("nothing to merge");
-        var stores = sources.Select(Open).ToList();
+        var stores = new List<SweepStore>();
         try
         {
+            foreach (string source in sources) stores.Add(Open(source));
             string hash = stores[0].SpecHash;
             foreach (SweepStore s in stores)
                 if (s.SpecHash != hash) throw new SweepSpecException($"{s.Path} holds another spec (hash {s.SpecHash}) than {stores[0].Path} ({hash}): refusing to merge");
             SweepSpec spec = SweepSpec.ParseCanonical(stores[0].SpecJson, stores[0].Path);
-            if (spec.Hash != hash) throw new SweepSpecException($"{stores[0].Path}: its spec does not hash to its stored hash (made by another version?)");
             using SweepStore target = OpenOrCreate(into, spec);
             int added = 0, skipped = 0;
             foreach (SweepStore s in stores)

@@ -11,7 +11,12 @@ public static class AtomicFile
         string tmp = full + ".tmp-" + Environment.ProcessId + "-" + Environment.CurrentManagedThreadId;
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write)) write(fs);
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            {
+                write(fs);
+                // On disk before the rename: after a crash the name holds the old bytes or the new ones, never unwritten blocks.
+                fs.Flush(flushToDisk: true);
+            }
             File.Move(tmp, full, overwrite: true);
         }
         finally

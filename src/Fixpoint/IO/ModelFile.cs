@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Fixpoint.Maps;
+using Fixpoint.Numerics;
 
 namespace Fixpoint.IO;
 
@@ -13,15 +14,23 @@ namespace Fixpoint.IO;
 /// </summary>
 public static partial class ModelFile
 {
-    public static Network Load(string path, Activation? activation = null)
+    /// <summary>The most layers a file may ask a tied network to apply: beyond it one evaluation alone would take hours, so a larger depth is taken for a corrupt file.</summary>
+    public const int MaxTiedDepth = 1_000_000;
+
+    /// <summary>The highest layer index a file may name (layers.{i}.weight): far beyond any real network, low enough that a corrupt index is caught by name.</summary>
+    public const int MaxLayerIndex = 100_000;
+
+    public static Network Load(string path, Activation? activation = null, MemoryBudget? budget = null)
     {
-        SafetensorsFile file = Safetensors.Read(path);
+        SafetensorsFile file = Safetensors.Read(path, budget);
         return FromTensors(file, path, activation);
     }
 
     public static Network FromTensors(SafetensorsFile file, string path, Activation? activationOverride = null)
     {
         var meta = file.Metadata;
+        // NaN or ±∞ anywhere in the file is refused, in tensors the network reads or not: the file is damaged.
+        foreach (SafetensorsTensor t in file.Tensors.Values.OrderBy(t => t.Name, StringComparer.Ordinal)) CheckFinite(t, path);
         var layerKeys = LayerKeys(file, path);
         if (layerKeys.Count == 0)
             throw new ModelFormatException($"{path}: no layer tensors (expected layers.0.weight, layers.1.weight, … or a PyTorch Sequential's 0.weight, …)");
@@ -42,6 +51,8 @@ public static partial class ModelFile
         {
             if (!int.TryParse(ds, NumberStyles.Integer, CultureInfo.InvariantCulture, out depth) || depth < 1)
                 throw new ModelFormatException($"{path}: metadata depth '{ds}' is not a positive integer");
+            if (depth > MaxTiedDepth)
+                throw new ModelFormatException($"{path}: metadata depth {depth} is beyond the {MaxTiedDepth:N0} layers a model file may apply (a corrupt file?)");
         }
         if (tied && layerKeys.Count != 1)
             throw new ModelFormatException($"{path}: tied is true but the file has {layerKeys.Count} layers (a tied network stores one)");
@@ -109,18 +120,30 @@ public static partial class ModelFile
     /// <summary>(weight, bias) tensor names in layer order: layers.{i}.* (numbered 0, 1, … without gaps), else a Sequential's {k}.* in index order.</summary>
     private static List<(string Weight, string Bias)> LayerKeys(SafetensorsFile file, string path)
     {
-        List<int> WeightIndices(Regex pattern) => file.Tensors.Keys.Select(k => pattern.Match(k))
-            .Where(m => m.Success && m.Groups[2].Value == "weight")
-            .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Order().ToList();
+        // An index is read as a number only once it is known to be small: layers.99999999999.weight names a corrupt file, not a crash.
+        int Index(string key, string digits) =>
+            digits.Length <= 6 && int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i <= MaxLayerIndex ? i
+                : throw new ModelFormatException($"{path}: tensor '{key}' has layer index {digits}, beyond the {MaxLayerIndex:N0} a model file may hold");
+        List<int> Indices(Regex pattern, string part) => file.Tensors.Keys.Select(k => (Key: k, Match: pattern.Match(k)))
+            .Where(m => m.Match.Success && m.Match.Groups[2].Value == part)
+            .Select(m => Index(m.Key, m.Match.Groups[1].Value)).Order().ToList();
 
-        List<int> native = WeightIndices(NativeKey());
+        foreach (string k in file.Tensors.Keys.Order(StringComparer.Ordinal))
+            if (k.StartsWith("layers.", StringComparison.Ordinal) && !NativeKey().IsMatch(k))
+                throw new ModelFormatException($"{path}: tensor '{k}' is not named layers.{{i}}.weight or layers.{{i}}.bias with i = 0, 1, 2, …");
+        List<int> native = Indices(NativeKey(), "weight");
         if (native.Count > 0)
         {
             for (int i = 0; i < native.Count; i++)
                 if (native[i] != i) throw new ModelFormatException($"{path}: layers.{i}.weight is missing (layers must be numbered 0, 1, 2, …)");
+            foreach (int b in Indices(NativeKey(), "bias"))
+                if (b >= native.Count) throw new ModelFormatException($"{path}: tensor 'layers.{b}.bias' has no layers.{b}.weight");
             return native.Select(i => ($"layers.{i}.weight", $"layers.{i}.bias")).ToList();
         }
-        return WeightIndices(SequentialKey()).Select(i => ($"{i}.weight", $"{i}.bias")).ToList();
+        List<int> sequential = Indices(SequentialKey(), "weight");
+        foreach (int b in Indices(SequentialKey(), "bias"))
+            if (!sequential.Contains(b)) throw new ModelFormatException($"{path}: tensor '{b}.bias' has no {b}.weight");
+        return sequential.Select(i => ($"{i}.weight", $"{i}.bias")).ToList();
     }
 
     private static bool Flag(IReadOnlyDictionary<string, string> meta, string key, string path)

@@ -48,6 +48,11 @@ public static class OnnxImport
         {
             return new OnnxImportResult(null, e.Message, false);
         }
+        catch (ArgumentException e)
+        {
+            // The layers refuse what the folding produced: finite weights whose alpha or beta scaling overflows to ±∞.
+            return new OnnxImportResult(null, $"the folded layers are not a network: {e.Message.Split(" (Parameter")[0]}", false);
+        }
     }
 
     private sealed class RefusedException(string message) : Exception(message);

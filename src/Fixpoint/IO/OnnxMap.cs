@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fixpoint.Maps;
+using Fixpoint.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -75,6 +76,7 @@ public sealed class OnnxMap : IEstimatedJacobian, IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: no such file");
+        CheckInitializersFinite(path);
         InferenceSession session;
         var options = new SessionOptions
         {
@@ -103,6 +105,31 @@ public sealed class OnnxMap : IEstimatedJacobian, IDisposable
         {
             session.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A NaN or ±∞ weight would make every start diverge and the census report that as a finding; it is a damaged
+    /// file, refused as exact import refuses it. Constants inside nodes are not scanned, only the graph's initializers.
+    /// </summary>
+    private static void CheckInitializersFinite(string path)
+    {
+        OnnxModel model;
+        // ONNX Runtime is the judge of what loads; a file the small protobuf reader cannot follow is left to it.
+        try { model = OnnxModel.Read(path); }
+        catch (Exception e) when (e is ModelFormatException or OnnxFormatException) { return; }
+        CheckInitializersFinite(model, path);
+    }
+
+    /// <summary>Throws <see cref="ModelFormatException"/> naming the first initializer that holds a NaN or ±∞.</summary>
+    internal static void CheckInitializersFinite(OnnxModel model, string path)
+    {
+        foreach (OnnxTensor t in model.Graph.Initializers)
+        {
+            if (t.Data is null) continue;
+            for (int i = 0; i < t.Data.Length; i++)
+                if (!double.IsFinite(t.Data[i]))
+                    throw new ModelFormatException($"{path}: initializer '{t.Name}' holds a non-finite value ({t.Data[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}) at flat index {i}");
         }
     }
 

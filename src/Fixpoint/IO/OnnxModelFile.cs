@@ -52,6 +52,7 @@ public sealed class OnnxModelFile : IDisposable
         try
         {
             parsed = OnnxModel.Read(path);
+            OnnxMap.CheckInitializersFinite(parsed, path);
             native = OnnxNativeModel.TryCreate(parsed, path, selection, out why);
         }
         catch (OnnxFormatException e)

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Text;
 using System.Text.Json;
+using Fixpoint.Numerics;
 
 namespace Fixpoint.IO;
 
@@ -27,26 +29,40 @@ public static class Safetensors
         ["F64"] = 8, ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2,
     };
 
-    public static SafetensorsFile Read(string path)
+    /// <summary>Reads a file; the file and its tensors as float64 must fit <paramref name="budget"/> (default <see cref="MemoryBudget.Default"/>).</summary>
+    public static SafetensorsFile Read(string path, MemoryBudget? budget = null)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: no such file");
+        budget ??= MemoryBudget.Default;
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try
+        {
+            budget.Require(new FileInfo(path).Length, $"reading {path}");
+            bytes = File.ReadAllBytes(path);
+        }
         catch (IOException e) { throw new ModelFormatException($"{path}: cannot read: {e.Message}"); }
         catch (UnauthorizedAccessException e) { throw new ModelFormatException($"{path}: cannot read: {e.Message}"); }
         return Parse(bytes, path);
     }
 
-    public static SafetensorsFile Parse(ReadOnlySpan<byte> bytes, string name = "safetensors")
+    /// <summary>
+    /// Parses a whole file. Strict: a key twice in the header (JSON would let the last one win), offsets that are
+    /// not integers or lie outside the data, shapes whose size overflows, header text that is not UTF-8, and
+    /// tensors whose float64 copies would not fit <paramref name="budget"/> are refused, naming the tensor.
+    /// </summary>
+    public static SafetensorsFile Parse(ReadOnlySpan<byte> bytes, string name = "safetensors", MemoryBudget? budget = null)
     {
+        budget ??= MemoryBudget.Default;
         if (bytes.Length < 8) throw new ModelFormatException($"{name}: {bytes.Length} bytes is too short for a safetensors file (no 8-byte header length)");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > (ulong)(bytes.Length - 8) || headerLength > MaxHeaderBytes)
             throw new ModelFormatException($"{name}: header length {headerLength} goes beyond the file ({bytes.Length} bytes): truncated or not safetensors");
         int hl = (int)headerLength;
         ReadOnlySpan<byte> data = bytes.Slice(8 + hl);
+        byte[] header = bytes.Slice(8, hl).ToArray();
+        if (!System.Text.Unicode.Utf8.IsValid(header)) throw new ModelFormatException($"{name}: the header is not valid UTF-8 text");
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(bytes.Slice(8, hl).ToArray()); }
+        try { doc = JsonDocument.Parse(header); }
         catch (JsonException e) { throw new ModelFormatException($"{name}: the header is not valid JSON ({e.Message.Split('.')[0]})"); }
         using (doc)
         {
@@ -54,30 +70,42 @@ public static class Safetensors
             var metadata = new Dictionary<string, string>();
             var tensors = new Dictionary<string, SafetensorsTensor>();
             var ranges = new List<(long Begin, long End, string Name)>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            long values = 0;
             foreach (JsonProperty p in doc.RootElement.EnumerateObject())
             {
+                if (!seen.Add(p.Name)) throw new ModelFormatException($"{name}: '{p.Name}' appears twice in the header");
                 if (p.Name == "__metadata__")
                 {
                     if (p.Value.ValueKind == JsonValueKind.Null) continue;
                     if (p.Value.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{name}: __metadata__ is not an object");
                     foreach (JsonProperty m in p.Value.EnumerateObject())
                     {
+                        if (metadata.ContainsKey(m.Name)) throw new ModelFormatException($"{name}: metadata '{m.Name}' appears twice in the header");
                         if (m.Value.ValueKind != JsonValueKind.String) throw new ModelFormatException($"{name}: metadata '{m.Name}' is not a string");
                         metadata[m.Name] = m.Value.GetString()!;
                     }
                     continue;
                 }
-                tensors[p.Name] = ReadTensor(p, data, name, ranges);
+                Descriptor d = Describe(p, data.Length, name);
+                ranges.Add((d.Begin, d.End, p.Name));
+                values += d.Count;
             }
+            // Every tensor becomes float64: check the total before decoding any (an F16 file doubles four times over).
+            budget.Require(values * 8.0, $"the tensors of {name}");
             ranges.Sort((a, b) => a.Begin.CompareTo(b.Begin));
             for (int i = 1; i < ranges.Count; i++)
                 if (ranges[i].Begin < ranges[i - 1].End)
                     throw new ModelFormatException($"{name}: tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap in the data");
+            foreach (JsonProperty p in doc.RootElement.EnumerateObject())
+                if (p.Name != "__metadata__") tensors[p.Name] = Decode(Describe(p, data.Length, name), data);
             return new SafetensorsFile(tensors, metadata);
         }
     }
 
-    private static SafetensorsTensor ReadTensor(JsonProperty p, ReadOnlySpan<byte> data, string file, List<(long, long, string)> ranges)
+    private sealed record Descriptor(string Name, string DType, int Size, int[] Shape, long Count, long Begin, long End);
+
+    private static Descriptor Describe(JsonProperty p, long dataLength, string file)
     {
         string t = p.Name;
         JsonElement e = p.Value;
@@ -90,26 +118,33 @@ public static class Safetensors
         if (!e.TryGetProperty("shape", out JsonElement sh) || sh.ValueKind != JsonValueKind.Array)
             throw new ModelFormatException($"{file}: tensor '{t}' has no shape");
         var shape = new List<int>();
+        long count = 1;
         foreach (JsonElement d in sh.EnumerateArray())
         {
             if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int v) || v < 0)
-                throw new ModelFormatException($"{file}: tensor '{t}' has an invalid shape entry {d}");
+                throw new ModelFormatException($"{file}: tensor '{t}' has an invalid shape entry {d.GetRawText()}");
             shape.Add(v);
+            // The data bounds the element count, so a product beyond it is refused before it can overflow.
+            count = count > 0 && v > (dataLength + 1) / Math.Max(count, 1) + 1 ? long.MaxValue : count * v;
         }
         if (!e.TryGetProperty("data_offsets", out JsonElement off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2
+            || off[0].ValueKind != JsonValueKind.Number || off[1].ValueKind != JsonValueKind.Number
             || !off[0].TryGetInt64(out long begin) || !off[1].TryGetInt64(out long end))
-            throw new ModelFormatException($"{file}: tensor '{t}' has no valid data_offsets [begin, end]");
-        if (begin < 0 || end < begin || end > data.Length)
-            throw new ModelFormatException($"{file}: tensor '{t}' data_offsets [{begin}, {end}] lie outside the {data.Length} data bytes");
-        long count = shape.Aggregate(1L, (a, b) => a * b);
-        if (count * size != end - begin)
-            throw new ModelFormatException($"{file}: tensor '{t}' has shape [{string.Join(", ", shape)}] ({count} × {size} bytes) but {end - begin} data bytes");
-        ranges.Add((begin, end, t));
-        ReadOnlySpan<byte> raw = data.Slice((int)begin, (int)(end - begin));
-        var values = new double[count];
-        for (int i = 0; i < count; i++)
+            throw new ModelFormatException($"{file}: tensor '{t}' has no valid data_offsets [begin, end] (two integers)");
+        if (begin < 0 || end < begin || end > dataLength)
+            throw new ModelFormatException($"{file}: tensor '{t}' data_offsets [{begin}, {end}] lie outside the {dataLength} data bytes");
+        if (count == long.MaxValue || count * size != end - begin)
+            throw new ModelFormatException($"{file}: tensor '{t}' has shape [{string.Join(", ", shape)}] ({(count == long.MaxValue ? "too many" : count.ToString(System.Globalization.CultureInfo.InvariantCulture))} × {size} bytes) but {end - begin} data bytes");
+        return new Descriptor(t, dtype, size, [.. shape], count, begin, end);
+    }
+
+    private static SafetensorsTensor Decode(Descriptor d, ReadOnlySpan<byte> data)
+    {
+        ReadOnlySpan<byte> raw = data.Slice((int)d.Begin, (int)(d.End - d.Begin));
+        var values = new double[d.Count];
+        for (int i = 0; i < values.Length; i++)
         {
-            values[i] = dtype switch
+            values[i] = d.DType switch
             {
                 "F64" => BinaryPrimitives.ReadDoubleLittleEndian(raw.Slice(i * 8)),
                 "F32" => BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4)),
@@ -117,7 +152,7 @@ public static class Safetensors
                 _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(i * 2)) << 16),
             };
         }
-        return new SafetensorsTensor(t, dtype, [.. shape], values);
+        return new SafetensorsTensor(d.Name, d.DType, d.Shape, values);
     }
 
     /// <summary>
@@ -157,7 +192,7 @@ public static class Safetensors
         }
         var header = new List<byte>(headerStream.ToArray());
         while (header.Count % 8 != 0) header.Add((byte)' ');
-        string tmp = path + ".tmp-" + Environment.ProcessId;
+        string tmp = path + ".tmp-" + Environment.ProcessId + "-" + Environment.CurrentManagedThreadId;
         using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
         {
             Span<byte> len = stackalloc byte[8];
@@ -172,6 +207,8 @@ public static class Safetensors
                     else BinaryPrimitives.WriteDoubleLittleEndian(buf, v);
                     fs.Write(buf, 0, size);
                 }
+            // On disk before the rename, so a crash never leaves the new name over unwritten bytes.
+            fs.Flush(flushToDisk: true);
         }
         File.Move(tmp, path, overwrite: true);
     }

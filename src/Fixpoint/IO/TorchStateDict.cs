@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using Fixpoint.Numerics;
 
 namespace Fixpoint.IO;
 
@@ -38,8 +39,9 @@ public static class TorchStateDict
         return Parse(bytes, path);
     }
 
-    public static SafetensorsFile Parse(byte[] bytes, string path)
+    public static SafetensorsFile Parse(byte[] bytes, string path, MemoryBudget? budget = null)
     {
+        budget ??= MemoryBudget.Default;
         if (bytes.Length < 4 || bytes[0] != (byte)'P' || bytes[1] != (byte)'K')
         {
             bool legacy = bytes.Length > 2 && bytes[0] == 0x80;
@@ -50,7 +52,16 @@ public static class TorchStateDict
         ZipArchive zip;
         try { zip = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read); }
         catch (InvalidDataException e) { throw new ModelFormatException($"{path}: a broken zip file: {e.Message}"); }
-        using (zip)
+        // ZipArchive reads its central directory and local headers lazily, so a damaged archive can
+        // surface on any entry access; every such failure is the file's fault, reported as one line.
+        try { return ParseArchive(zip, path, budget); }
+        catch (InvalidDataException e) { throw new ModelFormatException($"{path}: a broken zip file: {e.Message}"); }
+        catch (OverflowException) { throw new ModelFormatException($"{path}: a size or offset in the file is out of range"); }
+        finally { zip.Dispose(); }
+    }
+
+    private static SafetensorsFile ParseArchive(ZipArchive zip, string path, MemoryBudget budget)
+    {
         {
             var pickles = zip.Entries.Where(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1).ToList();
             if (zip.Entries.Any(e => e.FullName.EndsWith("/constants.pkl", StringComparison.Ordinal)))
@@ -62,11 +73,11 @@ public static class TorchStateDict
             ZipArchiveEntry? order = zip.GetEntry(root + "byteorder");
             if (order is not null)
             {
-                string o = Encoding.ASCII.GetString(ReadEntry(order, path)).Trim();
+                string o = Encoding.ASCII.GetString(ReadEntry(order, path, budget)).Trim();
                 if (o == "big") bigEndian = true;
                 else if (o != "little") throw new ModelFormatException($"{path}: byteorder is '{o}', expected little or big");
             }
-            byte[] pickle = ReadEntry(pickles[0], path);
+            byte[] pickle = ReadEntry(pickles[0], path, budget);
             object? top = new Unpickler(pickle, path).Load();
             if (top is not PickleDict dict)
                 throw new ModelFormatException($"{path}: the pickle holds a {Describe(top)}, not a state dict (an OrderedDict of tensors); {ResaveHint}");
@@ -82,17 +93,18 @@ public static class TorchStateDict
                 {
                     ZipArchiveEntry e = zip.GetEntry(root + "data/" + t.Storage.Key)
                         ?? throw new ModelFormatException($"{path}: {name}'s storage data/{t.Storage.Key} is missing from the zip");
-                    storages[t.Storage.Key] = data = ReadEntry(e, path);
+                    storages[t.Storage.Key] = data = ReadEntry(e, path, budget);
                 }
-                tensors[name] = Materialise(name, t, data, bigEndian, path);
+                tensors[name] = Materialise(name, t, data, bigEndian, path, budget);
             }
             return new SafetensorsFile(tensors, new Dictionary<string, string>());
         }
     }
 
-    private static byte[] ReadEntry(ZipArchiveEntry e, string path)
+    private static byte[] ReadEntry(ZipArchiveEntry e, string path, MemoryBudget budget)
     {
-        if (e.Length > int.MaxValue) throw new ModelFormatException($"{path}: {e.FullName} is too large");
+        if (e.Length < 0 || e.Length > int.MaxValue) throw new ModelFormatException($"{path}: {e.FullName} is too large");
+        budget.Require(e.Length, $"{path}: {e.FullName}");
         using Stream s = e.Open();
         var buffer = new byte[e.Length];
         try { s.ReadExactly(buffer); }
@@ -104,7 +116,7 @@ public static class TorchStateDict
     }
 
     /// <summary>The tensor's elements in row-major order, gathered through its offset and strides, as float64.</summary>
-    private static SafetensorsTensor Materialise(string name, TensorRef t, byte[] data, bool bigEndian, string path)
+    private static SafetensorsTensor Materialise(string name, TensorRef t, byte[] data, bool bigEndian, string path, MemoryBudget budget)
     {
         int size = t.Storage.Type.Size;
         long available = data.Length / size;
@@ -117,8 +129,10 @@ public static class TorchStateDict
         {
             if (d < 0) throw new ModelFormatException($"{path}: {name} has a negative size");
             count *= d;
+            if (count > int.MaxValue) throw new ModelFormatException($"{path}: {name} is too large");
         }
         if (count > int.MaxValue) throw new ModelFormatException($"{path}: {name} is too large");
+        budget.Require(count * 8.0, $"{path}: {name}");
         var values = new double[count];
         var index = new int[rank];
         for (long i = 0; i < count; i++)

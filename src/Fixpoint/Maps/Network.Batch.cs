@@ -11,8 +11,8 @@ namespace Fixpoint.Maps;
 // affine kernel with the activation applied to each strip of rows as soon as it is finished.
 public sealed partial class Network
 {
-    private readonly PackedLayer<double>[] _packed;
-    private PackedLayer<float>[]? _packed32;
+    private readonly AppliedList<PackedLayer<double>> _packed;
+    private AppliedList<PackedLayer<float>>? _packed32;
 
     /// <summary>
     /// Rows per block in batched evaluation: a block goes through every layer before the next one
@@ -36,16 +36,16 @@ public sealed partial class Network
         return Math.Clamp(rows, 4 * AffineKernel.StripRows, 1020);
     }
 
-    private static PackedLayer<double>[] Pack(DenseLayer[] layers, DenseLayer[] applied)
+    private static AppliedList<PackedLayer<double>> Pack(DenseLayer[] layers, int depth, bool tied)
     {
         var byLayer = layers.Distinct().ToDictionary(l => l, l => new PackedLayer<double>(AffineKernel.Best, l.Inputs, l.Outputs, l.Weight, l.Bias));
-        return applied.Select(l => byLayer[l]).ToArray();
+        return new AppliedList<PackedLayer<double>>(layers.Select(l => byLayer[l]).ToArray(), depth, tied);
     }
 
-    private PackedLayer<float>[] Packed32 => LazyInitializer.EnsureInitialized(ref _packed32, () =>
+    private AppliedList<PackedLayer<float>> Packed32 => LazyInitializer.EnsureInitialized(ref _packed32, () =>
     {
         var byLayer = _layers.Distinct().ToDictionary(l => l, l => new PackedLayer<float>(AffineKernel.Best, l.Inputs, l.Outputs, l.Weight, l.Bias));
-        return _applied.Select(l => byLayer[l]).ToArray();
+        return new AppliedList<PackedLayer<float>>(_layers.Select(l => byLayer[l]).ToArray(), Depth, Tied);
     });
 
     /// <summary>
@@ -99,7 +99,7 @@ public sealed partial class Network
             throw new ArgumentException($"batch spans are shorter than count × N = {count} × {Dimension}");
     }
 
-    private unsafe void EvaluateParallel<T>(PackedLayer<T>[] layers, ReadOnlySpan<T> xs, Span<T> ys, int count, int threads)
+    private unsafe void EvaluateParallel<T>(AppliedList<PackedLayer<T>> layers, ReadOnlySpan<T> xs, Span<T> ys, int count, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
@@ -145,7 +145,7 @@ public sealed partial class Network
 
     /// <summary>The single-threaded core: row blocks, each through all layers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void EvaluateRows<T>(PackedLayer<T>[] layers, ReadOnlySpan<T> xs, Span<T> ys, int count)
+    private void EvaluateRows<T>(AppliedList<PackedLayer<T>> layers, ReadOnlySpan<T> xs, Span<T> ys, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (count == 0) return;
@@ -153,7 +153,7 @@ public sealed partial class Network
         int block = Math.Min(RowBlock, count);
         int width = MaxWidth;
         int tileLength = 0;
-        foreach (PackedLayer<T> p in layers) tileLength = Math.Max(tileLength, p.TileLength);
+        foreach (PackedLayer<T> p in layers.Stored) tileLength = Math.Max(tileLength, p.TileLength);
         T[]? copy = null;
         bool inPlace = xs.Slice(0, count * n).Overlaps(ys.Slice(0, count * n), out int offset);
         if (inPlace && offset != 0)

@@ -67,7 +67,7 @@ public sealed partial class Network
         double[] tan = tangents ?? workspace.Buffer(SlotTan, count * width);
         double[] tanNext = workspace.Buffer(SlotTanNext, count * width);
         int padded = 0, tileLength = 1;
-        foreach (PackedLayer<double> p in _packed) { padded = Math.Max(padded, p.PaddedOutputs); tileLength = Math.Max(tileLength, p.TileLength); }
+        foreach (PackedLayer<double> p in _packed.Stored) { padded = Math.Max(padded, p.PaddedOutputs); tileLength = Math.Max(tileLength, p.TileLength); }
         double[] zeros = workspace.Buffer(SlotZeros, padded);
         Array.Clear(zeros, 0, padded);
         double[] tile = workspace.Buffer(SlotTile, tileLength);

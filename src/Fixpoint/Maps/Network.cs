@@ -11,7 +11,7 @@ namespace Fixpoint.Maps;
 public sealed partial class Network : IMap
 {
     private readonly DenseLayer[] _layers;
-    private readonly DenseLayer[] _applied;
+    private readonly AppliedList<DenseLayer> _applied;
 
     public Network(IReadOnlyList<DenseLayer> layers, Activation activation, bool tied = false, int depth = 0, bool residual = false)
     {
@@ -43,12 +43,19 @@ public sealed partial class Network : IMap
         Tied = tied;
         Depth = depth;
         Residual = residual;
-        _applied = tied ? Enumerable.Repeat(_layers[0], depth).ToArray() : _layers;
+        // Tied: one layer and a count, never one entry per applied layer (a file may ask for depth 10⁹).
+        _applied = new AppliedList<DenseLayer>(_layers, depth, tied);
         Dimension = _layers[0].Inputs;
         MaxWidth = _layers.Max(l => Math.Max(l.Inputs, l.Outputs));
-        _packed = Pack(_layers, _applied);
+        _packed = Pack(_layers, depth, tied);
         RowBlock = DefaultRowBlock(MaxWidth);
     }
+
+    /// <summary>
+    /// Bytes a network of <paramref name="storedLayers"/> layers of width <paramref name="width"/> holds: each weight
+    /// three times (W, Wᵀ, the packed panels) and a float32 copy, checked against a budget before one is built.
+    /// </summary>
+    public static double EstimatedBytes(int width, int storedLayers) => storedLayers * ((double)width * width + width) * (3 * 8 + 4);
 
     public int Dimension { get; }
     public IReadOnlyList<DenseLayer> Layers => _layers;
@@ -67,7 +74,7 @@ public sealed partial class Network : IMap
     public IReadOnlyList<DenseLayer> AppliedLayers => _applied;
 
     /// <summary>Multiply-adds per evaluation of F at one point.</summary>
-    public long MultiplyAddsPerPoint => _applied.Sum(l => (long)l.Inputs * l.Outputs);
+    public long MultiplyAddsPerPoint => Tied ? (long)Depth * _layers[0].Inputs * _layers[0].Outputs : _layers.Sum(l => (long)l.Inputs * l.Outputs);
 
     public void Evaluate(ReadOnlySpan<double> x, Span<double> y) => EvaluateBatch(x, y, 1);
 

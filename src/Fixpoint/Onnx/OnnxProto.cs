@@ -190,8 +190,11 @@ public sealed record OnnxTensor(string Name, long[] Dims, OnnxDataType DataType,
             }
         }
         var dt = (OnnxDataType)type;
-        long count = dims.Aggregate(1L, (a, d) => a * d);
         if (dims.Any(d => d < 0)) throw new ProtoFormatException($"tensor '{name}' has a negative dimension");
+        // A product of dimensions that overflows is refused, not wrapped round to a negative count.
+        long count = 1;
+        foreach (long d in dims)
+            count = count == 0 || d == 0 ? 0 : d > int.MaxValue / count ? long.MaxValue : count * d;
         double[]? data = external ? null : Decode(name, dt, count, raw, floats, doubles, int32s, int64s);
         return new OnnxTensor(name, [.. dims], dt, data, external);
     }
@@ -209,12 +212,13 @@ public sealed record OnnxTensor(string Name, long[] Dims, OnnxDataType DataType,
             _ => 0,
         };
         if (size == 0) return null;
-        var data = new double[n];
         if (raw is { } rm)
         {
             ReadOnlySpan<byte> b = rm.Span;
             if (b.Length != (long)n * size)
                 throw new ProtoFormatException($"tensor '{name}' has {b.Length} bytes of raw data, expected {n} × {size}");
+            // Allocated only once the data is known to be there: a shape alone never sizes an array.
+            var data = new double[n];
             for (int i = 0; i < n; i++)
             {
                 ReadOnlySpan<byte> e = b.Slice(i * size, size);
@@ -240,9 +244,10 @@ public sealed record OnnxTensor(string Name, long[] Dims, OnnxDataType DataType,
             _ => int32s.Count,
         };
         if (have != n) throw new ProtoFormatException($"tensor '{name}' holds {have} values, its shape needs {n}");
+        var values = new double[n];
         for (int i = 0; i < n; i++)
         {
-            data[i] = dt switch
+            values[i] = dt switch
             {
                 OnnxDataType.Float => floats[i],
                 OnnxDataType.Double => doubles[i],
@@ -252,7 +257,7 @@ public sealed record OnnxTensor(string Name, long[] Dims, OnnxDataType DataType,
                 _ => BFloat16((ushort)int32s[i]),
             };
         }
-        return data;
+        return values;
     }
 
     private static double BFloat16(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);

@@ -36,25 +36,98 @@ public sealed record PixelRange
     public double FromSigned(double x) => Lo + (x + 1.0) * 0.5 * (Hi - Lo);
 }
 
-/// <summary>Opens a file for reading, decompressing it when it starts with the gzip magic bytes (whatever its name).</summary>
+/// <summary>
+/// Opens a file for reading, decompressing it when it starts with the gzip magic bytes (whatever its name).
+/// Decompression is streamed and capped: a small file that would expand beyond the memory budget is refused
+/// when it gets there, not after, and no text line may exceed <see cref="MaxLineChars"/>.
+/// </summary>
 internal static class DataFile
 {
-    public static Stream Open(string path)
+    /// <summary>The longest line a CSV file may have: 16 Mi characters, a row of over a million numbers.</summary>
+    public const int MaxLineChars = 1 << 24;
+
+    public static Stream Open(string path, Numerics.MemoryBudget? budget = null)
     {
         if (!File.Exists(path)) throw new DataFormatException($"{path}: no such file");
         var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         Span<byte> magic = stackalloc byte[2];
         int got = fs.Read(magic);
         fs.Position = 0;
-        if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) return new GZipStream(fs, CompressionMode.Decompress);
-        return fs;
+        // Parsed values take about as much memory as their text: half the budget for the bytes read.
+        long cap = (budget ?? Numerics.MemoryBudget.Default).LimitBytes / 2;
+        if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) return new CappedStream(new GZipStream(fs, CompressionMode.Decompress), cap, path);
+        return new CappedStream(fs, cap, path);
+    }
+
+    /// <summary>Whether the file starts with the gzip magic bytes.</summary>
+    public static bool IsGzip(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return fs.ReadByte() == 0x1f && fs.ReadByte() == 0x8b;
     }
 
     public static IEnumerable<string> Lines(string path)
     {
         using var reader = new StreamReader(Open(path));
-        string? line;
-        while ((line = reader.ReadLine()) is not null) yield return line;
+        var line = new System.Text.StringBuilder();
+        var buffer = new char[1 << 16];
+        int lineNo = 1, read;
+        bool any = false;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            any = true;
+            int from = 0;
+            for (int i = 0; i < read; i++)
+            {
+                if (buffer[i] != '\n') continue;
+                line.Append(buffer, from, i - from);
+                yield return Trimmed(line);
+                line.Clear();
+                lineNo++;
+                from = i + 1;
+            }
+            line.Append(buffer, from, read - from);
+            if (line.Length > MaxLineChars)
+                throw new DataFormatException($"{path}: line {lineNo} is longer than {MaxLineChars} characters; not a data file?");
+        }
+        if (any && line.Length > 0) yield return Trimmed(line);
+
+        static string Trimmed(System.Text.StringBuilder b) => b.Length > 0 && b[^1] == '\r' ? b.ToString(0, b.Length - 1) : b.ToString();
+    }
+
+    /// <summary>A read-only stream that refuses to give more than <c>cap</c> bytes, naming the file and the limit.</summary>
+    private sealed class CappedStream(Stream inner, long cap, string path) : Stream
+    {
+        private long _read;
+        public override bool CanRead => true;
+        public override bool CanSeek => inner.CanSeek;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n;
+            // Damaged gzip data surfaces here, whichever reader reads: one refusal naming the file.
+            try { n = inner.Read(buffer); }
+            catch (InvalidDataException e) { throw new DataFormatException($"{path}: corrupt gzip data ({e.Message})"); }
+            _read += n;
+            if (_read > cap)
+                throw new Numerics.MemoryBudgetException($"{path}: its data (decompressed) is beyond {Numerics.MemoryBudget.Format(cap)}, half the memory limit of {Numerics.MemoryBudget.Format(cap * 2)}");
+            return n;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 }
 
@@ -276,12 +349,22 @@ public static class IdxReader
                 if (total > 1L << 30) throw new DataFormatException($"{path}: more than 2^30 values");
             }
             int size = type switch { IdxType.UnsignedByte or IdxType.SignedByte => 1, IdxType.Int16 => 2, IdxType.Int32 or IdxType.Float32 => 4, _ => 8 };
-            var data = new double[total];
+            long header = 4 + 4L * rank;
+            if (!DataFile.IsGzip(path) && total * size > new FileInfo(path).Length - header)
+                throw new DataFormatException($"{path}: ends inside its data: the header declares {total} values ({total * size} bytes) but {new FileInfo(path).Length - header} bytes follow it");
+            Numerics.MemoryBudget.Default.Require(total * 8.0, $"the {total} values of {path}");
+            // The values are read in chunks and gathered at the end, so memory grows with the data that is
+            // really there, not with what a (possibly corrupt, compressed) header declares.
+            var chunks = new List<double[]>();
+            const int Chunk = 1 << 20;
             var cell = new byte[size];
             for (long i = 0; i < total; i++)
             {
                 ReadExactly(buffered, cell, path, $"value {i} of {total}");
-                data[i] = type switch
+                if (i % Chunk == 0) chunks.Add(new double[Math.Min(Chunk, total - i)]);
+                double[] data = chunks[^1];
+                long at = i % Chunk;
+                data[at] = type switch
                 {
                     IdxType.UnsignedByte => cell[0],
                     IdxType.SignedByte => (sbyte)cell[0],
@@ -290,10 +373,12 @@ public static class IdxReader
                     IdxType.Float32 => BinaryPrimitives.ReadSingleBigEndian(cell),
                     _ => BinaryPrimitives.ReadDoubleBigEndian(cell),
                 };
-                if (!double.IsFinite(data[i])) throw new DataFormatException($"{path}: value {i} is not finite");
+                if (!double.IsFinite(data[at])) throw new DataFormatException($"{path}: value {i} is not finite");
             }
             if (buffered.ReadByte() >= 0) throw new DataFormatException($"{path}: bytes left after the {total} values its header declares");
-            return new IdxArray(type, shape, data);
+            var values = new double[total];
+            for (int c = 0; c < chunks.Count; c++) chunks[c].CopyTo(values, (long)c * Chunk);
+            return new IdxArray(type, shape, values);
         }
         catch (InvalidDataException e)
         {
