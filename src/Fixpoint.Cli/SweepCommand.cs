@@ -101,34 +101,54 @@ internal static class SweepCommand
             if (rows.Count == 0) throw new UsageException($"{st.Path} holds no finished task yet");
             var cells = SweepSummary.Summarise(rows);
             string dir = p.GetValue(outDir)!;
-            using (var run = RunFolder.Begin(dir, "summary.csv", "q_vs_depth.png", "outcomes_vs_depth.png", "radius_vs_depth.png"))
+            var tests = SweepSummary.AcrossDepth(rows);
+            using (var run = RunFolder.Begin(dir, "summary.csv", "homogeneity.csv", "q_vs_depth.png", "outcomes_vs_depth.png", "radius_vs_depth.png"))
             {
                 AtomicFile.WriteText(run.File("summary.csv"), SweepSummary.ToCsv(cells));
+                AtomicFile.WriteText(run.File("homogeneity.csv"), SweepSummary.HomogeneityCsv(tests));
                 SweepPlots.Draw(cells, run.Staging);
                 run.Commit();
             }
             PrintSummary(console, cells, rows.Count, st);
-            console.Out.WriteLine($"wrote {Path.Combine(dir, "summary.csv")}, q_vs_depth.png, outcomes_vs_depth.png, radius_vs_depth.png");
+            PrintHomogeneity(console, tests);
+            console.Out.WriteLine($"wrote {Path.Combine(dir, "summary.csv")}, homogeneity.csv, q_vs_depth.png, outcomes_vs_depth.png, radius_vs_depth.png");
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    private static void PrintHomogeneity(CliConsole console, IReadOnlyList<SeriesHomogeneity> tests)
+    {
+        if (tests.Count == 0) return;
+        string[] head = ["series", "of", "depths", "networks", "χ²", "df", "p", "p (perm.)"];
+        var rows = tests.Select(t => new[]
+        {
+            t.Series, t.Quantity, Format.Int(t.Depths), Format.Int(t.Networks), t.Result.Statistic.ToString("0.##", CultureInfo.InvariantCulture),
+            Format.Int(t.Result.DegreesOfFreedom), t.Result.PValue.ToString("G3", CultureInfo.InvariantCulture), t.Result.PermutationPValue.ToString("G3", CultureInfo.InvariantCulture),
+        }).ToList();
+        ConsoleTable.Print(console, "same distribution of Q (0, 1, ≥2) at every depth?", head, rows, new TableFit(DropOrder: [5, 4, 3, 2]));
+        if (tests.Count > 1)
+            console.Out.WriteLine($"{tests.Count} tests: at a family-wise 5% level (Bonferroni) a p-value must be below {0.05 / tests.Count:G3}; homogeneity.csv has the adjusted values");
     }
 
     private static void PrintSummary(CliConsole console, IReadOnlyList<CellSummary> cells, int tasks, SweepStore st)
     {
         TextWriter o = console.Out;
         o.WriteLine($"store {st.Path}: {tasks} tasks, {cells.Count} cells (spec {st.SpecHash})");
-        string[] head = ["weights", "N", "L", "scaling", "biases", "act", "real.", "Q mean [95%]", "Q min–max", "Q=1", "conv", "cycle", "div+maxit", "ρ med", "periods"];
+        string[] head = ["weights", "N", "L", "scaling", "biases", "act", "real.", "Q mean [95%]", "Q min–max", "Q=1", "Q≥2 [95%]", "conv", "cycle", "div+maxit", "ρ med", "periods", "Q total", "limit hid"];
         var rows = cells.Select(c => new[]
         {
             c.Cell.Weights, Format.Int(c.Cell.Width), Format.Int(c.Cell.Depth), c.Cell.Scaling, c.Cell.Biases, c.Cell.Activation + (c.Cell.Tied ? " tied" : ""), Format.Int(c.Realisations),
             $"{c.QMean:0.##} [{c.QLo95:0.##}, {c.QHi95:0.##}]", $"{c.QMin}–{c.QMax}", $"{c.FractionQIsOne:0.##}",
+            $"{c.FractionQAtLeastTwo:0.##} [{c.QAtLeastTwoCI95.Lo:0.##}, {c.QAtLeastTwoCI95.Hi:0.##}]",
             $"{c.ConvergedFraction:0.###}", $"{c.CycleFraction:0.###}", $"{c.DivergedFraction + c.MaxIterationsFraction:0.###}",
             double.IsFinite(c.SpectralRadiusMedian) ? c.SpectralRadiusMedian.ToString("0.###", CultureInfo.InvariantCulture) : "–",
             c.CyclePeriods.Length == 0 ? "–" : string.Join(" ", c.CyclePeriods),
+            c.QTotalMean is double t ? t.ToString("0.##", CultureInfo.InvariantCulture) : "–",
+            c.LimitHidAttractorNetworks is int h ? Format.Int(h) : "–",
         }).ToList();
         // On a narrow terminal the cell's constant parts and the finer statistics give way first.
-        ConsoleTable.Print(console, "cells", head, rows, new TableFit(DropOrder: [4, 5, 14, 9, 8, 13, 6, 3, 12, 11]));
+        ConsoleTable.Print(console, "cells", head, rows, new TableFit(DropOrder: [4, 5, 15, 17, 9, 8, 14, 6, 16, 3, 13, 12, 10]));
     }
 
 }

@@ -28,6 +28,9 @@ public sealed record SweepRunSummary(int TasksInShard, int AlreadyDone, int Ran,
 /// <summary>Runs the tasks of a sweep (one shard of it), in parallel over tasks, skipping those already in the store.</summary>
 public static class SweepRunner
 {
+    /// <summary>A fixed point counts as a saturated corner when every coordinate has |x_i| at least this.</summary>
+    public const double CornerLevel = 0.95;
+
     /// <summary>Runs one task: builds its network and takes its census. Pure: the same task gives the same row anywhere.</summary>
     public static TaskRow? RunTask(SweepSpec spec, SweepTask task, CancellationToken ct = default)
     {
@@ -45,7 +48,21 @@ public static class SweepRunner
             r.Cycles.Select(c => c.Period).Distinct().Order().ToArray(),
             r.FixedPoints.Select(f => f.SpectralRadius).ToArray(),
             r.EstimatedMissing.Chao1, r.EstimatedMissing.StdError, r.EstimatedMissing.Coverage,
-            r.Evaluations, clock.Elapsed.TotalSeconds);
+            r.Evaluations, clock.Elapsed.TotalSeconds)
+        {
+            UnstableDimensionCounts = Histogram(r.FixedPoints.Select(f => f.UnstableDimensions)),
+            StableUnreached = attracting.Count(f => f.Hits == 0),
+            CornerPoints = r.FixedPoints.Count(f => f.X.Length > 0 && f.X.All(v => Math.Abs(v) >= CornerLevel)),
+        };
+    }
+
+    /// <summary>Entry k: how many of <paramref name="values"/> equal k (values ≥ 0).</summary>
+    private static int[] Histogram(IEnumerable<int> values)
+    {
+        var list = values.ToList();
+        var counts = new int[list.Count == 0 ? 0 : list.Max() + 1];
+        foreach (int v in list) counts[v]++;
+        return counts;
     }
 
     public static SweepRunSummary Run(SweepSpec spec, SweepStore store, Shard shard, int threads,

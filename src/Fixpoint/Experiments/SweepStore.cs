@@ -26,12 +26,34 @@ public sealed record TaskRow(
     long Evaluations,
     double ElapsedSeconds)
 {
+    /// <summary>
+    /// How many fixed points (stable or not, found by the dynamics or the Newton pass) have each number of
+    /// unstable directions: entry k counts the points with k eigenvalues |λ| &gt; 1. Null in rows of layout 1.
+    /// </summary>
+    public int[]? UnstableDimensionCounts { get; init; }
+
+    /// <summary>
+    /// Stable fixed points that no start reached within the iteration limit (the Newton pass found them):
+    /// where this is above 0 the limit, not the network, decided Q. Null in rows of layout 1.
+    /// </summary>
+    public int? StableUnreached { get; init; }
+
+    /// <summary>
+    /// Fixed points in a saturated corner: every coordinate with |x_i| ≥ <see cref="SweepRunner.CornerLevel"/>.
+    /// For a symmetric weight law and small biases the expected number is 1 (docs/sweep-spec.md). Null in rows of layout 1.
+    /// </summary>
+    public int? CornerPoints { get; init; }
+
     public long Starts => Converged + Cycle + Diverged + MaxIterations;
+
+    /// <summary>Q_total: every distinct fixed point found (the stable ones and, with <c>census.unstable</c>, the rest); null without the Newton pass.</summary>
+    public int? QTotal => UnstableCount.HasValue ? DistinctFixedPoints : null;
 
     /// <summary>Everything but the timing: what must agree between a single run, shards and a resumed run.</summary>
     public string ResultFingerprint => string.Join("|", TaskKey, TaskIndex, Seed, Q, UnstableCount, DistinctFixedPoints, Converged, Cycle, Diverged, MaxIterations,
         string.Join(",", CyclePeriods), string.Join(",", SpectralRadii.Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
-        Chao1.ToString("R", CultureInfo.InvariantCulture), Chao1StdError.ToString("R", CultureInfo.InvariantCulture), Coverage.ToString("R", CultureInfo.InvariantCulture), Evaluations);
+        Chao1.ToString("R", CultureInfo.InvariantCulture), Chao1StdError.ToString("R", CultureInfo.InvariantCulture), Coverage.ToString("R", CultureInfo.InvariantCulture), Evaluations,
+        UnstableDimensionCounts is null ? "" : string.Join(",", UnstableDimensionCounts), StableUnreached, CornerPoints);
 }
 
 /// <summary>
@@ -49,16 +71,24 @@ public sealed class SweepStore : IDisposable
     /// <summary><c>pragma application_id</c> of a sweep store: "FXSW" in ASCII.</summary>
     public const int ApplicationId = 0x46585357;
 
-    /// <summary><c>pragma user_version</c>: the store layout this build writes and the newest it reads.</summary>
-    public const int UserVersion = 1;
+    /// <summary>
+    /// <c>pragma user_version</c>: the store layout this build writes and the newest it reads. Layout 2 adds
+    /// <c>unstable_dims</c>, <c>stable_unreached</c> and <c>corner_points</c> (NULL in rows stored by layout 1);
+    /// <c>run</c> adds the columns to a layout-1 store it resumes.
+    /// </summary>
+    public const int UserVersion = 2;
+
+    private const string Layout2Columns = "unstable_dims TEXT, stable_unreached INTEGER, corner_points INTEGER";
 
     private readonly SqliteConnection _db;
     private readonly bool _readOnly;
+    private readonly bool _hasLayout2;
 
     private SweepStore(SqliteConnection db, string specJson, string specHash, string path, bool readOnly)
     {
         _db = db;
         _readOnly = readOnly;
+        _hasLayout2 = Scalar(db, "SELECT count(*) FROM pragma_table_info('tasks') WHERE name='corner_points'") > 0;
         (SpecJson, SpecHash, Path) = (specJson, specHash, path);
     }
 
@@ -98,8 +128,9 @@ public sealed class SweepStore : IDisposable
                   converged INTEGER NOT NULL, cycle INTEGER NOT NULL, diverged INTEGER NOT NULL, max_iterations INTEGER NOT NULL,
                   cycle_periods TEXT NOT NULL, spectral_radii TEXT NOT NULL,
                   chao1 REAL NOT NULL, chao1_std_error REAL NOT NULL, coverage REAL NOT NULL,
-                  evaluations INTEGER NOT NULL, elapsed_seconds REAL NOT NULL, finished_at TEXT NOT NULL)
-                """);
+                  evaluations INTEGER NOT NULL, elapsed_seconds REAL NOT NULL, finished_at TEXT NOT NULL,
+                """ + " " + Layout2Columns + ")");
+            AddLayout2Columns(db);
             string? hash = Meta(db, "spec_hash");
             if (hash is null)
             {
@@ -116,14 +147,29 @@ public sealed class SweepStore : IDisposable
                 throw new SweepSpecException($"{path} holds a sweep of another spec (hash {hash}, this spec {spec.Hash}); use another --store");
             else if (Meta(db, "spec") != spec.CanonicalJson)
                 throw new SweepSpecException($"{path}: its stored spec does not hash to its stored hash {hash} (edited, or made by another version?)");
-            else if (Pragma(db, "application_id") == 0)
+            else if (Pragma(db, "application_id") == 0 || Pragma(db, "user_version") < UserVersion)
             {
-                // A store written before stores carried an id: stamp it, now that it is known to be one.
+                // A store written before stores carried an id, or by layout 1: stamp it, now that it is known to be one
+                // and its tasks table has the later columns.
                 Exec(db, $"PRAGMA application_id={ApplicationId}");
                 Exec(db, $"PRAGMA user_version={UserVersion}");
             }
             return new SweepStore(db, spec.CanonicalJson, spec.Hash, path, readOnly: false);
         }
+    }
+
+    /// <summary>Adds the columns of layout 2 that a layout-1 tasks table lacks (each NULL in the rows already there).</summary>
+    private static void AddLayout2Columns(SqliteConnection db)
+    {
+        var have = new HashSet<string>(StringComparer.Ordinal);
+        using (var cmd = db.CreateCommand())
+        {
+            cmd.CommandText = "PRAGMA table_info(tasks)";
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) have.Add(r.GetString(1));
+        }
+        foreach (string column in Layout2Columns.Split(", "))
+            if (!have.Contains(column.Split(' ')[0])) Exec(db, $"ALTER TABLE tasks ADD COLUMN {column}");
     }
 
     /// <summary>
@@ -251,8 +297,12 @@ public sealed class SweepStore : IDisposable
         using var cmd = _db.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
-            INSERT INTO tasks VALUES ($key, $index, $width, $depth, $weights, $scaling, $biases, $activation, $tied, $real, $seed,
-              $q, $unstable, $distinct, $conv, $cycle, $div, $maxit, $periods, $radii, $chao1, $chao1se, $coverage, $evals, $elapsed, $at)
+            INSERT INTO tasks (task_key, task_index, width, depth, weights, scaling, biases, activation, tied, realisation, seed,
+              q, unstable_count, distinct_fixed_points, converged, cycle, diverged, max_iterations, cycle_periods, spectral_radii,
+              chao1, chao1_std_error, coverage, evaluations, elapsed_seconds, finished_at, unstable_dims, stable_unreached, corner_points)
+            VALUES ($key, $index, $width, $depth, $weights, $scaling, $biases, $activation, $tied, $real, $seed,
+              $q, $unstable, $distinct, $conv, $cycle, $div, $maxit, $periods, $radii, $chao1, $chao1se, $coverage, $evals, $elapsed, $at,
+              $udims, $unreached, $corners)
             """;
         cmd.Parameters.AddWithValue("$key", row.TaskKey);
         cmd.Parameters.AddWithValue("$index", row.TaskIndex);
@@ -280,6 +330,9 @@ public sealed class SweepStore : IDisposable
         cmd.Parameters.AddWithValue("$evals", row.Evaluations);
         cmd.Parameters.AddWithValue("$elapsed", row.ElapsedSeconds);
         cmd.Parameters.AddWithValue("$at", DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("$udims", row.UnstableDimensionCounts is null ? DBNull.Value : JsonSerializer.Serialize(row.UnstableDimensionCounts));
+        cmd.Parameters.AddWithValue("$unreached", (object?)row.StableUnreached ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$corners", (object?)row.CornerPoints ?? DBNull.Value);
         cmd.ExecuteNonQuery();
         tx.Commit();
         return true;
@@ -291,7 +344,8 @@ public sealed class SweepStore : IDisposable
     private IEnumerable<TaskRow> Read(string where, params (string, object)[] parameters)
     {
         using var cmd = _db.CreateCommand();
-        cmd.CommandText = "SELECT task_key, task_index, width, depth, weights, scaling, biases, activation, tied, realisation, seed, q, unstable_count, distinct_fixed_points, converged, cycle, diverged, max_iterations, cycle_periods, spectral_radii, chao1, chao1_std_error, coverage, evaluations, elapsed_seconds FROM tasks " + where;
+        cmd.CommandText = "SELECT task_key, task_index, width, depth, weights, scaling, biases, activation, tied, realisation, seed, q, unstable_count, distinct_fixed_points, converged, cycle, diverged, max_iterations, cycle_periods, spectral_radii, chao1, chao1_std_error, coverage, evaluations, elapsed_seconds, " +
+            (_hasLayout2 ? "unstable_dims, stable_unreached, corner_points" : "NULL, NULL, NULL") + " FROM tasks " + where;
         foreach (var (k, v) in parameters) cmd.Parameters.AddWithValue(k, v);
         using var r = cmd.ExecuteReader();
         var rows = new List<TaskRow>();
@@ -302,7 +356,12 @@ public sealed class SweepStore : IDisposable
                 r.GetInt32(9), ulong.Parse(r.GetString(10), CultureInfo.InvariantCulture), r.GetInt32(11), r.IsDBNull(12) ? null : r.GetInt32(12), r.GetInt32(13),
                 r.GetInt64(14), r.GetInt64(15), r.GetInt64(16), r.GetInt64(17),
                 JsonSerializer.Deserialize<int[]>(r.GetString(18))!, JsonSerializer.Deserialize<double?[]>(r.GetString(19))!.Select(v => v ?? double.NaN).ToArray(),
-                r.GetDouble(20), r.GetDouble(21), r.GetDouble(22), r.GetInt64(23), r.GetDouble(24)));
+                r.GetDouble(20), r.GetDouble(21), r.GetDouble(22), r.GetInt64(23), r.GetDouble(24))
+            {
+                UnstableDimensionCounts = r.IsDBNull(25) ? null : JsonSerializer.Deserialize<int[]>(r.GetString(25)),
+                StableUnreached = r.IsDBNull(26) ? null : r.GetInt32(26),
+                CornerPoints = r.IsDBNull(27) ? null : r.GetInt32(27),
+            });
         }
         return rows;
     }
