@@ -14,6 +14,12 @@ public sealed record EarlyExitOptions
     /// <summary>Every τ is tried with each of these criteria.</summary>
     public IReadOnlyList<ExitCriterion> Criteria { get; init; } = [ExitCriterion.MaxChange, ExitCriterion.Cosine];
 
+    /// <summary>Also run the fixed-depth baselines 1 … L_max − 1 (full depth is always run), so each rule is set beside the shallowest fixed depth that is as accurate.</summary>
+    public bool FixedDepths { get; init; } = true;
+
+    /// <summary>Batch sizes at which every rule is timed again (rows that exit leave the batch). Empty: per-image timing only.</summary>
+    public IReadOnlyList<int> BatchSizes { get; init; } = [1, 32, 256];
+
     /// <summary>Timed passes over the test set per rule (each input timed under every rule in turn); the median pass is reported.</summary>
     public int Repeats { get => _repeats; init => _repeats = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Repeats), value, "must be ≥ 1"); }
 }
@@ -28,9 +34,26 @@ public sealed record EarlyExitOptions
 /// </summary>
 public sealed record EarlyExitRow(
     string Rule, string Criterion, double Tau, double MeanLoops, int[] LoopHistogram,
-    double Accuracy, double AccuracyChange, int ChangedPredictions, double MedianSeconds, double SpeedUp, double PassMedianSeconds, double PassSpeedUp);
+    double Accuracy, double AccuracyChange, int ChangedPredictions, double MedianSeconds, double SpeedUp, double PassMedianSeconds, double PassSpeedUp)
+{
+    /// <summary>The shallowest fixed depth whose accuracy is at least this rule's (L_max counts); null when none is.</summary>
+    public int? EqualAccuracyDepth { get; init; }
 
-public sealed record EarlyExitReport(string Model, int MaxLoops, int TestImages, double FullDepthAccuracy, double FullDepthMedianSeconds, IReadOnlyList<EarlyExitRow> Rows);
+    /// <summary>That fixed depth's <see cref="MedianSeconds"/> / this rule's: the speed-up at equal accuracy against the best fixed depth.</summary>
+    public double? EqualAccuracySpeedUp { get; init; }
+}
+
+/// <summary>
+/// One rule timed at one batch size: <see cref="MedianSeconds"/> is the median over the repeats of a pass over the test
+/// set in batches of <see cref="BatchSize"/> (rules interleaved batch by batch); speed-ups against full depth and against
+/// the rule's <see cref="EarlyExitRow.EqualAccuracyDepth"/> at the same batch size.
+/// </summary>
+public sealed record EarlyExitBatchTiming(string Rule, int BatchSize, double MedianSeconds, double SpeedUp, int? EqualAccuracyDepth, double? EqualAccuracySpeedUp);
+
+public sealed record EarlyExitReport(string Model, int MaxLoops, int TestImages, double FullDepthAccuracy, double FullDepthMedianSeconds, IReadOnlyList<EarlyExitRow> Rows)
+{
+    public IReadOnlyList<EarlyExitBatchTiming> BatchTimings { get; init; } = [];
+}
 
 /// <summary>Measures loops used, accuracy and wall time of early-exit inference against full depth.</summary>
 public static class EarlyExit
@@ -39,8 +62,9 @@ public static class EarlyExit
     {
         if (test.Labels is null) throw new ArgumentException("early exit is judged on labelled test data", nameof(test));
         var rules = new List<ExitRule> { ExitRule.Never };
-        rules.AddRange(options.Criteria.Where(c => c != ExitCriterion.Never).Distinct().SelectMany(c => options.Taus.Select(t => new ExitRule(c, t))));
+        rules.AddRange(options.Criteria.Where(c => c is not (ExitCriterion.Never or ExitCriterion.FixedDepth)).Distinct().SelectMany(c => options.Taus.Select(t => new ExitRule(c, t))));
         int L = model.Spec.Loops, n = test.Count;
+        if (options.FixedDepths) rules.AddRange(Enumerable.Range(1, L - 1).Select(ExitRule.Fixed));
         var ws = new LoopedClassifier.Workspace(model);
         var labels = new int[rules.Count][];
         var loops = new int[rules.Count][];
@@ -97,16 +121,75 @@ public static class EarlyExit
         }
         int fullCorrect = Enumerable.Range(0, n).Count(i => labels[0][i] == test.Labels[i]);
         double fullAcc = (double)fullCorrect / n;
+        var accuracy = new double[rules.Count];
+        for (int r = 0; r < rules.Count; r++) accuracy[r] = (double)Enumerable.Range(0, n).Count(i => labels[r][i] == test.Labels[i]) / n;
+        // Fixed depth d is rule index fixedIndex[d]; full depth (rule 0) is fixed depth L.
+        var fixedIndex = new Dictionary<int, int> { [L] = 0 };
+        for (int r = 0; r < rules.Count; r++) if (rules[r].Criterion == ExitCriterion.FixedDepth) fixedIndex[(int)rules[r].Tau] = r;
+        int? EqualDepth(double acc) => fixedIndex.Keys.Order().Cast<int?>().FirstOrDefault(d => accuracy[fixedIndex[d!.Value]] >= acc - 1e-12);
         var rows = new List<EarlyExitRow>();
         for (int r = 0; r < rules.Count; r++)
         {
             var hist = new int[L];
             foreach (int l in loops[r]) hist[l - 1]++;
-            double acc = (double)Enumerable.Range(0, n).Count(i => labels[r][i] == test.Labels[i]) / n;
             int changed = Enumerable.Range(0, n).Count(i => labels[r][i] != labels[0][i]);
+            int? d = EqualDepth(accuracy[r]);
             rows.Add(new EarlyExitRow(rules[r].Describe(), rules[r].Criterion.ToString(), rules[r].Tau, loops[r].Average(), hist,
-                acc, acc - fullAcc, changed, median[r], median[0] / median[r], passMedian[r], passMedian[0] / passMedian[r]));
+                accuracy[r], accuracy[r] - fullAcc, changed, median[r], median[0] / median[r], passMedian[r], passMedian[0] / passMedian[r])
+            {
+                EqualAccuracyDepth = d,
+                EqualAccuracySpeedUp = d is int dd ? median[fixedIndex[dd]] / median[r] : null,
+            });
         }
-        return new EarlyExitReport(model.Spec.Describe(), L, n, fullAcc, median[0], rows);
+        var batches = new List<EarlyExitBatchTiming>();
+        foreach (int b in options.BatchSizes.Where(b => b >= 1).Distinct())
+        {
+            double[] t = TimeBatches(model, test, rules, Math.Min(b, n), options.Repeats, ct);
+            for (int r = 0; r < rules.Count; r++)
+            {
+                int? d = rows[r].EqualAccuracyDepth;
+                batches.Add(new EarlyExitBatchTiming(rules[r].Describe(), b, t[r], t[0] / t[r], d, d is int dd ? t[fixedIndex[dd]] / t[r] : null));
+            }
+        }
+        return new EarlyExitReport(model.Spec.Describe(), L, n, fullAcc, median[0], rows) { BatchTimings = batches };
+    }
+
+    /// <summary>
+    /// The median over <paramref name="repeats"/> (after one warm-up) of a pass over the test set in batches of
+    /// <paramref name="batch"/>, per rule; the rules take turns batch by batch, the order rotating, so load changes hit all alike.
+    /// </summary>
+    private static double[] TimeBatches(LoopedClassifier model, Dataset test, IReadOnlyList<ExitRule> rules, int batch, int repeats, CancellationToken ct)
+    {
+        int n = test.Count, d = test.Dimension;
+        var ws = new LoopedClassifier.BatchWorkspace(model, batch);
+        var labels = new int[batch];
+        var loops = new int[batch];
+        var passes = new double[rules.Count, repeats];
+        double tick = 1.0 / Stopwatch.Frequency;
+        for (int rep = -1; rep < repeats; rep++)
+        {
+            ct.ThrowIfCancellationRequested();
+            for (int start = 0, k0 = 0; start < n; start += batch, k0++)
+            {
+                int m = Math.Min(batch, n - start);
+                ReadOnlySpan<double> xs = test.Features.AsSpan(start * d, m * d);
+                for (int k = 0; k < rules.Count; k++)
+                {
+                    int r = (k0 + k) % rules.Count;
+                    long t0 = Stopwatch.GetTimestamp();
+                    model.PredictBatch(xs, m, rules[r], ws, labels, loops);
+                    long dt = Stopwatch.GetTimestamp() - t0;
+                    if (rep >= 0) passes[r, rep] += dt * tick;
+                }
+            }
+        }
+        var result = new double[rules.Count];
+        var buffer = new double[repeats];
+        for (int r = 0; r < rules.Count; r++)
+        {
+            for (int rep = 0; rep < repeats; rep++) buffer[rep] = passes[r, rep];
+            result[r] = MemoryAnalysis.Median(buffer);
+        }
+        return result;
     }
 }

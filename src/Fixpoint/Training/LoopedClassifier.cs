@@ -59,6 +59,8 @@ public enum ExitCriterion
     MaxChange,
     /// <summary>Exit at the first t ≥ 1 with cos(h_t, h_{t−1}) ≥ 1 − τ.</summary>
     Cosine,
+    /// <summary>Always exit after t = τ loops: the fixed-depth baseline (a shallower network, the same weights).</summary>
+    FixedDepth,
 }
 
 public sealed record ExitRule
@@ -79,7 +81,20 @@ public sealed record ExitRule
     {
         ExitCriterion.Never => "full depth",
         ExitCriterion.MaxChange => $"‖Δh‖∞ ≤ {Tau:g3}",
+        ExitCriterion.FixedDepth => $"fixed depth {Tau:0}",
         _ => $"cos ≥ 1 − {Tau:g3}",
+    };
+
+    /// <summary>The fixed-depth baseline: exactly <paramref name="loops"/> block applications for every input.</summary>
+    public static ExitRule Fixed(int loops) => loops >= 1 ? new(ExitCriterion.FixedDepth, loops) : throw new ArgumentOutOfRangeException(nameof(loops), loops, "must be ≥ 1");
+
+    /// <summary>Whether the loop stops at step <paramref name="t"/>, from h_{t−1} = <paramref name="previous"/> to h_t = <paramref name="current"/>.</summary>
+    public bool Stops(int t, ReadOnlySpan<double> current, ReadOnlySpan<double> previous) => Criterion switch
+    {
+        ExitCriterion.MaxChange => DenseLinearAlgebra.MaxAbsDiff(current, previous) <= Tau,
+        ExitCriterion.Cosine => TensorPrimitives.CosineSimilarity(current, previous) >= 1.0 - Tau,
+        ExitCriterion.FixedDepth => t >= Tau,
+        _ => false,
     };
 }
 
@@ -184,17 +199,66 @@ public sealed class LoopedClassifier
         for (int t = 1; t <= s.Loops; t++)
         {
             Step(t, h, w.E, 1, w.Transposed, next, next, next);
-            bool stop = rule.Criterion switch
-            {
-                ExitCriterion.MaxChange => DenseLinearAlgebra.MaxAbsDiff(next, h) <= rule.Tau,
-                ExitCriterion.Cosine => TensorPrimitives.CosineSimilarity(next, h) >= 1.0 - rule.Tau,
-                _ => false,
-            };
+            bool stop = rule.Stops(t, next, h);
             (h, next) = (next, h);
             if (stop) { used = t; break; }
         }
         TrainMath.Affine(h, 1, s.Hidden, w.Transposed[^1], Readout.Bias, s.Classes, w.Logits);
         return (TensorPrimitives.IndexOfMax(w.Logits), used);
+    }
+
+    /// <summary>
+    /// Classifies <paramref name="m"/> inputs at once (row-major in <paramref name="xs"/>), each stopping by
+    /// <paramref name="rule"/> on its own: a row that exits leaves the batch (the last active row takes its place), so
+    /// later block applications run on the rows still moving only. Labels and loops are those of <see cref="Predict"/>.
+    /// </summary>
+    public void PredictBatch(ReadOnlySpan<double> xs, int m, ExitRule rule, BatchWorkspace w, Span<int> labels, Span<int> loops)
+    {
+        ClassifierSpec s = Spec;
+        int hd = s.Hidden;
+        if (m > w.Capacity) throw new ArgumentException($"the workspace holds {w.Capacity} rows, not {m}");
+        Span<double> e = w.E.AsSpan(0, m * hd), h = w.H.AsSpan(0, m * hd), next = w.Next.AsSpan(0, m * hd);
+        Embedding(xs[..(m * s.Inputs)], m, w.Transposed, e, h);
+        Span<int> row = w.Row.AsSpan(0, m);
+        for (int i = 0; i < m; i++) row[i] = i;
+        int active = m;
+        for (int t = 1; t <= s.Loops && active > 0; t++)
+        {
+            Step(t, h[..(active * hd)], e[..(active * hd)], active, w.Transposed, next[..(active * hd)], next[..(active * hd)], next[..(active * hd)]);
+            for (int i = active - 1; i >= 0; i--)
+            {
+                Span<double> hi = next.Slice(i * hd, hd);
+                if (t < s.Loops && !rule.Stops(t, hi, h.Slice(i * hd, hd))) continue;
+                hi.CopyTo(w.Exit.AsSpan(row[i] * hd, hd));
+                loops[row[i]] = t;
+                active--;
+                if (i != active)
+                {
+                    next.Slice(active * hd, hd).CopyTo(hi);
+                    e.Slice(active * hd, hd).CopyTo(e.Slice(i * hd, hd));
+                    row[i] = row[active];
+                }
+            }
+            Span<double> swap = h;
+            h = next;
+            next = swap;
+        }
+        Span<double> logits = w.Logits.AsSpan(0, m * s.Classes);
+        TrainMath.Affine(w.Exit.AsSpan(0, m * hd), m, hd, w.Transposed[^1], Readout.Bias, s.Classes, logits);
+        for (int i = 0; i < m; i++) labels[i] = TensorPrimitives.IndexOfMax(logits.Slice(i * s.Classes, s.Classes));
+    }
+
+    /// <summary>Scratch space for <see cref="PredictBatch"/> of up to <see cref="Capacity"/> rows (made after training, as <see cref="Workspace"/>).</summary>
+    public sealed class BatchWorkspace(LoopedClassifier model, int capacity)
+    {
+        public int Capacity { get; } = capacity;
+        internal readonly double[][] Transposed = model.TransposedWeights();
+        internal readonly double[] E = new double[capacity * model.Spec.Hidden];
+        internal readonly double[] H = new double[capacity * model.Spec.Hidden];
+        internal readonly double[] Next = new double[capacity * model.Spec.Hidden];
+        internal readonly double[] Exit = new double[capacity * model.Spec.Hidden];
+        internal readonly int[] Row = new int[capacity];
+        internal readonly double[] Logits = new double[capacity * model.Spec.Classes];
     }
 
     /// <summary>The hidden states h₀ … h_L of one input (for plots and tests).</summary>

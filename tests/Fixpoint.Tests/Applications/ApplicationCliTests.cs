@@ -81,7 +81,7 @@ public class ApplicationCliTests
         foreach (JsonElement m in models.EnumerateArray())
         {
             JsonElement rows = m.GetProperty("rows");
-            Assert.Equal(1 + 2 * 2, rows.GetArrayLength()); // full depth + 2 τ × 2 criteria
+            Assert.Equal(1 + 2 * 2 + 3, rows.GetArrayLength()); // full depth + 2 τ × 2 criteria + fixed depths 1 … 3
             Assert.Equal(4.0, rows[0].GetProperty("meanLoops").GetDouble());
             // τ = 1000 exits after the first loop with either criterion.
             Assert.Equal(1.0, rows[2].GetProperty("meanLoops").GetDouble());
