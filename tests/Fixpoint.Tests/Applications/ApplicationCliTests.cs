@@ -69,6 +69,35 @@ public class ApplicationCliTests
     }
 
     [Fact]
+    public void SemiSupervisedClassificationWithAllLabelsIsTheBasinClassifierAndKnn()
+    {
+        string dir = CliRunner.TempDir();
+        var train = CliRunner.Invoke(["train", .. TinyTrain, "--no-plot", "--out", Path.Combine(dir, "train")]);
+        Assert.True(train.ExitCode == 0, train.Err);
+        string classifyDir = Path.Combine(dir, "classify");
+        var run = CliRunner.Invoke("classify", "--model", Path.Combine(dir, "train", "model.safetensors"), "--k", "3", "--no-plot",
+            "--label-fractions", "0.1,1", "--label-seeds", "3", "--out", classifyDir);
+        Assert.True(run.ExitCode == 0, run.Err);
+        Assert.Contains("semi-supervised", run.Out);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(classifyDir, "classify.json")));
+        JsonElement result = doc.RootElement.GetProperty("result");
+        JsonElement rows = doc.RootElement.GetProperty("semiSupervised").GetProperty("rows");
+        Assert.Equal(2, rows.GetArrayLength());
+        Assert.Equal(4, rows[0].GetProperty("labelledImages").GetInt32()); // 10% of 40
+        Assert.Equal(40, rows[1].GetProperty("labelledImages").GetInt32());
+        double[] Means(JsonElement row) => row.GetProperty("methods").EnumerateArray().Select(m => m.GetProperty("mean").GetDouble()).ToArray();
+        foreach (JsonElement row in rows.EnumerateArray())
+            Assert.All(row.GetProperty("methods").EnumerateArray(), m => Assert.Equal(3, m.GetProperty("accuracies").GetArrayLength()));
+        double[] all = Means(rows[1]);
+        // With every label given, the first method is the plain basin classifier and spreading changes no label: it is k-NN.
+        Assert.Equal(result.GetProperty("accuracy").GetDouble(), all[0], 12);
+        Assert.Equal(result.GetProperty("knnAccuracy").GetDouble(), all[2], 12);
+        Assert.Equal(all[2], all[3], 12);
+        Assert.True(all[1] >= all[0]); // naming unlabelled attractors can only add correct answers
+        Assert.Equal(2, CliRunner.Invoke("classify", "--model", Path.Combine(dir, "train", "model.safetensors"), "--label-fractions", "0", "--out", classifyDir).ExitCode);
+    }
+
+    [Fact]
     public void EarlyExitReportsLoopsAccuracyAndSpeedUp()
     {
         string dir = CliRunner.TempDir();
