@@ -177,13 +177,13 @@ internal static class ReproduceCommand
         sb.AppendLine();
         sb.AppendLine("### Heavy tails (per layer: epoch 0 → last epoch)");
         sb.AppendLine();
-        sb.AppendLine("| run | layer | Hill index of \\|W_ij\\| | ESD power-law α of WᵀW | ‖W‖₂ |");
-        sb.AppendLine("|---|---|---|---|---|");
+        sb.AppendLine("| run | layer | Hill index of \\|W_ij\\| | ESD power-law α of WᵀW | ‖W‖₂ | the final fit: a tail or the bulk? |");
+        sb.AppendLine("|---|---|---|---|---|---|");
         foreach (var (name, o) in new[] { ("plain", plain), ("penalty", trained) })
         {
             EpochRecord f = o.Training.History[0], l = o.Training.Final;
             for (int i = 0; i < l.Tails.Count; i++)
-                sb.AppendLine($"| {name} | {i} | {f.Tails[i].Hill:0.00} → {l.Tails[i].Hill:0.00} | {Format.Alpha(f.Tails[i].Esd)} → {Format.Alpha(l.Tails[i].Esd)} | {f.Tails[i].SpectralNorm:0.00} → {l.Tails[i].SpectralNorm:0.00} |");
+                sb.AppendLine($"| {name} | {i} | {f.Tails[i].Hill:0.00} → {l.Tails[i].Hill:0.00} | {Format.Alpha(f.Tails[i].Esd)} → {Format.Alpha(l.Tails[i].Esd)} | {f.Tails[i].SpectralNorm:0.00} → {l.Tails[i].SpectralNorm:0.00} | {l.Tails[i].Assessment?.Verdict ?? "–"} |");
         }
         sb.AppendLine();
         sb.AppendLine($"### Restoration (λ = 0.1 network; {plan.RestoreImages} images per set; mean PSNR in dB, higher is better, and mean MSE, lower is better; recall = the damaged image reaches the clean image's attractor)");

@@ -115,7 +115,7 @@ internal static class TrainCommand
         EpochRecord first = result.History[0], last = result.Final;
         o.WriteLine($"trained {last.Epoch} epochs in {result.Seconds:0.0} s{(result.Cancelled ? " (interrupted)" : "")}: training MSE {Format.Sci(last.Reconstruction, 4)}, test MSE {Format.Sci(last.TestReconstruction, 4)}, Jacobian penalty {Format.Sci(last.JacobianPenalty, 4)}");
         for (int l = 0; l < last.Tails.Count; l++)
-            o.WriteLine($"  layer {l}: Hill index {first.Tails[l].Hill:0.00} → {last.Tails[l].Hill:0.00}, ESD α {Format.Alpha(first.Tails[l].Esd)} → {Format.Alpha(last.Tails[l].Esd)}, ‖W‖₂ {first.Tails[l].SpectralNorm:0.00} → {last.Tails[l].SpectralNorm:0.00}");
+            o.WriteLine($"  layer {l}: Hill index {first.Tails[l].Hill:0.00} → {last.Tails[l].Hill:0.00}, ESD α {Format.Alpha(first.Tails[l].Esd)} → {Format.Alpha(last.Tails[l].Esd)}, ‖W‖₂ {first.Tails[l].SpectralNorm:0.00} → {last.Tails[l].SpectralNorm:0.00}{(last.Tails[l].Assessment is { } ta ? $"; {ta.Verdict}" : "")}");
 
         Network network = model.ToNetwork();
         string modelPath = Path.Combine(s.Out, "model.safetensors");
@@ -187,7 +187,13 @@ internal static class TrainCommand
     internal static object EpochJson(EpochRecord e) => new
     {
         e.Epoch, e.Objective, e.Reconstruction, e.JacobianPenalty, e.TestReconstruction, e.Seconds,
-        Tails = e.Tails.Select(t => new { t.Layer, t.Hill, EsdAlpha = t.Esd?.Alpha ?? double.NaN, EsdXmin = t.Esd?.Xmin ?? double.NaN, EsdKs = t.Esd?.KsDistance ?? double.NaN, EsdTail = t.Esd?.NTail ?? 0, t.SpectralNorm, t.Warning }),
+        Tails = e.Tails.Select(t => new { t.Layer, t.Hill, EsdAlpha = t.Esd?.Alpha ?? double.NaN, EsdXmin = t.Esd?.Xmin ?? double.NaN, EsdKs = t.Esd?.KsDistance ?? double.NaN, EsdTail = t.Esd?.NTail ?? 0, t.SpectralNorm, t.Warning,
+            Assessment = t.Assessment is not { } a ? null : new
+            {
+                a.IsPowerLaw, a.Verdict, a.TailShare, a.LogLikelihoodRatio, a.LikelihoodRatioP, a.RandDistance,
+                ShuffledAlpha = a.ShuffledFit?.Alpha ?? double.NaN, ShuffledKs = a.ShuffledFit?.KsDistance ?? double.NaN, ShuffledTail = a.ShuffledFit?.NTail ?? 0,
+            },
+        }),
     };
 
     internal static object MemoryJson(MemoryReport m) => new

@@ -39,7 +39,11 @@ public sealed record TrainOptions
 /// <param name="Esd">Clauset power-law fit to the eigenvalues of WᵀW (<see cref="Spectra.TailIndex.FitPowerLaw"/>); null when it cannot be made.</param>
 /// <param name="SpectralNorm">‖W‖₂, the largest singular value.</param>
 /// <param name="Warning">Why an estimate is missing or rests on few numbers; null when all is well.</param>
-public sealed record LayerTails(int Layer, double Hill, PowerLawFit? Esd, double SpectralNorm, string? Warning);
+public sealed record LayerTails(int Layer, double Hill, PowerLawFit? Esd, double SpectralNorm, string? Warning)
+{
+    /// <summary>Whether <see cref="Esd"/> is a power-law tail or the bulk (made at the first and the last epoch only: it costs a second SVD).</summary>
+    public TailAssessment? Assessment { get; init; }
+}
 
 /// <summary>One epoch of training (epoch 0 is the initial network, before any step).</summary>
 /// <param name="Objective">Mean of the minimised objective over the epoch's batches (NaN at epoch 0).</param>
@@ -79,7 +83,7 @@ public static class AutoencoderTrainer
         double[] fixedProbes = Probes(train, options.Seed);
         AutoencoderLoss init = evaluator.Compute(train.Features, train.Features, train.Count, fixedProbes, 1.0, withGradient: false);
         history.Add(new EpochRecord(0, double.NaN, init.Reconstruction, init.JacobianPenalty, test is null ? double.NaN : Mse(evaluator, test),
-            options.RecordTails ? Tails(model) : [], clock.Elapsed.TotalSeconds));
+            options.RecordTails ? Tails(model, assess: true) : [], clock.Elapsed.TotalSeconds));
         var xb = new double[batch * n];
         var yb = new double[batch * n];
         var vb = new double[batch * n];
@@ -114,7 +118,7 @@ public static class AutoencoderTrainer
             AutoencoderLoss now = evaluator.Compute(train.Features, train.Features, train.Count, fixedProbes, 1.0, withGradient: false);
             double mse = now.Reconstruction;
             history.Add(new EpochRecord(epoch, sumObjective / batches, mse, now.JacobianPenalty,
-                test is null ? double.NaN : Mse(evaluator, test), options.RecordTails ? Tails(model) : [], clock.Elapsed.TotalSeconds));
+                test is null ? double.NaN : Mse(evaluator, test), options.RecordTails ? Tails(model, assess: epoch == options.Epochs) : [], clock.Elapsed.TotalSeconds));
             progress?.Report(new TrainingProgress(epoch, options.Epochs, mse));
         }
         return new TrainingResult(model, history, clock.Elapsed.TotalSeconds, cancelled);
@@ -134,13 +138,16 @@ public static class AutoencoderTrainer
     }
 
     /// <summary>Hill index, ESD power law and spectral norm of every layer's weight matrix.</summary>
-    public static IReadOnlyList<LayerTails> Tails(SquareModel model) =>
+    public static IReadOnlyList<LayerTails> Tails(SquareModel model, bool assess = false) =>
         model.Layers.Select((l, i) =>
         {
             var warnings = new List<string>();
             double[] esd = WeightTails.WeightEsd(l.ToDense());
             HillResult? hill = WeightTails.TryHill(l.Weight, warnings);
             PowerLawFit? fit = WeightTails.TryFit(esd, warnings);
-            return new LayerTails(i, hill?.Index ?? double.NaN, fit, Math.Sqrt(Math.Max(esd[^1], 0)), warnings.Count > 0 ? string.Join("; ", warnings) : null);
+            return new LayerTails(i, hill?.Index ?? double.NaN, fit, Math.Sqrt(Math.Max(esd[^1], 0)), warnings.Count > 0 ? string.Join("; ", warnings) : null)
+            {
+                Assessment = assess ? TailAssessments.Assess(l.ToDense(), (ulong)i + 1) : null,
+            };
         }).ToArray();
 }
