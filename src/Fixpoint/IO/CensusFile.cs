@@ -218,7 +218,7 @@ public sealed record CensusFixedPoint(double[] X, double Residual, bool Polished
             f.Eigenvalues, f.Hits, f.BasinFraction, f.BasinCI95, f.FoundBy, f.SpectralRadiusError, f.StabilityUncertain, f.EigenvalueMethod, f.EigenvalueResidual)
         {
             Ball = f.Ball,
-            Modes = f.Modes?.Select(m => new CensusMode(m.Kind, m.Eigenvalue, m.Modulus, m.Vector, m.VectorImaginary, m.Residual)).ToList(),
+            Modes = f.Modes?.Select(m => new CensusMode(m.Kind, m.Eigenvalue, m.Modulus, m.Vector, m.Residual, m.VectorImaginary)).ToList(),
         };
 }
 
@@ -227,8 +227,9 @@ public sealed record CensusFixedPoint(double[] X, double Residual, bool Polished
 /// <c>modulus</c> |λ|, the unit eigenvector <c>vector</c> (its real part) and <c>vectorImaginary</c> (absent for a real λ), and
 /// <c>residual</c> ‖J v − λ v‖₂.
 /// </summary>
-public sealed record CensusMode(ModeKind Kind, Complex Eigenvalue, double Modulus, double[] Vector,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? VectorImaginary, double Residual);
+/// <remarks><c>vectorImaginary</c> is last among the parameters so that it is optional; <c>residual</c> is written last.</remarks>
+public sealed record CensusMode(ModeKind Kind, Complex Eigenvalue, double Modulus, double[] Vector, [property: JsonPropertyOrder(1)] double Residual,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? VectorImaginary = null);
 
 /// <summary>One slow point in census.json (<see cref="SlowPoint"/>).</summary>
 public sealed record CensusSlowPoint(double[] X, double Q, double Residual, double Gradient, double SpectralRadius, Complex[] Eigenvalues, long Starts)
