@@ -111,17 +111,21 @@ public class CensusOutputTests
         for (int k = 0; k < fps.Count; k++)
             Assert.Equal(fps[k].GetProperty("hits").GetInt64(), rows.LongCount(r => r[1] == "converged" && r[2] == k.ToString(CultureInfo.InvariantCulture)));
 
-        // A map with a 2-cycle and divergence: x ↦ −2x in a box that holds both outcomes is too plain, so use the census's cycle fixture.
+        // x ↦ (tanh(−3x₀), tanh(2x₁)): every orbit ends on one of two 2-cycles (x₁ picks the sign), slowly enough that some starts
+        // hit --max-iter 16 first: both labels, counted against census.json.
+        string model = Path.Combine(CliRunner.TempDir(), "flip.safetensors");
+        Safetensors.Write(model, [("layers.0.weight", [2, 2], [-3.0, 0, 0, 2.0]), ("layers.0.bias", [2], [0.0, 0.0])], new Dictionary<string, string> { ["activation"] = "tanh" });
         string dir2 = CliRunner.TempDir();
-        var cyc = CliRunner.Invoke("census", "--width", "2", "--depth", "1", "--weights", "gaussian(3)", "--seed", "3", "--starts", "300",
-            "--max-iter", "200", "--no-plot", "--out", dir2);
+        var cyc = CliRunner.Invoke("census", "--model", model, "--starts", "300", "--max-iter", "16", "--no-plot", "--out", dir2);
         Assert.True(cyc.ExitCode == 0, cyc.Err);
         using var doc2 = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir2, "census.json")));
         JsonElement outcomes = doc2.RootElement.GetProperty("outcomes");
         List<string[]> rows2 = StartsCsv(dir2);
+        Assert.True(outcomes.GetProperty("cycle").GetInt64() > 0 && outcomes.GetProperty("maxIterations").GetInt64() > 0);
         foreach (var (status, field) in new[] { ("converged", "converged"), ("cycle", "cycle"), ("diverged", "diverged"), ("max-iterations", "maxIterations") })
             Assert.Equal(outcomes.GetProperty(field).GetInt64(), rows2.LongCount(r => r[1] == status));
         var cycles = doc2.RootElement.GetProperty("cycles").EnumerateArray().ToList();
+        Assert.Equal(2, cycles.Count);
         for (int k = 0; k < cycles.Count; k++)
             Assert.Equal(cycles[k].GetProperty("hits").GetInt64(), rows2.LongCount(r => r[1] == "cycle" && r[2] == k.ToString(CultureInfo.InvariantCulture)));
         Assert.All(rows2.Where(r => r[1] is not ("converged" or "cycle")), r => Assert.Equal("", r[2]));
