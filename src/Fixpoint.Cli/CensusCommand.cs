@@ -152,6 +152,9 @@ internal static class CensusCommand
                 if ((long)trajectoryCount * (steps + 1) * network.Dimension > CensusMemory.MaxValues)
                     throw new UsageException($"--trajectories {trajectoryCount} --trajectory-steps {steps} at N = {network.Dimension} is more values than one array holds");
 
+                // starts.csv is the census's own output: a --starts-file of that name in --out would be replaced by it.
+                if (file is not null && string.Equals(Path.GetFullPath(file), Path.GetFullPath(Path.Combine(dir, StartsFileName)), StringComparison.Ordinal))
+                    throw new UsageException($"--starts-file {file} is where the census writes its {StartsFileName} (--out {dir}); copy it elsewhere or choose another --out");
                 // Every file goes to a staging folder swapped in at the end: a failure leaves the earlier run's files as they were.
                 using var run = RunFolder.Begin(dir, "census.png", "census.json", "fixed_points.csv", StartsFileName, JacobiansFileName, TrajectoriesFileName, CertifyCommand.NetworkFileName);
                 // census.png is drawn before census.json is written, so the file records the plot's seconds too.

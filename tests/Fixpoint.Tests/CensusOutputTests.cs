@@ -229,6 +229,19 @@ public class CensusOutputTests
         }
     }
 
+    /// <summary>A starts file named starts.csv inside --out would be overwritten by the census's labels: refused, and left as it was.</summary>
+    [Fact]
+    public void AStartsFileWhereStartsCsvGoesIsRefused()
+    {
+        string dir = CliRunner.TempDir();
+        string path = Path.Combine(dir, "starts.csv");
+        File.WriteAllText(path, "0.1,0.2\n0.3,0.4\n");
+        var run = CliRunner.Invoke("census", "--width", "2", "--starts-file", path, "--no-plot", "--out", dir);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("is where the census writes its starts.csv", run.Err);
+        Assert.Equal("0.1,0.2\n0.3,0.4\n", File.ReadAllText(path));
+    }
+
     [Theory]
     [InlineData("--slow-modes", "-1", "--slow-modes must be ≥ 0")]
     [InlineData("--trajectories", "-2", "--trajectories must be ≥ 0")]
