@@ -57,12 +57,21 @@ class Census:
     - ``stability``, ``type``, ``foundBy`` (K,) str; ``unstableDimensions``, ``hits`` (K,) int;
       ``residual``, ``basinFraction`` (K,) float; ``basinCI95`` (K, 2); ``polished``, ``stabilityUncertain`` (K,) bool
     - ``modes``: a list of K entries, each point's ``modes`` field with its number lists as arrays, or None
-      (absent in files written before the field)
+      (absent in files written before the field and with ``--no-modes``). Each entry is a list of dicts, every
+      unstable mode (|λ| > 1) first, then the slowest stable ones (``--slow-modes``, default 3): ``kind``
+      (``"unstable"`` or ``"slow"``), ``eigenvalue`` array [re, im], ``modulus``, ``vector`` (N,) and, for a
+      complex pair (listed once, Im λ > 0), ``vectorImaginary`` (N,): v = vector + 1j·vectorImaginary with
+      ‖v‖₂ = 1; ``residual`` = ‖J v − λ v‖₂.
 
     ``cycles``: a list of dicts (``period``, ``points`` (k, N), ``hits``, ``basinFraction``, ``basinCI95``,
-    ``multiplierRadius``, ``stability``). ``starts``: starts.csv as a dict column -> array, or None.
-    ``trajectories``, ``jacobians``: the tensors of trajectories.safetensors and jacobians.safetensors (dict
-    name -> array), or None. ``json``: the whole census.json; its top-level fields (``outcomes``, ``q``,
+    ``multiplierRadius``, ``stability``). ``starts``: starts.csv as a dict column -> array (``start``,
+    ``status``, ``attractor`` — the index into the fixed points for ``converged``, into ``cycles`` for
+    ``cycle``, NaN otherwise — ``iterations``, ``decided_by``), or None.
+    ``trajectories``, ``jacobians``: the tensors of trajectories.safetensors (``trajectories`` (K, T+1, N),
+    ``--trajectories K --trajectory-steps T``) and jacobians.safetensors (``point.K.jacobian`` (N, N),
+    ``point.K.dFdu.NAME`` (N, m) for held inputs; ``--save-jacobians``) as dicts name -> array, or None.
+    ``slowPoints`` (``--slow-points``): a list of dicts (``x``, ``q``, ``residual``, ``gradient``,
+    ``spectralRadius``, ``eigenvalues``, ``starts``), as an attribute like the other top-level fields. ``json``: the whole census.json; its top-level fields (``outcomes``, ``q``,
     ``estimatedMissing``, ``basinTotals``, ``options``, …) read as attributes too.
     """
 

@@ -172,6 +172,32 @@ class CliTests(unittest.TestCase):
         self.assertIn("--starts", str(e.exception))
 
     @needs_cli
+    def test_census_modes_starts_and_arrays_from_the_cli(self):
+        out = tempfile.mkdtemp(prefix="fixpoint-py-")
+        r = fixpoint.census(network="ke2024-poly", dim=2, m=100, unstable=True, box=(-3, 3), starts=300, no_plot=True,
+                            save_jacobians=True, trajectories=3, trajectory_steps=5, out=out)
+        self.assertEqual(len(r.modes), len(r.points))
+        for k, modes in enumerate(r.modes):
+            unstable = [m for m in modes if m["kind"] == "unstable"]
+            self.assertEqual(len(unstable), r.unstableDimensions[k])  # real eigenvalues: one mode per dimension
+            jac = r.jacobians[f"point.{k}.jacobian"]
+            self.assertEqual(jac.shape, (2, 2))
+            for m in modes:
+                lam = complex(m["eigenvalue"][0], m["eigenvalue"][1])
+                v = m["vector"] + 1j * m.get("vectorImaginary", np.zeros(2))
+                self.assertIsInstance(m["vector"], np.ndarray)
+                self.assertAlmostEqual(np.linalg.norm(v), 1.0, places=12)
+                self.assertLess(np.linalg.norm(jac @ v - lam * v), 1e-10)
+                self.assertEqual(m["kind"] == "unstable", m["modulus"] > 1)
+        # starts.csv agrees with the hits of census.json.
+        s = r.starts
+        self.assertEqual(len(s["start"]), 300)
+        conv = s["status"] == "converged"
+        for k in range(len(r.points)):
+            self.assertEqual(int(np.sum(conv & (s["attractor"] == k))), r.hits[k])
+        self.assertEqual(r.trajectories["trajectories"].shape, (3, 6, 2))
+
+    @needs_cli
     def test_load_sweep_reads_every_task(self):
         d = tempfile.mkdtemp(prefix="fixpoint-py-")
         spec = {

@@ -5,6 +5,10 @@ internal static class CensusCommand
 {
     public const int DefaultStarts = 1000;
     public const string DefaultOut = "fixpoint-census";
+    public const string StartsFileName = "starts.csv";
+    public const string JacobiansFileName = "jacobians.safetensors";
+    public const string TrajectoriesFileName = "trajectories.safetensors";
+    public const int DefaultTrajectorySteps = 100;
 
     public static Command Create(CliConsole console, CancellationToken ct)
     {
@@ -31,8 +35,15 @@ internal static class CensusCommand
         var unstableStarts = new Option<int>("--unstable-starts") { Description = "The unstable pass runs Newton from the first K starts only (default 0: all).", DefaultValueFactory = _ => 0 };
         var eigen = new Option<string>("--eigen") { Description = $"Eigenvalues of J at each fixed point: dense (all, O(N³)), krylov (Krylov–Schur on J·v: those with |λ| ≥ 0.95 and the leading few) or auto (krylov from N = {FixedPointStability.KrylovFromDimension}; default).", DefaultValueFactory = _ => "auto" };
         var assign = new Option<bool>("--assign") { Description = "Early assignment (Picard): a start that enters a proved ball of attraction of a fixed point ends there, converged to it (see docs/census.md). Off by default: it saves half the evaluations or more, but on the measured networks (N = 64 and 256) the proofs still cost more time than that saves." };
+        var slowModes = new Option<int>("--slow-modes") { Description = $"Each fixed point's modes in census.json list every unstable mode (|λ| > 1) and this many of the slowest stable ones (default {FixedPointModes.DefaultSlow}).", DefaultValueFactory = _ => FixedPointModes.DefaultSlow };
+        var noModes = new Option<bool>("--no-modes") { Description = "Leave the modes (eigenvalues with unit eigenvectors) out of census.json." };
+        var saveJacobians = new Option<bool>("--save-jacobians") { Description = $"Write J at every fixed point (and ∂F/∂u for held inputs) to {JacobiansFileName}." };
+        var trajectories = new Option<int>("--trajectories") { Description = $"Write the orbits x_{{t+1}} = F(x_t) of the first K starts to {TrajectoriesFileName} (key 'trajectories', [K, T+1, N]).", DefaultValueFactory = _ => 0 };
+        var trajectorySteps = new Option<int>("--trajectory-steps") { Description = $"Steps T of each orbit --trajectories writes (default {DefaultTrajectorySteps}).", DefaultValueFactory = _ => DefaultTrajectorySteps };
+        var slowPoints = new Option<bool>("--slow-points") { Description = "Also minimise q(x) = ½‖F(x) − x‖² from the starts (trust-region Newton) and report its local minima that are not fixed points (slowPoints in census.json)." };
+        var slowPointStarts = new Option<int>("--slow-point-starts") { Description = $"The slow-point search runs from the first K starts (default {SlowPointOptions.DefaultStarts}; 0: all).", DefaultValueFactory = _ => SlowPointOptions.DefaultStarts };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
-        var output = new VerbOutput(DefaultOut, "census.json, fixed_points.csv and census.png", "census.png");
+        var output = new VerbOutput(DefaultOut, "census.json, fixed_points.csv, starts.csv and census.png (and network.safetensors, jacobians.safetensors, trajectories.safetensors)", "census.png");
 
         var cmd = new Command("census", "Find the fixed points and cycles of a network from many starts: stability, basins, and how many were missed.");
         net.AddTo(cmd);
@@ -40,7 +51,7 @@ internal static class CensusCommand
         foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset })
             cmd.Options.Add(o);
         solver.AddTo(cmd);
-        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, eigen, assign, newtonMethod, threads })
+        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, eigen, assign, newtonMethod, slowModes, noModes, saveJacobians, trajectories, trajectorySteps, slowPoints, slowPointStarts, threads })
             cmd.Options.Add(o);
         output.AddTo(cmd);
 
@@ -72,6 +83,21 @@ internal static class CensusCommand
                 EarlyAssignment = p.GetValue(assign) ? new EarlyAssignmentOptions(new Certify.ContractionBallProver()) : null,
                 Newton = CensusNewton.Parse(p.GetValue(newtonMethod)!) ?? throw new UsageException($"unknown --newton '{p.GetValue(newtonMethod)}'; known: {CensusNewton.NameList}"),
             }, CensusOptionNames.All);
+            int slow = p.GetValue(slowModes);
+            if (slow < 0) throw new UsageException($"--slow-modes must be ≥ 0 (got {slow})");
+            if (p.GetValue(noModes) && NetworkOptions.Given(p, slowModes)) throw new UsageException("--slow-modes and --no-modes cannot be used together");
+            int slowStarts = p.GetValue(slowPointStarts);
+            if (slowStarts < 0) throw new UsageException($"--slow-point-starts must be ≥ 0 (got {slowStarts})");
+            if (NetworkOptions.Given(p, slowPointStarts) && !p.GetValue(slowPoints)) throw new UsageException("--slow-point-starts needs --slow-points");
+            options = options with
+            {
+                SlowModes = p.GetValue(noModes) ? -1 : slow,
+                SlowPoints = p.GetValue(slowPoints) ? new SlowPointOptions { Starts = slowStarts } : null,
+            };
+            int trajectoryCount = p.GetValue(trajectories), steps = p.GetValue(trajectorySteps);
+            if (trajectoryCount < 0) throw new UsageException($"--trajectories must be ≥ 0 (got {trajectoryCount})");
+            if (steps < 0) throw new UsageException($"--trajectory-steps must be ≥ 0 (got {steps})");
+            if (NetworkOptions.Given(p, trajectorySteps) && trajectoryCount == 0) throw new UsageException("--trajectory-steps needs --trajectories");
             try { options.Solve.Validate(); }
             catch (ArgumentException) { throw new UsageException("--atol and --rtol are both 0: nothing could converge"); }
             if (options.UnstableStarts > 0 && !options.Unstable) throw new UsageException("--unstable-starts needs --unstable");
@@ -119,9 +145,18 @@ internal static class CensusCommand
                     throw new UsageException($"{(dataset is not null ? "--starts-dataset " + dataset : "--starts-file " + file)} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
                 if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
                 InputLimits.CheckCensus(p, spec.Count(network.Dimension, k), network.Dimension, options.Solve.Threads);
+                if (options.SlowPoints is not null && network.Dimension > SlowPointOptions.MaxDimension)
+                    throw new UsageException($"--slow-points forms a dense Hessian (2N + 1 Jacobians a step) and takes N ≤ {SlowPointOptions.MaxDimension}; this network has N = {network.Dimension}");
+                int startCount = spec.Count(network.Dimension, k);
+                if (trajectoryCount > startCount) throw new UsageException($"--trajectories {trajectoryCount} is more than the {startCount} starts");
+                if ((long)trajectoryCount * (steps + 1) * network.Dimension > CensusMemory.MaxValues)
+                    throw new UsageException($"--trajectories {trajectoryCount} --trajectory-steps {steps} at N = {network.Dimension} is more values than one array holds");
 
+                // starts.csv is the census's own output: a --starts-file of that name in --out would be replaced by it.
+                if (file is not null && string.Equals(Path.GetFullPath(file), Path.GetFullPath(Path.Combine(dir, StartsFileName)), StringComparison.Ordinal))
+                    throw new UsageException($"--starts-file {file} is where the census writes its {StartsFileName} (--out {dir}); copy it elsewhere or choose another --out");
                 // Every file goes to a staging folder swapped in at the end: a failure leaves the earlier run's files as they were.
-                using var run = RunFolder.Begin(dir, "census.png", "census.json", "fixed_points.csv", CertifyCommand.NetworkFileName);
+                using var run = RunFolder.Begin(dir, "census.png", "census.json", "fixed_points.csv", StartsFileName, JacobiansFileName, TrajectoriesFileName, CertifyCommand.NetworkFileName);
                 // census.png is drawn before census.json is written, so the file records the plot's seconds too.
                 CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
                 {
@@ -141,6 +176,10 @@ internal static class CensusCommand
                     : loaded.Summary;
                 CensusFile.Write(run.File("census.json"), HeldInputCensus.Annotate(CensusFile.From(result, context) with { Model = model }, loaded, condition));
                 CensusFile.WriteCsv(result, run.File("fixed_points.csv"));
+                CensusFile.WriteStartsCsv(result, run.File(StartsFileName));
+                if (p.GetValue(saveJacobians)) CensusArrays.WriteJacobians(run.File(JacobiansFileName), result, network, loaded.Model, condition);
+                if (trajectoryCount > 0)
+                    CensusArrays.WriteTrajectories(run.File(TrajectoriesFileName), Trajectories.Iterate(network, result.StartPoints, trajectoryCount, steps, ct), trajectoryCount, steps, network.Dimension);
                 // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
                 if (network is Network exact) ModelFile.Save(exact, run.File(CertifyCommand.NetworkFileName));
                 run.Commit();

@@ -92,7 +92,7 @@ internal static class SpectrumCommand
                     throw new UsageException("--depths runs its own census per network: drop --inputs, --inputs-file and --points");
             }
 
-            var census = new CensusOptions { Unstable = p.GetValue(unstable), Solve = new Solvers.SolveOptions { Threads = th } };
+            var census = new CensusOptions { Unstable = p.GetValue(unstable), Solve = new Solvers.SolveOptions { Threads = th }, SlowModes = -1 };
             var startSpec = new UniformBoxStarts(b[0], b[1]);
             var context = new Dictionary<string, string>
             {

@@ -56,6 +56,17 @@ public sealed record CensusOptions
     /// <summary>The Newton of polishing and the unstable pass: dense LU, Newton–Krylov, or by N (<see cref="CensusNewton.KrylovThreshold"/>).</summary>
     public NewtonMethod Newton { get; init; } = NewtonMethod.Auto;
 
+    private readonly int _slowModes = FixedPointModes.DefaultSlow;
+
+    /// <summary>
+    /// Each fixed point lists its modes (<see cref="FixedPointInfo.Modes"/>): every unstable one and this many of the slowest
+    /// stable ones (the largest |λ| ≤ 1); −1: no modes.
+    /// </summary>
+    public int SlowModes { get => _slowModes; init => _slowModes = value >= -1 ? value : throw new ArgumentOutOfRangeException(nameof(SlowModes), value, "must be ≥ 0 (or −1: no modes)"); }
+
+    /// <summary>The slow-point search (<see cref="SlowPointSearch"/>) after the census; null: off.</summary>
+    public SlowPointOptions? SlowPoints { get; init; }
+
     /// <summary>Iteration limit of Newton in polishing and in the unstable pass.</summary>
     public int NewtonMaxIterations { get => _newtonMaxIterations; init => _newtonMaxIterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NewtonMaxIterations), value, "must be ≥ 1"); }
 }

@@ -80,6 +80,9 @@ public sealed record FixedPointInfo(
     public double EigenvalueResidual { get; init; }
     /// <summary>The proved ball of attraction early assignment used for this point; null when none was proved (or assignment was off).</summary>
     public ProvenBall? Ball { get; init; }
+
+    /// <summary>Its unstable modes and slowest stable ones (<see cref="FixedPointModes"/>); null when they were not asked for.</summary>
+    public IReadOnlyList<FixedPointMode>? Modes { get; init; }
 }
 
 /// <summary>One distinct periodic orbit: <see cref="Points"/> in orbit order, starting at its lexicographically smallest point.</summary>
@@ -136,6 +139,15 @@ public sealed record CensusResult(
     public PhaseSeconds Phases { get; init; } = PhaseSeconds.None;
     /// <summary>What early assignment did; null when it was off (or did not apply to the solver).</summary>
     public EarlyAssignmentSummary? EarlyAssignment { get; init; }
+
+    /// <summary>For start i: the iterations its solve ran (those it ran before an early assignment ended it).</summary>
+    public int[] StartIterations { get; init; } = [];
+
+    /// <summary>For start i: whether early assignment ended it in a proved ball (it is then converged to that ball's point).</summary>
+    public bool[] StartAssigned { get; init; } = [];
+
+    /// <summary>The slow points (<see cref="SlowPointSearch"/>), lowest q first; null when the search was off.</summary>
+    public IReadOnlyList<SlowPoint>? SlowPoints { get; init; }
 
     /// <summary>Distinct attracting (stable) fixed points.</summary>
     public int StableCount => FixedPoints.Count(f => f.Stability == Stability.Stable);

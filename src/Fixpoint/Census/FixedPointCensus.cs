@@ -181,10 +181,10 @@ public static class FixedPointCensus
         Parallel.For(0, merged.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Solve.EffectiveThreads }, () => new JacobianWorkspace(), (k, _, workspace) =>
         {
             Cluster cl = merged[k];
-            StabilityVerdict v = FixedPointStability.Of(map, cl.Point!, options.Eigen, options.StabilityMargin, workspace);
+            StabilityVerdict v = FixedPointStability.Of(map, cl.Point!, options.Eigen, options.StabilityMargin, workspace, options.SlowModes);
             var ci = CensusStatistics.Wilson(cl.Hits, finished);
             infos[k] = new FixedPointInfo(cl.Point!, cl.Residual, cl.Polished, v.SpectralRadius, v.Stability, v.UnstableDimensions, v.Eigenvalues, v.IsFocus,
-                cl.Hits, finished > 0 ? (double)cl.Hits / finished : 0.0, ci, cl.FoundBy) { EigenvalueMethod = v.Method, EigenvalueResidual = v.Residual };
+                cl.Hits, finished > 0 ? (double)cl.Hits / finished : 0.0, ci, cl.FoundBy) { EigenvalueMethod = v.Method, EigenvalueResidual = v.Residual, Modes = v.Modes };
             infos[k] = StabilityUncertainty.Annotate(infos[k], map, options.StabilityMargin);
             if (v.Uncertain) infos[k] = infos[k] with { StabilityUncertain = true };
             progress?.Report(new Progress("stability", Interlocked.Increment(ref classified), merged.Count));
@@ -220,12 +220,22 @@ public static class FixedPointCensus
             attractor[i] = startCluster[i] >= 0 ? fpRank[remap[startCluster[i]]]
                 : startCycle[i] >= 0 ? infos.Length + cyRank[startCycle[i]] : null;
 
+        // 9. Slow points: local minima of ½‖F(x) − x‖² that are not fixed points, from the first starts.
+        IReadOnlyList<SlowPoint>? slowPoints = options.SlowPoints is { } sp && !cancellationToken.IsCancellationRequested
+            ? SlowPointSearch.Find(map, x0, count, sp, options.Solve, options.UniqueTol, progress, cancellationToken) : null;
+
         MissingEstimate missing = CensusStatistics.Chao1(infos.Where(f => f.Hits > 0).Select(f => f.Hits).ToList());
         return assignment.Annotate(new CensusResult(n, (int)finished, count, seed, options.Solver.Name, starts.Describe(),
             new OutcomeCounts(conv, cyc, div, maxit) { NonFinite = nonFinite, Stalled = stalled, Cancelled = cancelled },
             fpOrder.Select(k => infos[k]).ToList(), cyOrder.Select(k => cycleInfos[k]).ToList(),
             missing, clock.Elapsed.TotalSeconds, evaluations, batch.Cancelled || cancellationToken.IsCancellationRequested,
-            options, x0, status, attractor) { Phases = new PhaseSeconds(solveSeconds, newtonSeconds, polishSeconds, stabilitySeconds, 0) });
+            options, x0, status, attractor)
+        {
+            Phases = new PhaseSeconds(solveSeconds, newtonSeconds, polishSeconds, stabilitySeconds, 0),
+            StartIterations = batch.Results.Select(r => r.Iterations).ToArray(),
+            StartAssigned = batch.Results.Select(r => r.AssignedTo is not null).ToArray(),
+            SlowPoints = slowPoints,
+        });
     }
 
     /// <summary>ρ of J(x_{k−1})⋯J(x_0) along an orbit; the product is renormalised at each step so it cannot overflow.</summary>

@@ -20,7 +20,11 @@ public enum EigenMethod
 /// <param name="Residual">The largest residual bound ‖J y − λ y‖₂ (unit y) among <paramref name="Eigenvalues"/>; 0 for dense (backward stable, not measured).</param>
 /// <param name="Uncertain">Krylov could not decide: not converged, or an eigenvalue within its error bound (κ·residual) of |λ| = 1, or ρ within it of a threshold.</param>
 public sealed record StabilityVerdict(double SpectralRadius, Stability Stability, int UnstableDimensions, Complex[] Eigenvalues, bool IsFocus,
-    EigenMethod Method, double Residual, bool Uncertain);
+    EigenMethod Method, double Residual, bool Uncertain)
+{
+    /// <summary>The unstable and slowest stable modes (<see cref="FixedPointModes"/>) when they were asked for; null otherwise.</summary>
+    public IReadOnlyList<FixedPointMode>? Modes { get; init; }
+}
 
 /// <summary>
 /// The stability step of the census: ρ, the verdict, the unstable dimension count and the eigenvalues at a fixed point.
@@ -53,22 +57,34 @@ public static class FixedPointStability
         method == EigenMethod.Auto ? (n >= KrylovFromDimension ? EigenMethod.Krylov : EigenMethod.Dense) : method;
 
     /// <summary>The stability of the fixed point <paramref name="x"/> of <paramref name="map"/>. <paramref name="workspace"/> is the caller's (one per thread).</summary>
-    public static StabilityVerdict Of(IMap map, double[] x, EigenMethod method, double margin, JacobianWorkspace workspace)
+    /// <remarks>
+    /// With <paramref name="slowModes"/> ≥ 0 the verdict also carries the modes (<see cref="FixedPointModes.Select"/>): the
+    /// dense path takes the eigenvectors of the same EVD (the eigenvalues are the same bits as without), the Krylov path its
+    /// Ritz vectors, and each mode's residual ‖J v − λ v‖₂ is measured afresh (with the formed J, or one product J·v).
+    /// </remarks>
+    public static StabilityVerdict Of(IMap map, double[] x, EigenMethod method, double margin, JacobianWorkspace workspace, int slowModes = -1)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(x);
         int n = map.Dimension;
+        bool modes = slowModes >= 0;
         if (Resolve(method, n) == EigenMethod.Krylov)
         {
-            var options = new KrylovSchurOptions { Margin = Math.Max(KrylovSchurOptions.DefaultMargin, margin) };
-            return FromKrylov(KrylovSchur.Eigenvalues(new JacobianOperator(map, x), options), margin);
+            var options = new KrylovSchurOptions { Margin = Math.Max(KrylovSchurOptions.DefaultMargin, margin), Vectors = modes };
+            if (modes && slowModes + 1 > options.Leading) options = options with { Leading = slowModes + 1 };
+            var op = new JacobianOperator(map, x);
+            KrylovEigenResult kr = KrylovSchur.Eigenvalues(op, options);
+            StabilityVerdict kv = FromKrylov(kr, margin);
+            return modes ? kv with { Modes = FixedPointModes.Select(kr.Vectors, slowModes, p => FixedPointModes.Residual(op, p)) } : kv;
         }
         var jac = new double[n * n];
         map.Jacobian(x, jac, workspace);
-        Complex[] ev = Spectral.Eigenvalues(jac, n);
+        EigenPair[] pairs = modes ? Spectral.EigenPairs(jac, n) : [];
+        Complex[] ev = modes ? pairs.Select(p => p.Value).ToArray() : Spectral.Eigenvalues(jac, n);
         double rho = ev.Length > 0 ? ev[0].Magnitude : Spectral.SpectralRadius(jac, n);
-        return new StabilityVerdict(rho, StabilityText.Classify(rho, margin), ev.Count(e => e.Magnitude > 1.0), ev, Focus(ev),
+        var verdict = new StabilityVerdict(rho, StabilityText.Classify(rho, margin), ev.Count(e => e.Magnitude > 1.0), ev, Focus(ev),
             EigenMethod.Dense, 0, false);
+        return modes ? verdict with { Modes = FixedPointModes.Select(pairs, slowModes, p => Spectral.PairResidual(jac, n, p.Re, p.Im, p.Value)) } : verdict;
     }
 
     /// <summary>

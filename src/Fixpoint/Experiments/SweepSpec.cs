@@ -238,7 +238,8 @@ public sealed record SweepSpec
             }
             ISolver solver = solverSpec.Build();
 
-            var co = new CensusOptions { Solver = solver, Solve = so with { Threads = 1 } };
+            // A sweep stores counts and spectral radii, never the modes: they are not computed (SlowModes = −1).
+            var co = new CensusOptions { Solver = solver, Solve = so with { Threads = 1 }, SlowModes = -1 };
             if (root.TryGetProperty("census", out var ce))
             {
                 if (ce.ValueKind != JsonValueKind.Object) throw Error("census", "must be an object");

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fixpoint.Census;
+using Fixpoint.Solvers;
 
 namespace Fixpoint.IO;
 
@@ -66,6 +67,10 @@ public sealed record CensusFile(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public EarlyAssignmentSummary? EarlyAssignment { get; init; }
 
+    /// <summary>The slow points (<c>--slow-points</c>), lowest q first; absent when the search was off.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<CensusSlowPoint>? SlowPoints { get; init; }
+
     /// <summary>The model file loaded (<see cref="ModelSummary"/>: layers, shapes, activations, state, held inputs, evaluator, precision); absent for random and built-in networks.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ModelSummary? Model { get; init; }
@@ -100,7 +105,7 @@ public sealed record CensusFile(
             r.EstimatedMissing,
             new CensusFileOptions(o.Solve.Atol, o.Solve.Rtol, o.Solve.MaxIterations, o.Solve.MaxPeriod, o.Solve.DivergenceBound,
                 o.UniqueTol, o.PolishTol, o.StabilityMargin, o.Unstable, o.UnstableStarts),
-            r.Evaluations, r.ElapsedSeconds) { PhaseSeconds = r.Phases, EarlyAssignment = r.EarlyAssignment };
+            r.Evaluations, r.ElapsedSeconds) { PhaseSeconds = r.Phases, EarlyAssignment = r.EarlyAssignment, SlowPoints = r.SlowPoints?.Select(CensusSlowPoint.From).ToList() };
         if (context is not null && context.TryGetValue("jacobian", out string? jacobian)) file = file with { Jacobian = jacobian };
         return WithProvenance(file, context?.Where(kv => kv.Key != "jacobian"));
     }
@@ -149,6 +154,37 @@ public sealed record CensusFile(
         AtomicFile.WriteText(path, sb.ToString());
     }
 
+    /// <summary>
+    /// starts.csv: one row per start, in start order: <c>start,status,attractor,iterations,decided_by</c>. <c>attractor</c> is the
+    /// index into <c>fixedPoints</c> for a converged start and into <c>cycles</c> for a cycle, empty otherwise; <c>decided_by</c> is
+    /// <c>converged</c> (the solver's termination test) or <c>early-assigned</c> (a proved ball) for converged starts, empty otherwise.
+    /// </summary>
+    public static void WriteStartsCsv(CensusResult r, string path)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var sb = new StringBuilder("start,status,attractor,iterations,decided_by\n");
+        int fixedPoints = r.FixedPoints.Count;
+        for (int i = 0; i < r.StartStatus.Length; i++)
+        {
+            SolveStatus? s = r.StartStatus[i];
+            int? a = r.StartAttractor[i];
+            string attractor = a is int k ? (k < fixedPoints ? k : k - fixedPoints).ToString(CultureInfo.InvariantCulture) : "";
+            bool assigned = i < r.StartAssigned.Length && r.StartAssigned[i];
+            string decided = s == SolveStatus.Converged ? (assigned ? "early-assigned" : "converged") : "";
+            sb.Append(i).Append(',').Append(s is { } st ? StatusName(st) : "").Append(',').Append(attractor).Append(',')
+              .Append(i < r.StartIterations.Length ? r.StartIterations[i].ToString(CultureInfo.InvariantCulture) : "").Append(',').Append(decided).Append('\n');
+        }
+        AtomicFile.WriteText(path, sb.ToString());
+    }
+
+    /// <summary>The status names of starts.csv: converged, cycle, diverged, max-iterations, non-finite, stalled, cancelled.</summary>
+    public static string StatusName(SolveStatus s) => s switch
+    {
+        SolveStatus.MaxIterations => "max-iterations",
+        SolveStatus.NonFinite => "non-finite",
+        _ => s.ToString().ToLowerInvariant(),
+    };
+
     private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
 }
 
@@ -173,9 +209,32 @@ public sealed record CensusFixedPoint(double[] X, double Residual, bool Polished
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ProvenBall? Ball { get; init; }
 
+    /// <summary>Every unstable mode and the slowest stable ones (<see cref="FixedPointMode"/>); absent in older files and with <c>--no-modes</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<CensusMode>? Modes { get; init; }
+
     public static CensusFixedPoint From(FixedPointInfo f) =>
         new(f.X, f.Residual, f.Polished, f.SpectralRadius, f.Stability, f.UnstableDimensions, f.IsFocus ? FixedPointType.Focus : FixedPointType.Node,
-            f.Eigenvalues, f.Hits, f.BasinFraction, f.BasinCI95, f.FoundBy, f.SpectralRadiusError, f.StabilityUncertain, f.EigenvalueMethod, f.EigenvalueResidual) { Ball = f.Ball };
+            f.Eigenvalues, f.Hits, f.BasinFraction, f.BasinCI95, f.FoundBy, f.SpectralRadiusError, f.StabilityUncertain, f.EigenvalueMethod, f.EigenvalueResidual)
+        {
+            Ball = f.Ball,
+            Modes = f.Modes?.Select(m => new CensusMode(m.Kind, m.Eigenvalue, m.Modulus, m.Vector, m.Residual, m.VectorImaginary)).ToList(),
+        };
+}
+
+/// <summary>
+/// One mode in census.json (<see cref="FixedPointMode"/>): <c>kind</c> (<c>unstable</c> or <c>slow</c>), <c>eigenvalue</c> [re, im],
+/// <c>modulus</c> |λ|, the unit eigenvector <c>vector</c> (its real part) and <c>vectorImaginary</c> (absent for a real λ), and
+/// <c>residual</c> ‖J v − λ v‖₂.
+/// </summary>
+/// <remarks><c>vectorImaginary</c> is last among the parameters so that it is optional; <c>residual</c> is written last.</remarks>
+public sealed record CensusMode(ModeKind Kind, Complex Eigenvalue, double Modulus, double[] Vector, [property: JsonPropertyOrder(1)] double Residual,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? VectorImaginary = null);
+
+/// <summary>One slow point in census.json (<see cref="SlowPoint"/>).</summary>
+public sealed record CensusSlowPoint(double[] X, double Q, double Residual, double Gradient, double SpectralRadius, Complex[] Eigenvalues, long Starts)
+{
+    public static CensusSlowPoint From(SlowPoint s) => new(s.X, s.Q, s.Residual, s.Gradient, s.SpectralRadius, s.Eigenvalues, s.Starts);
 }
 
 /// <summary>The census options census.json records (see <see cref="CensusOptions"/> and <see cref="Solvers.SolveOptions"/>).</summary>

@@ -37,6 +37,9 @@ public sealed record KrylovSchurOptions
 
     /// <summary>Seed of the start vector (the result is a function of it and the operator, whatever the thread count).</summary>
     public ulong Seed { get; init; } = 0x6b72796c6f76;
+
+    /// <summary>Also return the unit Ritz vector of every computed eigenvalue (<see cref="KrylovEigenResult.Vectors"/>).</summary>
+    public bool Vectors { get; init; }
 }
 
 /// <summary>
@@ -62,6 +65,9 @@ public sealed record KrylovEigenResult(Complex[] Eigenvalues, double[] Residuals
     public double[] Conditions { get; init; } = [];
 
     /// <summary>κ(λ)·residual per eigenvalue: how far each computed eigenvalue may be from a true one (first order in the residual).</summary>
+    /// <summary>With <see cref="KrylovSchurOptions.Vectors"/>: the unit (Ritz) eigenvector of each of <see cref="Eigenvalues"/>, in their order; else empty.</summary>
+    public IReadOnlyList<EigenPair> Vectors { get; init; } = [];
+
     public double[] ErrorBounds => Residuals.Select((r, i) => r * (i < Conditions.Length ? Conditions[i] : 1.0)).ToArray();
 }
 
@@ -101,10 +107,11 @@ public static class KrylovSchur
         var m = new double[n * n];
         for (int j = 0; j < n; j++)
             for (int i = 0; i < n; i++) m[i * n + j] = cols[j * n + i];
-        Complex[] ev = Spectral.Eigenvalues(m, n);
+        EigenPair[] pairs = options.Vectors ? Spectral.EigenPairs(m, n) : [];
+        Complex[] ev = options.Vectors ? pairs.Select(p => p.Value).ToArray() : Spectral.Eigenvalues(m, n);
         if (ev.Length == 0) return new KrylovEigenResult([], [], false, false, n, 0);
         int want = Wanted(ev, options);
-        return new KrylovEigenResult(ev.Take(want).ToArray(), new double[want], true, true, n, 0);
+        return new KrylovEigenResult(ev.Take(want).ToArray(), new double[want], true, true, n, 0) { Vectors = pairs.Take(options.Vectors ? want : 0).ToArray() };
     }
 
     /// <summary>How many of the sorted values are wanted: every one with |λ| ≥ 1 − margin, plus one, at least Leading, a conjugate pair never split.</summary>
@@ -418,8 +425,23 @@ public static class KrylovSchur
                 residuals[i] = Math.Max(r.Residual, fresh);
             }
             bool ok = converged && wanted.Select((r, i) => residuals[i] <= 10 * _o.Tolerance * Math.Max(1.0, r.Value.Magnitude)).All(x => x);
+            var vectors = new List<EigenPair>();
+            if (_o.Vectors)
+            {
+                row = 0;
+                foreach (Ritz r in wanted)
+                {
+                    if (r.Value.Imaginary < 0) { EigenPair up = vectors[^1]; vectors.Add(new EigenPair(r.Value, up.Re, up.Im!.Select(v => -v).ToArray())); continue; }
+                    double[] re = ys.AsSpan(row * _n, _n).ToArray();
+                    double[]? im = r.W is null ? null : ys.AsSpan((row + 1) * _n, _n).ToArray();
+                    row += im is null ? 1 : 2;
+                    (double[] nr, double[]? ni) = Spectral.Normalised(re, im);
+                    vectors.Add(new EigenPair(r.Value, nr, ni));
+                }
+            }
             return new KrylovEigenResult(wanted.Select(r => r.Value).ToArray(), residuals, ok, false, _products, _restarts)
             {
+                Vectors = vectors,
                 Conditions = wanted.Select(r => Math.Max(1.0, r.Condition)).ToArray(),
             };
         }

@@ -89,7 +89,7 @@ public partial class ReportTests
         Assert.Equal(0, (int)doc["outcomes"]!["converged"]!);
         JsonArray points = doc["fixedPoints"]!.AsArray();
         Assert.NotEmpty(points);
-        points[0]!.AsObject()["modes"] = JsonNode.Parse("""[{"kind":"unstable","eigenvalue":[2.5,0],"vector":[0.6,0.8]}]""");
+        points[0]!.AsObject()["modes"] = JsonNode.Parse("""[{"kind":"unstable","eigenvalue":[2.5,0],"modulus":2.5,"vector":[0.6,0.8],"residual":0}]""");
         File.WriteAllText(Path.Combine(census, "census.json"), doc.ToJsonString());
 
         Assert.Equal(0, CliRunner.Invoke("report", dir).ExitCode);
