@@ -32,7 +32,8 @@ internal static class CensusCommand
         var eigen = new Option<string>("--eigen") { Description = $"Eigenvalues of J at each fixed point: dense (all, O(N³)), krylov (Krylov–Schur on J·v: those with |λ| ≥ 0.95 and the leading few) or auto (krylov from N = {FixedPointStability.KrylovFromDimension}; default).", DefaultValueFactory = _ => "auto" };
         var assign = new Option<bool>("--assign") { Description = "Early assignment (Picard): a start that enters a proved ball of attraction of a fixed point ends there, converged to it (see docs/census.md). Off by default: it saves half the evaluations or more, but on the measured networks (N = 64 and 256) the proofs still cost more time than that saves." };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
-        var output = new VerbOutput(DefaultOut, "census.json, fixed_points.csv and census.png", "census.png");
+        var project = new Option<string>("--project") { Description = $"The axes of census.png: {CensusProjection.Known}; pca3 draws the three planes of PC1–PC3 (default pca: the coordinates when N ≤ 2).", DefaultValueFactory = _ => "pca" };
+        var output = new VerbOutput(DefaultOut, "census.json, fixed_points.csv and census.png, eigenvalues.png, basins.png", "census.png, eigenvalues.png and basins.png");
 
         var cmd = new Command("census", "Find the fixed points and cycles of a network from many starts: stability, basins, and how many were missed.");
         net.AddTo(cmd);
@@ -40,7 +41,7 @@ internal static class CensusCommand
         foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset })
             cmd.Options.Add(o);
         solver.AddTo(cmd);
-        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, eigen, assign, newtonMethod, threads })
+        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, eigen, assign, newtonMethod, threads, project })
             cmd.Options.Add(o);
         output.AddTo(cmd);
 
@@ -88,6 +89,7 @@ internal static class CensusCommand
                 _ => throw new UsageException($"unknown --start-law '{lawName}'; known: uniform, gaussian, grid"),
             };
             string dir = output.Dir(p);
+            CensusProjection projection = CensusProjection.Parse(p.GetValue(project));
 
             using LoadedModel loaded = held.Load(p, net);
             if (loaded.Summary is not null) foreach (string line in loaded.Summary.Lines()) console.Error.WriteLine(line);
@@ -119,14 +121,15 @@ internal static class CensusCommand
                     throw new UsageException($"{(dataset is not null ? "--starts-dataset " + dataset : "--starts-file " + file)} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
                 if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
                 InputLimits.CheckCensus(p, spec.Count(network.Dimension, k), network.Dimension, options.Solve.Threads);
+                projection.Check(network.Dimension);
 
                 // Every file goes to a staging folder swapped in at the end: a failure leaves the earlier run's files as they were.
-                using var run = RunFolder.Begin(dir, "census.png", "census.json", "fixed_points.csv", CertifyCommand.NetworkFileName);
-                // census.png is drawn before census.json is written, so the file records the plot's seconds too.
+                using var run = RunFolder.Begin(dir, CensusPlot.FileName, CensusFigures.EigenvaluesFile, CensusFigures.BasinsFile, "census.json", "fixed_points.csv", CertifyCommand.NetworkFileName);
+                // The pictures are drawn before census.json is written, so the file records the plots' seconds too.
                 CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
                 {
                     CensusResult r = FixedPointCensus.Run(network, spec, k, p.GetValue(net.Seed), options, progress, ct);
-                    return output.Plot(p) ? CensusPlot.Draw(r, network, spec, run.File("census.png"), progress) : r;
+                    return output.Plot(p) ? CensusPlot.DrawAll(r, projection, run, progress) : r;
                 });
 
                 var context = new Dictionary<string, string>

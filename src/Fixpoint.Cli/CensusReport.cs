@@ -39,7 +39,7 @@ internal static class CensusReport
             }).ToList();
             ConsoleTable.Print(console, "cycles", ch, crow, new TableFit(Shrink: 2, MinShrunk: 20, DropOrder: [3, 6, 5], Short: r.Cycles.Select(c => ShortVec(c.Points[0])).ToList()));
         }
-        o.WriteLine($"wrote {Path.Combine(dir, "census.json")}, fixed_points.csv{(File.Exists(Path.Combine(dir, "census.png")) ? ", census.png" : "")} in {r.ElapsedSeconds:0.###} s");
+        o.WriteLine($"wrote {Path.Combine(dir, "census.json")}, fixed_points.csv{(File.Exists(Path.Combine(dir, CensusPlot.FileName)) ? $", {CensusPlot.FileName}, {CensusFigures.EigenvaluesFile}, {CensusFigures.BasinsFile}" : "")} in {r.ElapsedSeconds:0.###} s");
     }
 
 
