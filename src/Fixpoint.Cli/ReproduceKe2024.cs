@@ -129,7 +129,7 @@ internal static class ReproduceKe2024
             // The colour bar is as tall as the panel: automatic ticks put about 30 labels on it, so it gets 4–7 at a round step.
             double zlo = double.PositiveInfinity, zhi = double.NegativeInfinity;
             foreach (double v in data) { zlo = Math.Min(zlo, v); zhi = Math.Max(zhi, v); }
-            bar.Axis.TickGenerator = RoundTicks(zlo, zhi);
+            bar.Axis.TickGenerator = PlotTicks.Round(zlo, zhi);
             foreach (var (zg, color, label) in new[] { (f.G1, Colors.Black, "f₁ = x₁"), (f.G2, Colors.White, "f₂ = x₂") })
             {
                 var (zx, zy) = ZeroSet(f.X1, f.X2, zg);
@@ -155,20 +155,6 @@ internal static class ReproduceKe2024
             panels.Add(plt.GetImageBytes(800, 900, ImageFormat.Png));
         }
         return PngPanels.Combine(panels, 2);
-    }
-
-    /// <summary>Ticks at the multiples of the smallest round step (1, 2, 2.5 or 5 × 10^k) that puts at most 7 in [lo, hi] (so at least 4), labelled invariantly.</summary>
-    internal static ScottPlot.TickGenerators.NumericManual RoundTicks(double lo, double hi)
-    {
-        double span = hi - lo;
-        if (!(span > 0) || !double.IsFinite(span)) return new ScottPlot.TickGenerators.NumericManual([lo], [Format.Value(lo)]);
-        double step = 0;
-        for (double decade = Math.Pow(10, Math.Floor(Math.Log10(span)) - 1); step == 0; decade *= 10)
-            foreach (double m in new[] { 1.0, 2.0, 2.5, 5.0 })
-                if (Math.Floor(hi / (m * decade)) - Math.Ceiling(lo / (m * decade)) + 1 <= 7) { step = m * decade; break; }
-        var ticks = new List<double>();
-        for (double k = Math.Ceiling(lo / step); k * step <= hi; k++) ticks.Add(Math.Round(k * step, 12) + 0.0); // + 0.0 turns −0 into 0
-        return new ScottPlot.TickGenerators.NumericManual([.. ticks], [.. ticks.Select(t => t.ToString("0.###", CultureInfo.InvariantCulture))]);
     }
 
     /// <summary>Points where g changes sign along grid edges (linear interpolation): the zero contour.</summary>
