@@ -152,7 +152,7 @@ internal static class CensusPlot
             stableKey.LegendText = "stable fixed point (filled)";
             var unstableKey = plt.Add.Marker(double.NaN, double.NaN, MarkerShape.OpenCircle, 12, Colors.Black);
             unstableKey.LegendText = "unstable or marginal fixed point (hollow)";
-            plt.ShowLegend(Alignment.UpperRight);
+            plt.ShowLegend(LegendCorner(fixedPoints.Concat(cycles.SelectMany(c => c)), groups.Values.SelectMany(v => v), a, b));
         }
         else plt.HideLegend();
         plt.Title(title);
@@ -160,6 +160,28 @@ internal static class CensusPlot
         plt.YLabel(frame.Note.Length > 0 && b == 1 && a == 0 ? $"{frame.Names[b]}   ({frame.Note})" : frame.Names[b]);
         if (frame.Jitter) plt.Axes.SetLimitsY(-1.5, 1.5);
         return plt.GetImageBytes(width, height, ImageFormat.Png);
+    }
+
+    /// <summary>
+    /// The corner of the panel whose legend would cover the fewest fixed and cycle points (upper right on a tie): the box
+    /// is about 45% of the width and 40% of the height of the range of all the points drawn (the axes' range, nearly).
+    /// </summary>
+    private static Alignment LegendCorner(IEnumerable<double[]> points, IEnumerable<double[]> starts, int a, int b)
+    {
+        var pts = points.Where(y => double.IsFinite(y[a]) && double.IsFinite(y[b])).ToList();
+        if (pts.Count == 0) return Alignment.UpperRight;
+        var all = pts.Concat(starts.Where(y => double.IsFinite(y[a]) && double.IsFinite(y[b]))).ToList();
+        double xl = all.Min(y => y[a]), xh = all.Max(y => y[a]), yl = all.Min(y => y[b]), yh = all.Max(y => y[b]);
+        double U(double x) => xh > xl ? (x - xl) / (xh - xl) : 0.5;
+        double V(double y) => yh > yl ? (y - yl) / (yh - yl) : 0.5;
+        (Alignment Corner, Func<double, double, bool> Covers)[] corners =
+        [
+            (Alignment.UpperRight, (u, v) => u > 0.55 && v > 0.6),
+            (Alignment.UpperLeft, (u, v) => u < 0.45 && v > 0.6),
+            (Alignment.LowerRight, (u, v) => u > 0.55 && v < 0.4),
+            (Alignment.LowerLeft, (u, v) => u < 0.45 && v < 0.4),
+        ];
+        return corners.OrderBy(c => pts.Count(y => c.Covers(U(y[a]), V(y[b])))).First().Corner; // OrderBy is stable: ties keep this order
     }
 
     /// <summary>The larger of the two coordinate ranges of the points (1 when they do not vary).</summary>

@@ -72,7 +72,7 @@ internal sealed record CensusProjection(ProjectionKind Kind, int[] Coordinates, 
                     for (int j = 0; j < n; j++)
                         for (int c = 0; c < k; c++) y[c] += p[j] * m[j * k + c];
                     return y;
-                }, [.. Enumerable.Range(1, k).Select(c => $"column {c} of {file}")], "", false);
+                }, [.. Enumerable.Range(1, k).Select(c => $"column {c}")], $"the columns of {file}", false);
             case ProjectionKind.Pca3:
                 PrincipalAxes axes3 = Axes(r, 3);
                 return new(p => axes3.Project(p), ["PC1", "PC2", "PC3"], $"PC1–PC3 carry {axes3.Share * 100:0}% of the variance", false);
