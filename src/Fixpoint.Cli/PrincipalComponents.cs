@@ -101,6 +101,20 @@ internal static class PrincipalComponents
             double bk = TensorPrimitives.Norm<double>(w);
             int k = basis.Count;
             bool invariant = bk <= 1e-13 * total; // total = trace ≥ the operator's norm
+            if (invariant && k < limit && k < n)
+            {
+                // One start vector sees one vector of each eigenspace: a repeated eigenvalue (the corners of a cube: three
+                // equal variances) leaves the rest of its eigenspace outside the Krylov space. When variance is left
+                // outside (the trace of T is what the basis holds), Lanczos goes on from a fresh vector orthogonal to the basis.
+                double held = 0;
+                foreach (double v in alpha) held += v;
+                if (total - held > 1e-10 * total && Fresh(basis, n) is double[] fresh)
+                {
+                    beta.Add(0);
+                    q = fresh;
+                    continue;
+                }
+            }
             if (invariant || k >= limit || k >= n || k == nextCheck)
             {
                 ritz = Ritz(alpha, beta);
@@ -254,11 +268,23 @@ internal static class PrincipalComponents
         return y;
     }
 
+    /// <summary>A unit vector orthogonal to the basis, from a start of its own (null when the basis spans everything, to rounding).</summary>
+    private static double[]? Fresh(List<double[]> basis, int n)
+    {
+        double[] q = StartVector(n, (ulong)basis.Count);
+        for (int pass = 0; pass < 2; pass++)
+            foreach (double[] b in basis) TensorPrimitives.MultiplyAdd(b, -TensorPrimitives.Dot<double>(b, q), q, q);
+        double norm = TensorPrimitives.Norm<double>(q);
+        if (!(norm > 1e-8)) return null;
+        TensorPrimitives.Divide(q, norm, q);
+        return q;
+    }
+
     /// <summary>A fixed start with every component non-zero and no structure, so no eigenvector is orthogonal to it by construction.</summary>
-    private static double[] StartVector(int n)
+    private static double[] StartVector(int n, ulong stream = 0)
     {
         var q = new double[n];
-        ulong s = 0x9E3779B97F4A7C15UL;
+        ulong s = 0x9E3779B97F4A7C15UL ^ (stream * 0xD1B54A32D192ED03UL);
         for (int j = 0; j < n; j++)
         {
             s ^= s << 13; s ^= s >> 7; s ^= s << 17;
