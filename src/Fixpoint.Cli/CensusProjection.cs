@@ -33,7 +33,9 @@ internal sealed record CensusProjection(ProjectionKind Kind, int[] Coordinates, 
         if (!lower.EndsWith(".csv", StringComparison.Ordinal) && !lower.EndsWith(".csv.gz", StringComparison.Ordinal))
             throw new UsageException($"unknown --project '{v}'; known: {Known}");
         if (!File.Exists(v)) throw new UsageException($"--project {v}: file not found");
-        Fixpoint.Census.PointListStarts rows = StartsFile.ReadCsv(v);
+        Fixpoint.Census.PointListStarts rows;
+        try { rows = StartsFile.ReadCsv(v); }
+        catch (ModelFormatException e) { throw new UsageException($"--project: {e.Message}"); } // the message names the file
         if (rows.Dimension is < 2 or > 3) throw new UsageException($"--project {v}: the matrix has {rows.Dimension} column{(rows.Dimension == 1 ? "" : "s")}; it needs 2 or 3");
         if (rows.Points.Any(x => !double.IsFinite(x))) throw new UsageException($"--project {v}: the matrix has a value that is not finite");
         return new(ProjectionKind.Matrix, [], rows.Points, rows.Dimension, v);

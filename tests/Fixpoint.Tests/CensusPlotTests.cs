@@ -63,11 +63,13 @@ public class CensusPlotTests
     [InlineData("missing.csv", "file not found")]
     [InlineData("ONE_COLUMN", "it needs 2 or 3")]
     [InlineData("FIVE_ROWS", "the matrix has 5 rows but the state has dimension 16")]
+    [InlineData("RAGGED", "line 2 has 1 fields")]
     public void BadProjectionsExitWithTwoAndOneLine(string value, string message)
     {
         string dir = CliRunner.TempDir();
         if (value == "ONE_COLUMN") File.WriteAllLines(value = Path.Combine(dir, "one.csv"), Enumerable.Range(0, 16).Select(i => $"{i}"));
         if (value == "FIVE_ROWS") File.WriteAllLines(value = Path.Combine(dir, "five.csv"), Enumerable.Range(0, 5).Select(i => $"{i},1"));
+        if (value == "RAGGED") File.WriteAllLines(value = Path.Combine(dir, "ragged.csv"), ["1,2", "3"]);
         if (value == "missing.csv") value = Path.Combine(dir, value);
         var run = FlipFlopCensus(Path.Combine(dir, "out"), "--project", value);
         Assert.Equal(2, run.ExitCode);
