@@ -7,8 +7,8 @@ internal static class CensusFigures
 {
     public const string EigenvaluesFile = "eigenvalues.png", BasinsFile = "basins.png";
 
-    /// <summary>Fixed points given their own colour and legend entry; the others are drawn grey under one entry.</summary>
-    public const int MaxPointsNamed = 12;
+    /// <summary>Fixed points given their own colour (the ten of Category10, as in census.png) and legend entry; the others are drawn light grey under one entry.</summary>
+    public const int MaxPointsNamed = 10;
 
     /// <summary>Basins drawn as bars: the largest; the title says how many were left out.</summary>
     public const int MaxBasinsDrawn = 30;
@@ -37,7 +37,7 @@ internal static class CensusFigures
             r0 = Math.Max(r0, ev.Max(z => z.Magnitude));
             bool named = k < MaxPointsNamed;
             bool stable = f.Stability == Stability.Stable;
-            Color c = named ? palette.GetColor(k % palette.Colors.Length) : Colors.Gray.WithAlpha(0.6);
+            Color c = named ? palette.GetColor(k % palette.Colors.Length) : Colors.Gray.WithAlpha(0.4);
             var m = plt.Add.Markers(ev.Select(z => z.Real).ToArray(), ev.Select(z => z.Imaginary).ToArray(), stable ? MarkerShape.FilledCircle : MarkerShape.OpenCircle, named ? 8 : 6, c);
             m.MarkerLineWidth = 1.5f;
             if (named) m.LegendText = $"fixed point {k}: {f.Stability.Key()}, ρ = {Format.Fixed(f.SpectralRadius, "0.###")}";
