@@ -193,7 +193,8 @@ internal static class ApplicationPlots
     /// <summary>
     /// One model's panel. Each series has its own marker (filled circles, then larger open squares, …) so points that
     /// coincide with another series' show both; points of a series within a few pixels of each other share one label
-    /// (their τs), and each label takes the first of eight places around its point that no earlier label covers.
+    /// (their τs), and each label takes the first of 24 places around its point (three rings of eight) that no earlier
+    /// label covers and that stays inside the data area.
     /// </summary>
     private static byte[] TauPanel(string title, string xLabel, string yLabel, List<TauSeries> series, (double X, double Y)? fullDepth, Action<Plot>? decorate)
     {
@@ -235,12 +236,17 @@ internal static class ApplicationPlots
             foreach (var q in clusters)
             {
                 var taus = q.Taus.OrderBy(t => t).Select(t => t.ToString("g2", CultureInfo.InvariantCulture)).ToList();
-                string text = taus.Count <= 3 ? string.Join(", ", taus) : $"{taus[0]} … {taus[^1]}";
+                string text = taus.Count <= 3 ? string.Join(", ", taus) : $"{taus[0]}–{taus[^1]}";
                 double w = 6.5 * text.Length + 4, h = 15;
-                // Eight places: the series' preferred side first (the first series below right, the second above left).
-                (double Dx, double Dy)[] places = k % 2 == 0
-                    ? [(8, 6), (8, -6 - h), (-8 - w, 6), (-8 - w, -6 - h), (-w / 2, 12), (-w / 2, -12 - h), (16, -h / 2), (-16 - w, -h / 2)]
-                    : [(-8 - w, -6 - h), (-8 - w, 6), (8, -6 - h), (8, 6), (-w / 2, -12 - h), (-w / 2, 12), (-16 - w, -h / 2), (16, -h / 2)];
+                // Eight places around the point, the series' preferred side first (the first series below right, the
+                // second above left); then the same eight two and a half and four times as far.
+                var places = new List<(double Dx, double Dy)>();
+                foreach (double g in new[] { 1.0, 2.5, 4.0 })
+                {
+                    (double, double)[] ring = [(8 * g, 6 * g), (8 * g, -6 * g - h), (-8 * g - w, 6 * g), (-8 * g - w, -6 * g - h),
+                        (-w / 2, 12 * g), (-w / 2, -12 * g - h), (16 * g, -h / 2), (-16 * g - w, -h / 2)];
+                    places.AddRange(k % 2 == 0 ? ring : [ring[3], ring[2], ring[1], ring[0], ring[5], ring[4], ring[7], ring[6]]);
+                }
                 var choice = places[0];
                 foreach (var p in places)
                 {
