@@ -43,7 +43,8 @@ internal static class CensusCommand
         var slowPoints = new Option<bool>("--slow-points") { Description = "Also minimise q(x) = ½‖F(x) − x‖² from the starts (trust-region Newton) and report its local minima that are not fixed points (slowPoints in census.json)." };
         var slowPointStarts = new Option<int>("--slow-point-starts") { Description = $"The slow-point search runs from the first K starts (default {SlowPointOptions.DefaultStarts}; 0: all).", DefaultValueFactory = _ => SlowPointOptions.DefaultStarts };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
-        var output = new VerbOutput(DefaultOut, "census.json, fixed_points.csv, starts.csv and census.png (and network.safetensors, jacobians.safetensors, trajectories.safetensors)", "census.png");
+        var project = new Option<string>("--project") { Description = $"The axes of census.png: {CensusProjection.Known}; pca3 draws the three planes of PC1–PC3 (default pca: the coordinates when N ≤ 2).", DefaultValueFactory = _ => "pca" };
+        var output = new VerbOutput(DefaultOut, "census.json, fixed_points.csv, starts.csv, census.png, eigenvalues.png and basins.png (and network.safetensors, jacobians.safetensors, trajectories.safetensors)", "census.png, eigenvalues.png and basins.png");
 
         var cmd = new Command("census", "Find the fixed points and cycles of a network from many starts: stability, basins, and how many were missed.");
         net.AddTo(cmd);
@@ -51,7 +52,7 @@ internal static class CensusCommand
         foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset })
             cmd.Options.Add(o);
         solver.AddTo(cmd);
-        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, eigen, assign, newtonMethod, slowModes, noModes, saveJacobians, trajectories, trajectorySteps, slowPoints, slowPointStarts, threads })
+        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, eigen, assign, newtonMethod, slowModes, noModes, saveJacobians, trajectories, trajectorySteps, slowPoints, slowPointStarts, threads, project })
             cmd.Options.Add(o);
         output.AddTo(cmd);
 
@@ -114,6 +115,7 @@ internal static class CensusCommand
                 _ => throw new UsageException($"unknown --start-law '{lawName}'; known: uniform, gaussian, grid"),
             };
             string dir = output.Dir(p);
+            CensusProjection projection = CensusProjection.Parse(p.GetValue(project));
 
             using LoadedModel loaded = held.Load(p, net);
             if (loaded.Summary is not null) foreach (string line in loaded.Summary.Lines()) console.Error.WriteLine(line);
@@ -145,6 +147,7 @@ internal static class CensusCommand
                     throw new UsageException($"{(dataset is not null ? "--starts-dataset " + dataset : "--starts-file " + file)} has {pls.Dimension} columns but the network has dimension {network.Dimension}");
                 if (spec is GridStarts) _ = spec.Count(network.Dimension, k);
                 InputLimits.CheckCensus(p, spec.Count(network.Dimension, k), network.Dimension, options.Solve.Threads);
+                projection.Check(network.Dimension);
                 if (options.SlowPoints is not null && network.Dimension > SlowPointOptions.MaxDimension)
                     throw new UsageException($"--slow-points forms a dense Hessian (2N + 1 Jacobians a step) and takes N ≤ {SlowPointOptions.MaxDimension}; this network has N = {network.Dimension}");
                 int startCount = spec.Count(network.Dimension, k);
@@ -156,12 +159,14 @@ internal static class CensusCommand
                 if (file is not null && string.Equals(Path.GetFullPath(file), Path.GetFullPath(Path.Combine(dir, StartsFileName)), StringComparison.Ordinal))
                     throw new UsageException($"--starts-file {file} is where the census writes its {StartsFileName} (--out {dir}); copy it elsewhere or choose another --out");
                 // Every file goes to a staging folder swapped in at the end: a failure leaves the earlier run's files as they were.
-                using var run = RunFolder.Begin(dir, "census.png", "census.json", "fixed_points.csv", StartsFileName, JacobiansFileName, TrajectoriesFileName, CertifyCommand.NetworkFileName);
-                // census.png is drawn before census.json is written, so the file records the plot's seconds too.
+                using var run = RunFolder.Begin(dir, CensusPlot.FileName, CensusFigures.EigenvaluesFile, CensusFigures.BasinsFile, "census.json", "fixed_points.csv", StartsFileName, JacobiansFileName, TrajectoriesFileName, CertifyCommand.NetworkFileName);
+                // The pictures are drawn before census.json is written, so the file records the plots' seconds too.
+                double[]? orbits = null;
                 CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
                 {
                     CensusResult r = FixedPointCensus.Run(network, spec, k, p.GetValue(net.Seed), options, progress, ct);
-                    return output.Plot(p) ? CensusPlot.Draw(r, network, spec, run.File("census.png"), progress) : r;
+                    if (trajectoryCount > 0 && !r.Partial) orbits = Trajectories.Iterate(network, r.StartPoints, trajectoryCount, steps, ct);
+                    return output.Plot(p) ? CensusPlot.DrawAll(r, projection, run, progress, Overlays(r, orbits, trajectoryCount, steps, network.Dimension)) : r;
                 });
 
                 var context = new Dictionary<string, string>
@@ -179,7 +184,7 @@ internal static class CensusCommand
                 CensusFile.WriteStartsCsv(result, run.File(StartsFileName));
                 if (p.GetValue(saveJacobians)) CensusArrays.WriteJacobians(run.File(JacobiansFileName), result, network, loaded.Model, condition);
                 if (trajectoryCount > 0)
-                    CensusArrays.WriteTrajectories(run.File(TrajectoriesFileName), Trajectories.Iterate(network, result.StartPoints, trajectoryCount, steps, ct), trajectoryCount, steps, network.Dimension);
+                    CensusArrays.WriteTrajectories(run.File(TrajectoriesFileName), orbits ?? Trajectories.Iterate(network, result.StartPoints, trajectoryCount, steps, ct), trajectoryCount, steps, network.Dimension);
                 // The network beside its census makes the folder self-contained: `fixpoint certify --around DIR/census.json` reads it.
                 if (network is Network exact) ModelFile.Save(exact, run.File(CertifyCommand.NetworkFileName));
                 run.Commit();
@@ -189,6 +194,22 @@ internal static class CensusCommand
             }
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// What census.png draws over the census: the recorded trajectories (the first K starts, T + 1 states each, from
+    /// <paramref name="orbits"/> laid out [K, T + 1, N]) and a segment along every unstable real mode of every fixed point.
+    /// </summary>
+    private static CensusOverlays Overlays(CensusResult r, double[]? orbits, int count, int steps, int n)
+    {
+        var trajectories = new List<double[][]>();
+        if (orbits is not null)
+            for (int t = 0; t < count; t++)
+                trajectories.Add([.. Enumerable.Range(0, steps + 1).Select(s => orbits.AsSpan((t * (steps + 1) + s) * n, n).ToArray())]);
+        var modes = r.FixedPoints
+            .SelectMany(f => (f.Modes ?? []).Where(m => m.Kind == ModeKind.Unstable).Select(m => new ModeSegment(f.X, m.Vector)))
+            .ToList();
+        return new CensusOverlays(trajectories, modes);
     }
 
     /// <summary>The float32 tolerances (<see cref="Float32Tolerances"/>) for the options not given, with a note saying which.</summary>

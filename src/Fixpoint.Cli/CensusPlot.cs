@@ -3,10 +3,20 @@ using ScottPlot;
 
 namespace Fixpoint.Cli;
 
+/// <summary>An unstable direction at a fixed point: drawn as a short segment through <paramref name="Point"/> along <paramref name="Direction"/> (any length; it is normalised).</summary>
+internal sealed record ModeSegment(double[] Point, double[] Direction);
+
+/// <summary>What census.png draws besides the census itself: start-to-end trajectories (each a list of states, drawn as thin grey lines under the points) and unstable modes.</summary>
+internal sealed record CensusOverlays(IReadOnlyList<double[][]> Trajectories, IReadOnlyList<ModeSegment> UnstableModes)
+{
+    public static readonly CensusOverlays None = new([], []);
+}
+
 /// <summary>
 /// census.png: start points coloured by the attractor they reached (grey: none), stable fixed points
-/// filled, unstable ones hollow, cycles as linked diamonds; on the coordinates when N ≤ 2, else on
-/// the plane of the two leading principal components of the fixed and cycle points.
+/// filled, unstable ones hollow, cycles as linked diamonds; on the axes of a <see cref="CensusProjection"/>:
+/// by default the coordinates when N ≤ 2, else the plane of the two leading principal components of the
+/// fixed and cycle points.
 /// </summary>
 internal static class CensusPlot
 {
@@ -16,62 +26,109 @@ internal static class CensusPlot
     /// </summary>
     public const int MaxStartsDrawn = 5000;
 
-    /// <summary>Draws census.png under a "plot" progress phase and returns <paramref name="r"/> with the plot's seconds in its phases.</summary>
-    public static CensusResult Draw(CensusResult r, IMap map, StartSpec spec, string path, IProgress<Progress>? progress)
+    /// <summary>
+    /// Draws census.png, eigenvalues.png and basins.png into <paramref name="run"/> under a "plot" progress phase and
+    /// returns <paramref name="r"/> with the plots' seconds in its phases.
+    /// </summary>
+    public static CensusResult DrawAll(CensusResult r, CensusProjection projection, RunFolder run, IProgress<Progress>? progress, CensusOverlays? overlays = null)
     {
         long t0 = Stopwatch.GetTimestamp();
-        progress?.Report(new Progress("plot", 0, 1));
-        Draw(r, map, spec, path);
-        progress?.Report(new Progress("plot", 1, 1));
+        progress?.Report(new Progress("plot", 0, 3));
+        Draw(r, projection, run.File(FileName), overlays);
+        progress?.Report(new Progress("plot", 1, 3));
+        CensusFigures.Eigenvalues(r, run.File(CensusFigures.EigenvaluesFile));
+        progress?.Report(new Progress("plot", 2, 3));
+        CensusFigures.Basins(r, run.File(CensusFigures.BasinsFile));
+        progress?.Report(new Progress("plot", 3, 3));
         return r with { Phases = r.Phases with { Plot = Stopwatch.GetElapsedTime(t0).TotalSeconds } };
     }
 
-    public static void Draw(CensusResult r, IMap map, StartSpec spec, string path)
+    public const string FileName = "census.png";
+
+    /// <summary>Size of one panel; pca3 and three-column matrices put three side by side.</summary>
+    public const int Width = 1000, Height = 750, PanelWidth = 800, PanelHeight = 700;
+
+    /// <summary>Half-length of an unstable-mode segment, as a fraction of the larger extent of the panel's points.</summary>
+    public const double ModeSegmentFraction = 0.06;
+
+    /// <summary>census.png on the axes of <paramref name="projection"/>, with the <paramref name="overlays"/> (trajectories under the points, unstable modes through their points).</summary>
+    public static void Draw(CensusResult r, CensusProjection projection, string path, CensusOverlays? overlays = null)
+    {
+        byte[] png = Render(r, projection, overlays ?? CensusOverlays.None);
+        AtomicFile.Write(path, s => s.Write(png));
+    }
+
+    internal static byte[] Render(CensusResult r, CensusProjection projection, CensusOverlays overlays)
     {
         int n = r.Dimension;
-        Func<double[], (double X, double Y)> project;
-        string xLabel, yLabel;
-        if (n == 1)
-        {
-            project = p => (p[0], 0);
-            xLabel = "x"; yLabel = "";
-        }
-        else if (n == 2)
-        {
-            project = p => (p[0], p[1]);
-            xLabel = "x₁"; yLabel = "x₂";
-        }
-        else
-        {
-            (project, double share) = Plane(r, n);
-            xLabel = "PC1"; yLabel = $"PC2   (PC1 and PC2 carry {share * 100:0}% of the variance)";
-        }
-
-        var plt = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
+        ProjectionFrame frame = projection.Frame(r);
         int step = Math.Max(1, r.StartStatus.Length / MaxStartsDrawn);
-        int attractors = r.FixedPoints.Count + r.Cycles.Count;
-        var groups = new Dictionary<int, (List<double> X, List<double> Y)>();
+        // Every start drawn is projected once, for all panels.
+        var groups = new Dictionary<int, List<double[]>>();
         for (int i = 0; i < r.StartStatus.Length; i += step)
         {
             if (r.StartStatus[i] is null or Fixpoint.Solvers.SolveStatus.Cancelled) continue;
-            var (px, py) = project(r.StartPoints.AsSpan(i * n, n).ToArray());
-            if (n == 1) py = Jitter(i);
+            double[] y = frame.Map(r.StartPoints.AsSpan(i * n, n).ToArray());
+            if (frame.Jitter) y[1] = Jitter(i);
             int g = r.StartAttractor[i] ?? -1;
-            if (!groups.TryGetValue(g, out var list)) groups[g] = list = ([], []);
-            list.X.Add(px);
-            list.Y.Add(py);
+            if (!groups.TryGetValue(g, out var list)) groups[g] = list = [];
+            list.Add(y);
         }
-        foreach (var (g, (xs, ys)) in groups.OrderBy(kv => kv.Key))
+        var fixedPoints = r.FixedPoints.Select(f => frame.Map(f.X)).ToArray();
+        var cycles = r.Cycles.Select(c => c.Points.Select(frame.Map).ToArray()).ToArray();
+        var trajectories = overlays.Trajectories.Select(t => t.Select(frame.Map).ToArray()).ToArray();
+        var modes = overlays.UnstableModes.Select(m => (P: m.Point, D: m.Direction)).ToArray();
+
+        string title = $"{Count(r.FixedPoints.Count, "fixed point")} ({r.StableCount} stable), {Count(r.Cycles.Count, "cycle")}; {Count(r.Starts, "start")}{(r.Partial ? " (partial)" : "")}";
+        var panels = frame.Panels;
+        if (panels.Length == 1)
+            return Panel(r, frame, panels[0], groups, fixedPoints, cycles, trajectories, modes, title, true, Width, Height);
+        var images = panels.Select((pair, k) => Panel(r, frame, pair, groups, fixedPoints, cycles, trajectories, modes,
+            k == 0 ? $"{title}\n{frame.Names[pair.X]}–{frame.Names[pair.Y]}" : $"\n{frame.Names[pair.X]}–{frame.Names[pair.Y]}", k == 0, PanelWidth, PanelHeight)).ToList();
+        return PngPanels.Combine(images, images.Count);
+    }
+
+    private static byte[] Panel(CensusResult r, ProjectionFrame frame, (int X, int Y) pair, Dictionary<int, List<double[]>> groups,
+        double[][] fixedPoints, double[][][] cycles, double[][][] trajectories, (double[] P, double[] D)[] modes, string title, bool legend, int width, int height)
+    {
+        int a = pair.X, b = pair.Y;
+        var plt = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        // Trajectories first, so the points are drawn over them.
+        for (int t = 0; t < trajectories.Length; t++)
+        {
+            if (trajectories[t].Length == 0) continue;
+            var line = plt.Add.ScatterLine(trajectories[t].Select(y => y[a]).ToArray(), trajectories[t].Select(y => y[b]).ToArray(), Colors.Gray.WithAlpha(0.6));
+            line.LineWidth = 1;
+            line.LegendText = t == 0 ? $"{Count(trajectories.Length, "trajectory", "trajectories")}" : "";
+        }
+        foreach (var (g, ys) in groups.OrderBy(kv => kv.Key))
         {
             Color c = g < 0 ? Colors.Gray.WithAlpha(0.5) : palette.GetColor(g % palette.Colors.Length).WithAlpha(0.55);
-            var m = plt.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.FilledCircle, 3, c);
+            var m = plt.Add.Markers(ys.Select(y => y[a]).ToArray(), ys.Select(y => y[b]).ToArray(), MarkerShape.FilledCircle, 3, c);
             m.LegendText = g < 0 ? "starts: no attractor" : g < r.FixedPoints.Count ? $"starts → fixed point {g}" : $"starts → cycle {g - r.FixedPoints.Count}";
+        }
+        if (modes.Length > 0)
+        {
+            // The segment's half-length is a share of the panel's extent, in state units: a direction that leaves the plane looks shorter.
+            double half = ModeSegmentFraction * Extent(groups.Values.SelectMany(v => v).Concat(fixedPoints), a, b);
+            for (int k = 0; k < modes.Length; k++)
+            {
+                var (p, d) = modes[k];
+                double norm = Math.Sqrt(d.Sum(v => v * v));
+                if (!(norm > 0) || !double.IsFinite(norm)) continue;
+                var lo = frame.Map([.. p.Zip(d, (x, v) => x - half * v / norm)]);
+                var hi = frame.Map([.. p.Zip(d, (x, v) => x + half * v / norm)]);
+                var seg = plt.Add.Line(lo[a], lo[b], hi[a], hi[b]);
+                seg.LineColor = Colors.Red;
+                seg.LineWidth = 2.5f;
+                seg.LegendText = k == 0 ? "unstable mode (eigenvector, ± a short step)" : "";
+            }
         }
         for (int k = 0; k < r.FixedPoints.Count; k++)
         {
             FixedPointInfo f = r.FixedPoints[k];
-            var (px, py) = project(f.X);
+            double px = fixedPoints[k][a], py = fixedPoints[k][b];
             bool stable = f.Stability == Stability.Stable;
             Color c = f.Hits > 0 ? palette.GetColor(k % palette.Colors.Length) : Colors.Black;
             var outline = plt.Add.Marker(px, py, stable ? MarkerShape.FilledCircle : MarkerShape.OpenCircle, 14, Colors.Black);
@@ -79,43 +136,69 @@ internal static class CensusPlot
             fill.MarkerLineWidth = stable ? 1 : 2;
             outline.LegendText = "";
         }
-        for (int j = 0; j < r.Cycles.Count; j++)
+        for (int j = 0; j < cycles.Length; j++)
         {
-            CycleInfo cy = r.Cycles[j];
-            var pts = cy.Points.Append(cy.Points[0]).Select(project).ToArray();
-            var line = plt.Add.ScatterLine(pts.Select(p => p.X).ToArray(), pts.Select(p => p.Y).ToArray(), palette.GetColor((r.FixedPoints.Count + j) % palette.Colors.Length));
+            var pts = cycles[j].Append(cycles[j][0]).ToArray();
+            var line = plt.Add.ScatterLine(pts.Select(y => y[a]).ToArray(), pts.Select(y => y[b]).ToArray(), palette.GetColor((r.FixedPoints.Count + j) % palette.Colors.Length));
             line.LinePattern = LinePattern.Dashed;
             line.MarkerShape = MarkerShape.FilledDiamond;
             line.MarkerSize = 10;
-            line.LegendText = $"cycle {j} (period {cy.Period})";
+            line.LegendText = $"cycle {j} (period {r.Cycles[j].Period})";
         }
-        // Legend entries for the marker meaning.
-        var stableKey = plt.Add.Marker(double.NaN, double.NaN, MarkerShape.FilledCircle, 10, Colors.Black);
-        stableKey.LegendText = "stable fixed point (filled)";
-        var unstableKey = plt.Add.Marker(double.NaN, double.NaN, MarkerShape.OpenCircle, 12, Colors.Black);
-        unstableKey.LegendText = "unstable or marginal fixed point (hollow)";
-        plt.ShowLegend(Alignment.UpperRight);
-        plt.Title($"{Count(r.FixedPoints.Count, "fixed point")} ({r.StableCount} stable), {Count(r.Cycles.Count, "cycle")}; {Count(r.Starts, "start")}{(r.Partial ? " (partial)" : "")}");
-        plt.XLabel(xLabel);
-        plt.YLabel(yLabel);
-        if (n == 1) plt.Axes.SetLimitsY(-1.5, 1.5);
-        byte[] png = plt.GetImageBytes(1000, 750, ImageFormat.Png);
-        AtomicFile.Write(path, s => s.Write(png));
+        if (legend)
+        {
+            // Legend entries for the marker meaning.
+            var stableKey = plt.Add.Marker(double.NaN, double.NaN, MarkerShape.FilledCircle, 10, Colors.Black);
+            stableKey.LegendText = "stable fixed point (filled)";
+            var unstableKey = plt.Add.Marker(double.NaN, double.NaN, MarkerShape.OpenCircle, 12, Colors.Black);
+            unstableKey.LegendText = "unstable or marginal fixed point (hollow)";
+            plt.ShowLegend(LegendCorner(fixedPoints.Concat(cycles.SelectMany(c => c)), groups.Values.SelectMany(v => v), a, b));
+        }
+        else plt.HideLegend();
+        plt.Title(title);
+        plt.XLabel(frame.Names[a]);
+        plt.YLabel(frame.Note.Length > 0 && b == 1 && a == 0 ? $"{frame.Names[b]}   ({frame.Note})" : frame.Names[b]);
+        if (frame.Jitter) plt.Axes.SetLimitsY(-1.5, 1.5);
+        return plt.GetImageBytes(width, height, ImageFormat.Png);
     }
 
-    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+    /// <summary>
+    /// The corner of the panel whose legend would cover the fewest fixed and cycle points (upper right on a tie): the box
+    /// is about 45% of the width and 40% of the height of the range of all the points drawn (the axes' range, nearly).
+    /// </summary>
+    private static Alignment LegendCorner(IEnumerable<double[]> points, IEnumerable<double[]> starts, int a, int b)
+    {
+        var pts = points.Where(y => double.IsFinite(y[a]) && double.IsFinite(y[b])).ToList();
+        if (pts.Count == 0) return Alignment.UpperRight;
+        var all = pts.Concat(starts.Where(y => double.IsFinite(y[a]) && double.IsFinite(y[b]))).ToList();
+        double xl = all.Min(y => y[a]), xh = all.Max(y => y[a]), yl = all.Min(y => y[b]), yh = all.Max(y => y[b]);
+        double U(double x) => xh > xl ? (x - xl) / (xh - xl) : 0.5;
+        double V(double y) => yh > yl ? (y - yl) / (yh - yl) : 0.5;
+        (Alignment Corner, Func<double, double, bool> Covers)[] corners =
+        [
+            (Alignment.UpperRight, (u, v) => u > 0.55 && v > 0.6),
+            (Alignment.UpperLeft, (u, v) => u < 0.45 && v > 0.6),
+            (Alignment.LowerRight, (u, v) => u > 0.55 && v < 0.4),
+            (Alignment.LowerLeft, (u, v) => u < 0.45 && v < 0.4),
+        ];
+        return corners.OrderBy(c => pts.Count(y => c.Covers(U(y[a]), V(y[b])))).First().Corner; // OrderBy is stable: ties keep this order
+    }
+
+    /// <summary>The larger of the two coordinate ranges of the points (1 when they do not vary).</summary>
+    private static double Extent(IEnumerable<double[]> points, int a, int b)
+    {
+        double xl = double.PositiveInfinity, xh = double.NegativeInfinity, yl = double.PositiveInfinity, yh = double.NegativeInfinity;
+        foreach (double[] y in points)
+        {
+            if (!double.IsFinite(y[a]) || !double.IsFinite(y[b])) continue;
+            xl = Math.Min(xl, y[a]); xh = Math.Max(xh, y[a]);
+            yl = Math.Min(yl, y[b]); yh = Math.Max(yh, y[b]);
+        }
+        double e = Math.Max(xh - xl, yh - yl);
+        return e > 0 && double.IsFinite(e) ? e : 1.0;
+    }
+
+    private static string Count(int n, string noun, string? plural = null) => n == 1 ? $"1 {noun}" : $"{n} {plural ?? noun + "s"}";
 
     private static double Jitter(int i) => ((i * 2654435761L % 1000) / 1000.0 - 0.5) * 1.6;
-
-    /// <summary>PCA of the fixed and cycle points (of the first 2000 starts when those span less than a plane).</summary>
-    private static (Func<double[], (double, double)>, double) Plane(CensusResult r, int n)
-    {
-        var pts = r.FixedPoints.Select(f => f.X).Concat(r.Cycles.SelectMany(c => c.Points)).ToList();
-        int m = pts.Count < 3 ? pts.Count + Math.Min(r.StartStatus.Length, 2000) : pts.Count;
-        var rows = new double[m * n];
-        for (int i = 0; i < pts.Count; i++) pts[i].CopyTo(rows, i * n);
-        if (m > pts.Count) r.StartPoints.AsSpan(0, (m - pts.Count) * n).CopyTo(rows.AsSpan(pts.Count * n));
-        PrincipalPlane plane = PrincipalComponents.Leading(rows, m, n);
-        return (p => plane.Project(p), plane.Share);
-    }
 }

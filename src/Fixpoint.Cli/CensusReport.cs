@@ -42,7 +42,7 @@ internal static class CensusReport
         if (r.SlowPoints is { } slow)
             o.WriteLine(slow.Count == 0 ? "slow points: none (every minimum of ½‖F(x) − x‖² reached was a fixed point)"
                 : $"slow points: {slow.Count} (lowest q {Format.Sig(slow[0].Q, 4)} at ‖F(x) − x‖∞ {Format.Sig(slow[0].Residual, 4)}, ρ {Format.Sig(slow[0].SpectralRadius, 6)}; in census.json)");
-        string others = string.Concat(new[] { "starts.csv", "census.png", "jacobians.safetensors", "trajectories.safetensors" }
+        string others = string.Concat(new[] { "starts.csv", CensusPlot.FileName, CensusFigures.EigenvaluesFile, CensusFigures.BasinsFile, "jacobians.safetensors", "trajectories.safetensors" }
             .Where(f => File.Exists(Path.Combine(dir, f))).Select(f => ", " + f));
         o.WriteLine($"wrote {Path.Combine(dir, "census.json")}, fixed_points.csv{others} in {r.ElapsedSeconds:0.###} s");
     }

@@ -24,8 +24,28 @@ internal sealed record PrincipalPlane(double[] Mean, double[] First, double[] Se
     }
 }
 
+/// <summary>The leading principal axes of a point set (largest variance first) and the share of the variance they carry.</summary>
+/// <param name="Mean">The points' mean.</param>
+/// <param name="Axes">Orthonormal unit vectors, by decreasing variance.</param>
+/// <param name="Share">Σ of the axes' σ² / Σσ²; 1 when the points do not vary at all.</param>
+/// <param name="Steps">Lanczos steps taken.</param>
+internal sealed record PrincipalAxes(double[] Mean, double[][] Axes, double Share, int Steps)
+{
+    /// <summary>The coordinates of <paramref name="p"/> on the axes.</summary>
+    public double[] Project(ReadOnlySpan<double> p)
+    {
+        var y = new double[Axes.Length];
+        for (int j = 0; j < Mean.Length; j++)
+        {
+            double d = p[j] - Mean[j];
+            for (int a = 0; a < y.Length; a++) y[a] += d * Axes[a][j];
+        }
+        return y;
+    }
+}
+
 /// <summary>
-/// The two leading eigenvectors of the N×N covariance C = XᵀX of the centred points X (m×N), by Lanczos with full
+/// The two (or more) leading eigenvectors of the N×N covariance C = XᵀX of the centred points X (m×N), by Lanczos with full
 /// reorthogonalisation on v ↦ Cv. Where it is cheaper (many points of a few hundred coordinates at most) C is formed,
 /// m·N²/2, and a step costs N²; otherwise a step is one pass over X, v ↦ Xᵀ(Xv), and C is never formed. Either way no
 /// U of an SVD is formed: the cost is O(k·m·N) for k steps, where a full SVD of X with U is O(m²N). Lanczos stops when the two leading
@@ -42,14 +62,23 @@ internal static class PrincipalComponents
     /// <param name="points">m rows of length n, row-major.</param>
     public static PrincipalPlane Leading(ReadOnlySpan<double> points, int m, int n)
     {
+        PrincipalAxes a = LeadingAxes(points, m, n, Math.Min(2, n));
+        return new PrincipalPlane(a.Mean, a.Axes[0], a.Axes.Length > 1 ? a.Axes[1] : [0.0], a.Share, a.Steps);
+    }
+
+    /// <summary>The <paramref name="count"/> leading principal axes (count ≤ n); where the points span fewer directions the rest are any orthonormal completion.</summary>
+    /// <param name="points">m rows of length n, row-major.</param>
+    public static PrincipalAxes LeadingAxes(ReadOnlySpan<double> points, int m, int n, int count)
+    {
         if (m < 1 || n < 1 || points.Length != m * n) throw new ArgumentException("points must hold m ≥ 1 rows of n ≥ 1 values");
+        if (count < 1 || count > n) throw new ArgumentException($"count must be in 1 … n = {n} (got {count})");
         var mean = new double[n];
         for (int i = 0; i < m; i++) TensorPrimitives.Add(mean, points.Slice(i * n, n), mean);
         TensorPrimitives.Divide(mean, m, mean);
         var x = new double[m * n];
         for (int i = 0; i < m; i++) TensorPrimitives.Subtract(points.Slice(i * n, n), mean, x.AsSpan(i * n, n));
         double total = TensorPrimitives.Dot<double>(x, x);
-        if (!(total > 0)) return new PrincipalPlane(mean, Axis(n, 0), Axis(n, n > 1 ? 1 : 0), 1.0, 0);
+        if (!(total > 0)) return new PrincipalAxes(mean, [.. Enumerable.Range(0, count).Select(j => Axis(n, j))], 1.0, 0);
 
         int limit = Math.Min(MaxSteps, Math.Min(m, n) + 1);
         Action<double[], double[]> apply = FormCovariance(m, n) ? Formed(Covariance(x, m, n), n) : (q, w) => Product(x, m, n, q, w);
@@ -72,10 +101,24 @@ internal static class PrincipalComponents
             double bk = TensorPrimitives.Norm<double>(w);
             int k = basis.Count;
             bool invariant = bk <= 1e-13 * total; // total = trace ≥ the operator's norm
+            if (invariant && k < limit && k < n)
+            {
+                // One start vector sees one vector of each eigenspace: a repeated eigenvalue (the corners of a cube: three
+                // equal variances) leaves the rest of its eigenspace outside the Krylov space. When variance is left
+                // outside (the trace of T is what the basis holds), Lanczos goes on from a fresh vector orthogonal to the basis.
+                double held = 0;
+                foreach (double v in alpha) held += v;
+                if (total - held > 1e-10 * total && Fresh(basis, n) is double[] fresh)
+                {
+                    beta.Add(0);
+                    q = fresh;
+                    continue;
+                }
+            }
             if (invariant || k >= limit || k >= n || k == nextCheck)
             {
                 ritz = Ritz(alpha, beta);
-                if (invariant || k >= limit || k >= n || Converged(ritz.Value, bk)) break;
+                if (invariant || k >= limit || k >= n || Converged(ritz.Value, bk, count)) break;
                 nextCheck = k + Math.Max(4, k / 4);
             }
             beta.Add(bk);
@@ -85,10 +128,15 @@ internal static class PrincipalComponents
 
         (double[] values, double[,] vectors) = ritz!.Value;
         int kk = values.Length;
-        double[] first = RitzVector(basis, vectors, kk - 1, n);
-        double[] second = kk > 1 ? RitzVector(basis, vectors, kk - 2, n) : Orthogonal(first);
-        double leading = Math.Max(values[kk - 1], 0) + (kk > 1 ? Math.Max(values[kk - 2], 0) : 0);
-        return new PrincipalPlane(mean, first, second, Math.Min(1.0, leading / total), kk);
+        var axes = new List<double[]>();
+        double leading = 0;
+        for (int a = 0; a < count && a < kk; a++)
+        {
+            axes.Add(RitzVector(basis, vectors, kk - 1 - a, n));
+            leading += Math.Max(values[kk - 1 - a], 0);
+        }
+        while (axes.Count < count) axes.Add(Orthogonal(axes));
+        return new PrincipalAxes(mean, [.. axes], Math.Min(1.0, leading / total), kk);
     }
 
     /// <summary>
@@ -200,13 +248,14 @@ internal static class PrincipalComponents
         return (order.Select(i => d[i]).ToArray(), sorted);
     }
 
-    /// <summary>The residual of Ritz pair i is β_k·|s_{k,i}| (the last component of its eigenvector of T).</summary>
-    private static bool Converged((double[] Values, double[,] Vectors) ritz, double betaK)
+    /// <summary>The residual of Ritz pair i is β_k·|s_{k,i}| (the last component of its eigenvector of T); the <paramref name="count"/> leading pairs must be converged.</summary>
+    private static bool Converged((double[] Values, double[,] Vectors) ritz, double betaK, int count)
     {
         int k = ritz.Values.Length;
-        if (k < 2) return false;
+        int need = Math.Max(2, count);
+        if (k < need) return false;
         double scale = Math.Abs(ritz.Values[k - 1]);
-        for (int i = k - 2; i < k; i++)
+        for (int i = k - need; i < k; i++)
             if (betaK * Math.Abs(ritz.Vectors[k - 1, i]) > RelativeResidual * scale) return false;
         return true;
     }
@@ -219,11 +268,23 @@ internal static class PrincipalComponents
         return y;
     }
 
+    /// <summary>A unit vector orthogonal to the basis, from a start of its own (null when the basis spans everything, to rounding).</summary>
+    private static double[]? Fresh(List<double[]> basis, int n)
+    {
+        double[] q = StartVector(n, (ulong)basis.Count);
+        for (int pass = 0; pass < 2; pass++)
+            foreach (double[] b in basis) TensorPrimitives.MultiplyAdd(b, -TensorPrimitives.Dot<double>(b, q), q, q);
+        double norm = TensorPrimitives.Norm<double>(q);
+        if (!(norm > 1e-8)) return null;
+        TensorPrimitives.Divide(q, norm, q);
+        return q;
+    }
+
     /// <summary>A fixed start with every component non-zero and no structure, so no eigenvector is orthogonal to it by construction.</summary>
-    private static double[] StartVector(int n)
+    private static double[] StartVector(int n, ulong stream = 0)
     {
         var q = new double[n];
-        ulong s = 0x9E3779B97F4A7C15UL;
+        ulong s = 0x9E3779B97F4A7C15UL ^ (stream * 0xD1B54A32D192ED03UL);
         for (int j = 0; j < n; j++)
         {
             s ^= s << 13; s ^= s >> 7; s ^= s << 17;
@@ -233,17 +294,25 @@ internal static class PrincipalComponents
         return q;
     }
 
-    /// <summary>Points on a line: any unit vector orthogonal to it is the second axis (every point projects to 0 on it).</summary>
-    private static double[] Orthogonal(double[] first)
+    /// <summary>
+    /// Points that span fewer directions than asked for: any unit vector orthogonal to the axes found is the next one
+    /// (every point projects to 0 on it). It is the coordinate axis that keeps the most after Gram–Schmidt.
+    /// </summary>
+    private static double[] Orthogonal(List<double[]> axes)
     {
-        int n = first.Length;
-        if (n == 1) return [0.0];
-        int j = 0;
-        for (int i = 1; i < n; i++) if (Math.Abs(first[i]) < Math.Abs(first[j])) j = i;
-        double[] e = Axis(n, j);
-        TensorPrimitives.MultiplyAdd(first, -first[j], e, e);
-        TensorPrimitives.Divide(e, TensorPrimitives.Norm<double>(e), e);
-        return e;
+        int n = axes[0].Length;
+        double[]? best = null;
+        double bestNorm = -1;
+        for (int j = 0; j < n; j++)
+        {
+            double[] e = Axis(n, j);
+            for (int pass = 0; pass < 2; pass++)
+                foreach (double[] a in axes) TensorPrimitives.MultiplyAdd(a, -TensorPrimitives.Dot<double>(a, e), e, e);
+            double norm = TensorPrimitives.Norm<double>(e);
+            if (norm > bestNorm) { best = e; bestNorm = norm; }
+        }
+        TensorPrimitives.Divide(best!, bestNorm, best!);
+        return best!;
     }
 
     private static double[] Axis(int n, int j)

@@ -92,7 +92,11 @@ internal static class ReproduceKe2024
                 m.MarkerLineWidth = 2;
                 var t = plt.Add.Text($"{x:0.#######}", x, x);
                 t.LabelFontSize = 12;
-                t.OffsetY = -14;
+                // Right of the point, or left of it in the right tenth of the panel, so no label runs off the edge.
+                bool right = x > f.X[^1] - 0.1 * (f.X[^1] - f.X[0]);
+                t.Alignment = right ? Alignment.LowerRight : Alignment.LowerLeft;
+                t.OffsetX = right ? -8 : 8;
+                t.OffsetY = -4;
             }
             plt.Title(paper.Title);
             plt.XLabel("y");
@@ -120,12 +124,21 @@ internal static class ReproduceKe2024
             var hm = plt.Add.Heatmap(data);
             hm.Extent = new CoordinateRect(f.X1[0], f.X1[^1], f.X2[0], f.X2[^1]);
             hm.Colormap = new ScottPlot.Colormaps.Turbo();
-            plt.Add.ColorBar(hm).Label = $"{name} (clipped to ±3)";
+            var bar = plt.Add.ColorBar(hm);
+            bar.Label = $"{name} (clipped to ±3)";
+            // The colour bar is as tall as the panel: automatic ticks put about 30 labels on it, so it gets 4–7 at a round step.
+            double zlo = double.PositiveInfinity, zhi = double.NegativeInfinity;
+            foreach (double v in data) { zlo = Math.Min(zlo, v); zhi = Math.Max(zhi, v); }
+            bar.Axis.TickGenerator = PlotTicks.Round(zlo, zhi);
             foreach (var (zg, color, label) in new[] { (f.G1, Colors.Black, "f₁ = x₁"), (f.G2, Colors.White, "f₂ = x₂") })
             {
                 var (zx, zy) = ZeroSet(f.X1, f.X2, zg);
-                var z = plt.Add.Markers(zx, zy, MarkerShape.FilledCircle, 3, color);
-                z.LegendText = $"zero set: {label}";
+                plt.Add.Markers(zx, zy, MarkerShape.FilledCircle, 3, color);
+                // The legend's key is drawn larger and outlined: a white dot alone would vanish on the legend's white.
+                var zkey = plt.Add.Marker(double.NaN, double.NaN, MarkerShape.FilledCircle, 8, color);
+                zkey.MarkerStyle.OutlineColor = Colors.Black;
+                zkey.MarkerStyle.OutlineWidth = 1;
+                zkey.LegendText = $"zero set: {label}";
             }
             foreach (CertifiedFixedPoint p in f.FixedPoints)
             {
