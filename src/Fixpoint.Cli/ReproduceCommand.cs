@@ -23,7 +23,7 @@ internal static class ReproduceCommand
     {
         var outDir = new Option<string>("--out") { Description = "Output folder: one store per sweep (NAME.db, resumed when there), its report folder, specs/ and tables.md (default paper-b).", DefaultValueFactory = _ => "paper-b" };
         var quick = new Option<bool>("--quick") { Description = "Tiny sweeps that finish in seconds (a smoke test; its numbers mean nothing)." };
-        var only = new Option<string?>("--sweeps") { Description = "Run only these sweeps (comma-separated names: claim1, claim1-wide, claim2, claim3)." };
+        var only = new Option<string?>("--sweeps") { Description = "Run only these sweeps (comma-separated names: claim1, claim1-wide, claim1-n200, claim2, claim2-wide, claim3, claim3-n20)." };
         var threads = new Option<int>("--threads") { Description = "Tasks run at once (default: one per core). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip the figures." };
         var cmd = new Command("paper-b", "Reproduce Berlyand & Slavin 2025 (paper B) with complete counts: the sweeps behind docs/results/paper-b.md, their reports, tests across depth, and tables.md.") { outDir, quick, only, threads, noPlot };
