@@ -14,26 +14,41 @@ internal static class ContinuationPlot
         foreach (Branch b in r.Branches)
         {
             Color color = palette.GetColor(b.Id % palette.Colors.Length);
-            // Split the branch where its stability changes; the point at the change ends one stretch and starts the next.
-            int start = 0;
-            for (int i = 1; i <= b.Points.Count; i++)
+            // Each segment takes the stability of an end that is not on the unit circle (a located bifurcation is a
+            // point of the branch, so a change of stability falls on one); runs of equal segments are drawn as one line.
+            var pts = b.Points;
+            if (pts.Count == 1)
             {
-                if (i < b.Points.Count && Stable(b.Points[i]) == Stable(b.Points[start])) continue;
-                var stretch = b.Points.Skip(start).Take(Math.Min(i + 1, b.Points.Count) - start).ToList();
-                if (stretch.Count >= 1)
-                {
-                    var s = plt.Add.Scatter(stretch.Select(q => q.Parameter).ToArray(), stretch.Select(q => y(q.X)).ToArray(), color);
-                    s.MarkerSize = stretch.Count == 1 ? 4 : 0;
-                    s.LineWidth = 2;
-                    bool stable = Stable(b.Points[start]);
-                    if (!stable) s.LinePattern = LinePattern.Dashed;
-                    if (stable && !stableShown) { s.LegendText = "stable"; stableShown = true; }
-                    if (!stable && !unstableShown) { s.LegendText = "unstable (dashed)"; unstableShown = true; }
-                }
-                start = i;
+                var one = plt.Add.Marker(pts[0].Parameter, y(pts[0].X), MarkerShape.FilledCircle, 4, color);
+                _ = one;
+                continue;
+            }
+            int start = 0;
+            bool? current = null;
+            for (int i = 0; i < pts.Count - 1; i++)
+            {
+                bool stable = SegmentStable(pts[i], pts[i + 1]);
+                current ??= stable;
+                if (stable == current) continue;
+                Line(start, i, current.Value);
+                (start, current) = (i, stable);
+            }
+            Line(start, pts.Count - 1, current!.Value);
+
+            void Line(int from, int to, bool stable)
+            {
+                var stretch = pts.Skip(from).Take(to - from + 1).ToList();
+                var s = plt.Add.Scatter(stretch.Select(q => q.Parameter).ToArray(), stretch.Select(q => y(q.X)).ToArray(), color);
+                s.MarkerSize = 0;
+                s.LineWidth = 2;
+                if (!stable) s.LinePattern = LinePattern.Dashed;
+                if (stable && !stableShown) { s.LegendText = "stable"; stableShown = true; }
+                if (!stable && !unstableShown) { s.LegendText = "unstable (dashed)"; unstableShown = true; }
             }
         }
-        foreach (Bifurcation f in r.Bifurcations)
+        // Labels only where they do not pile up: at most one per 4% of the parameter range.
+        double range = Math.Abs(r.To - r.From), lastLabel = double.NegativeInfinity;
+        foreach (Bifurcation f in r.Bifurcations.OrderBy(f => f.Parameter))
         {
             double fy = y(f.X);
             var m = plt.Add.Marker(f.Parameter, fy, MarkerShape.FilledCircle, 9, Colors.Black);
@@ -45,6 +60,8 @@ internal static class ContinuationPlot
                 BifurcationType.NeimarkSacker => $"NS θ={f.Angle.GetValueOrDefault():0.###}",
                 _ => "BP",
             };
+            if (Math.Abs(f.Parameter - lastLabel) < 0.04 * range) continue;
+            lastLabel = f.Parameter;
             var t = plt.Add.Text($"{label} {f.Parameter.ToString("0.####", CultureInfo.InvariantCulture)}", f.Parameter, fy);
             t.LabelFontSize = 13;
             t.LabelOffsetX = 6;
@@ -58,5 +75,8 @@ internal static class ContinuationPlot
         AtomicFile.Write(path, s => s.Write(png));
     }
 
-    private static bool Stable(BranchPoint q) => q.UnstableDimensions == 0;
+    private static bool SegmentStable(BranchPoint a, BranchPoint b) =>
+        OnCircle(a) ? b.UnstableDimensions == 0 : a.UnstableDimensions == 0;
+
+    private static bool OnCircle(BranchPoint q) => Math.Abs(q.SpectralRadius - 1) <= 1e-6;
 }

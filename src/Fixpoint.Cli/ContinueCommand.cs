@@ -9,6 +9,9 @@ internal static partial class ContinueCommand
 {
     public const string DefaultOut = "fixpoint-continue";
     public const int DefaultStarts = 100;
+
+    /// <summary>Starts of the internal census that deflated Newton also runs from.</summary>
+    public const int DeflateStarts = 10;
     public const string ParamNames = "weight-scale, bias-shift, tensor:NAME[i,j] (or NAME[i] for a bias), hold:NAME[k], hold:NAME, m";
 
     public static Command Create(CliConsole console, CancellationToken ct)
@@ -162,7 +165,8 @@ internal static partial class ContinueCommand
             return [.. file.FixedPoints.Select(f => f.X)];
         }
         IMap map = family.At(at);
-        var options = new CensusOptions { Unstable = true };
+        // Deflation from the first few starts seeds branches that neither the iteration nor plain Newton reached.
+        var options = new CensusOptions { Unstable = true, DeflateStarts = Math.Min(DeflateStarts, starts) };
         InputLimits.CheckCensus(p, starts, map.Dimension, options.Solve.Threads);
         CensusResult r = ProgressReporter.Run(console, $"census at {family.Name} = {Format.Value(at)}", progress =>
             FixedPointCensus.Run(map, new UniformBoxStarts(box[0], box[1]), starts, seed, options, progress, ct));

@@ -157,7 +157,8 @@ internal sealed class Tracer
     private List<Node> Half(int branch, Node start, double[] direction, out BranchEnd end, bool skipFirstDetection = false)
     {
         var nodes = new List<Node> { start };
-        Node a = start with { T = direction };
+        // Reversing the tangent reverses the last row of the augmented matrix, and so its determinant's sign.
+        Node a = start with { T = direction, AugmentedSign = Dot(direction, start.T) < 0 ? -start.AugmentedSign : start.AugmentedSign };
         double h = _o.Step;
         end = BranchEnd.MaxSteps;
         for (int step = 0; step < _o.MaxSteps; step++)
@@ -190,7 +191,8 @@ internal sealed class Tracer
                 b = MakeNode(yb, a.T);
                 boundary = true;
             }
-            if (!(skipFirstDetection && step == 0)) Detect(branch, a, b);
+            // Located bifurcations become points of the branch, in arclength order, so a stability change falls on one.
+            if (!(skipFirstDetection && step == 0)) nodes.AddRange(Detect(branch, a, b).OrderBy(q => Dot(a.T, q.Y)));
             nodes.Add(b);
             _steps++;
             _progress?.Report(new Progress("continuation", _steps, _steps + _o.MaxSteps - step));
@@ -244,22 +246,25 @@ internal sealed class Tracer
         _ => ComplexOutside(q.Eigenvalues),
     };
 
-    private void Detect(int branch, Node a, Node b)
+    private List<Node> Detect(int branch, Node a, Node b)
     {
+        var located = new List<Node>();
         bool fold = Indicator(BifurcationType.Fold, a) != Indicator(BifurcationType.Fold, b);
         foreach (BifurcationType type in new[] { BifurcationType.Fold, BifurcationType.BranchPoint, BifurcationType.Flip, BifurcationType.NeimarkSacker })
         {
             if (Indicator(type, a) == Indicator(type, b)) continue;
             if (type == BifurcationType.BranchPoint && fold) continue;
-            Node at = Locate(type, a, b, out bool located);
+            Node at = Locate(type, a, b, out bool ok);
             Complex[] critical = Critical(type, at.Eigenvalues);
             if (type == BifurcationType.NeimarkSacker && (critical.Length == 0 || Math.Abs(critical[0].Magnitude - 1) > 1e-4)) continue;
             double[] x = at.Y[.._n];
             if (_bifurcations.Any(d => d.Value.Type == type && Math.Abs(d.Value.Parameter - at.P) <= 1e-7 && DenseLinearAlgebra.MaxAbsDiff(d.Value.X, x) <= 1e-5)) continue;
             double? angle = type == BifurcationType.NeimarkSacker ? Math.Abs(critical[0].Phase) : null;
-            _bifurcations.Add(new BifurcationDraft(new Bifurcation(type, at.P, x, critical, branch, [], angle, located)));
+            _bifurcations.Add(new BifurcationDraft(new Bifurcation(type, at.P, x, critical, branch, [], angle, ok)));
             if (type == BifurcationType.BranchPoint && _o.BranchSwitching) _switches.Enqueue((_bifurcations.Count - 1, at, at.T));
+            if (ok && Dot(a.T, at.Y) > Dot(a.T, a.Y) && Dot(a.T, at.Y) < Dot(a.T, b.Y)) located.Add(at);
         }
+        return located;
     }
 
     private static Complex[] Critical(BifurcationType type, Complex[] ev)
