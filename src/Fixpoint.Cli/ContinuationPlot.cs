@@ -10,7 +10,6 @@ internal static class ContinuationPlot
     {
         var plt = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
-        bool stableShown = false, unstableShown = false;
         foreach (Branch b in r.Branches)
         {
             Color color = palette.GetColor(b.Id % palette.Colors.Length);
@@ -42,8 +41,6 @@ internal static class ContinuationPlot
                 s.MarkerSize = 0;
                 s.LineWidth = 2;
                 if (!stable) s.LinePattern = LinePattern.Dashed;
-                if (stable && !stableShown) { s.LegendText = "stable"; stableShown = true; }
-                if (!stable && !unstableShown) { s.LegendText = "unstable (dashed)"; unstableShown = true; }
             }
         }
         // Labels only where they do not pile up: at most one per 4% of the parameter range.
@@ -67,10 +64,11 @@ internal static class ContinuationPlot
             t.LabelOffsetX = 6;
             t.LabelOffsetY = -6;
         }
+        plt.Axes.Margins(0.08, 0.1);
         plt.XLabel(r.Parameter);
         plt.YLabel(yLabel);
-        plt.Title($"fixed points in {r.Parameter}{(r.Status == ContinuationStatus.Partial ? " (partial)" : "")}");
-        if (stableShown || unstableShown) plt.ShowLegend(Alignment.UpperLeft);
+        // The key is in the title: a legend box inside the axes would hide branches and bifurcations under it.
+        plt.Title($"fixed points in {r.Parameter}: stable solid, unstable dashed, one colour per branch{(r.Status == ContinuationStatus.Partial ? " (partial)" : "")}");
         byte[] png = plt.GetImageBytes(1000, 650, ImageFormat.Png);
         AtomicFile.Write(path, s => s.Write(png));
     }

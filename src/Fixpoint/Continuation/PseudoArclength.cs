@@ -170,7 +170,7 @@ internal sealed class Tracer
             while (b is null)
             {
                 double[] pred = [.. a.Y.Select((yi, i) => yi + h * a.T[i])];
-                if (Correct(pred, a.T, Dot(a.T, pred), 0.5 * h + 1e-9, out double[] y, out iterations))
+                if (Correct(pred, a.T, Dot(a.T, pred), 0.5 * h + 1e-9, out double[] y, out iterations, MaxMoveX(a, h)))
                 {
                     Node c = MakeNode(y, a.T);
                     // A sharp turn means the corrector may have jumped to another branch: take a shorter step.
@@ -187,7 +187,7 @@ internal sealed class Tracer
                 if (Math.Abs(a.P - bound) <= 1e-12 * (1 + Math.Abs(bound))) { end = BranchEnd.LeftRange; break; }
                 double frac = (bound - a.P) / (b.P - a.P);
                 double[] guess = [.. a.Y.Select((yi, i) => yi + frac * (b.Y[i] - yi))];
-                if (!Correct(guess, Unit(_n), bound, h, out double[] yb, out _)) { end = BranchEnd.LeftRange; break; }
+                if (!Correct(guess, Unit(_n), bound, 0.5 * Distance(a.Y, b.Y) + 1e-9, out double[] yb, out _, MaxMoveX(a, h))) { end = BranchEnd.LeftRange; break; }
                 b = MakeNode(yb, a.T);
                 boundary = true;
             }
@@ -197,12 +197,38 @@ internal sealed class Tracer
             _steps++;
             _progress?.Report(new Progress("continuation", _steps, _steps + _o.MaxSteps - step));
             if (boundary) { end = BranchEnd.LeftRange; break; }
-            if (step > 4 && Distance(b.Y, start.Y) < 0.6 * h) { nodes.Add(start); end = BranchEnd.Closed; break; }
+            if (step > 4 && PassesBy(a.Y, b.Y, start.Y)) { nodes.Add(start); end = BranchEnd.Closed; break; }
             if (iterations <= 4) h = Math.Min(1.5 * h, _o.MaxStep);
             else if (iterations >= 8) h *= 0.7;
             a = b;
         }
         return nodes;
+    }
+
+    /// <summary>
+    /// How far the corrector may move x from the prediction: the parameter and x have their own scales (paper A's m runs
+    /// to 100 while x stays O(1)), so a step long in p may land on another branch at the same p; the x-move is held to a
+    /// little more than the step's own x-part.
+    /// </summary>
+    private double MaxMoveX(Node a, double h)
+    {
+        double tx = DenseLinearAlgebra.MaxAbs(a.T.AsSpan(0, _n));
+        return 0.02 * (1 + DenseLinearAlgebra.MaxAbs(a.Y.AsSpan(0, _n))) + 0.5 * h * tx;
+    }
+
+    /// <summary>Whether the step a → b passes the branch's first point: it has closed (an isola, or a loop through a branch point).</summary>
+    private bool PassesBy(double[] a, double[] b, double[] start)
+    {
+        double ab = 0, along = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            ab += (b[i] - a[i]) * (b[i] - a[i]);
+            along += (start[i] - a[i]) * (b[i] - a[i]);
+        }
+        double tau = ab > 0 ? Math.Clamp(along / ab, 0, 1) : 0;
+        double far = 0;
+        for (int i = 0; i < a.Length; i++) far = Math.Max(far, Math.Abs(a[i] + tau * (b[i] - a[i]) - start[i]));
+        return far <= Math.Min(0.1 * Math.Sqrt(ab), 0.02 * (1 + DenseLinearAlgebra.MaxAbs(start.AsSpan(0, _n))));
     }
 
     private bool OnTracedBranch(double[] y)
@@ -332,7 +358,7 @@ internal sealed class Tracer
     /// Newton on [G(x, p); cᵀy − target] = 0 from <paramref name="y0"/>; fails when it does not converge, or moves
     /// farther than <paramref name="maxMove"/> (it would be landing on another branch).
     /// </summary>
-    internal bool Correct(double[] y0, double[] c, double target, double maxMove, out double[] y, out int iterations)
+    internal bool Correct(double[] y0, double[] c, double target, double maxMove, out double[] y, out int iterations, double maxMoveX = double.PositiveInfinity)
     {
         y = [.. y0];
         int m = _n + 1;
@@ -341,7 +367,8 @@ internal sealed class Tracer
         iterations = 0;
         for (int it = 0; it < 25; it++)
         {
-            IMap map = _family.At(y[^1]);
+            IMap? map = At(y[^1]);
+            if (map is null) return false;
             Residual(map, y, g);
             double r = DenseLinearAlgebra.MaxAbs(g);
             if (!double.IsFinite(r)) return false;
@@ -353,15 +380,26 @@ internal sealed class Tracer
             double step = DenseLinearAlgebra.MaxAbs(d);
             for (int i = 0; i < m; i++) y[i] += d[i];
             iterations++;
-            if (!(Distance(y, y0) <= maxMove)) return false;
-            if (step <= 1e-14 * (1 + DenseLinearAlgebra.MaxAbs(y)))
-            {
-                Residual(_family.At(y[^1]), y, g);
-                return DenseLinearAlgebra.MaxAbs(g) <= _o.Tolerance;
-            }
+            if (!(Distance(y, y0) <= maxMove) || !(DenseLinearAlgebra.MaxAbsDiff(y.AsSpan(0, _n), y0.AsSpan(0, _n)) <= maxMoveX)) return false;
+            if (step <= 1e-14 * (1 + DenseLinearAlgebra.MaxAbs(y))) return Converged(y, g);
         }
-        Residual(_family.At(y[^1]), y, g);
+        return Converged(y, g);
+    }
+
+    private bool Converged(double[] y, double[] g)
+    {
+        IMap? map = At(y[^1]);
+        if (map is null) return false;
+        Residual(map, y, g);
         return DenseLinearAlgebra.MaxAbs(g) <= _o.Tolerance;
+    }
+
+    /// <summary>The map at p, or null where the family refuses p (paper A's m ≤ 0): Newton may step outside the range, and there it fails like any other step.</summary>
+    private IMap? At(double p)
+    {
+        if (!double.IsFinite(p)) return null;
+        try { return _family.At(p); }
+        catch (ArgumentException) { return null; }
     }
 
     /// <summary>A node at <paramref name="y"/>: the tangent oriented by <paramref name="c"/> (cᵀt &gt; 0), eigenvalues, the augmented determinant's sign.</summary>
@@ -409,9 +447,12 @@ internal sealed class Tracer
         double p = y[^1], h = 1e-6 * Math.Max(1, Math.Abs(p));
         var fp = new double[_n];
         var fm = new double[_n];
-        _family.At(p + h).Evaluate(y.AsSpan(0, _n), fp);
-        _family.At(p - h).Evaluate(y.AsSpan(0, _n), fm);
-        for (int i = 0; i < _n; i++) fp[i] = (fp[i] - fm[i]) / (2 * h);
+        // At the edge of a family's domain the difference is one-sided.
+        IMap plus = At(p + h) ?? _family.At(p), minus = At(p - h) ?? _family.At(p);
+        double width = (At(p + h) is null ? 0 : h) + (At(p - h) is null ? 0 : h);
+        plus.Evaluate(y.AsSpan(0, _n), fp);
+        minus.Evaluate(y.AsSpan(0, _n), fm);
+        for (int i = 0; i < _n; i++) fp[i] = (fp[i] - fm[i]) / width;
         return fp;
     }
 
