@@ -135,6 +135,27 @@ public sealed class ContinueCliTests
     }
 
     [Fact]
+    public void StartingPointsComeFromACensusFileWhenGiven()
+    {
+        // The census of tanh(0.5·x) is the weight-scale family of tanh(x) at s = 0.5.
+        string dir = CliRunner.TempDir();
+        string half = Path.Combine(dir, "half.safetensors");
+        ModelFile.Save(TestNetworks.Scalar(0.5, 0), half);
+        Assert.Equal(0, CliRunner.Invoke("census", "--model", half, "--starts", "20", "--no-plot", "--out", Path.Combine(dir, "census")).ExitCode);
+        string census = Path.Combine(dir, "census", "census.json");
+        var (run, _, found, root) = Continue(TestNetworks.Scalar(1, 0), "--param", "weight-scale", "--from", "0.5", "--to", "2", "--from-census", census, "--y", "norm");
+        Assert.DoesNotContain("census at", run.Err);
+        Assert.Equal(1, root.GetProperty("startingPoints").GetInt32());
+        Assert.True(Math.Abs(Assert.Single(found).Parameter - 1) <= Located);
+        // A census of another dimension is refused in one line.
+        string two = Path.Combine(dir, "two.safetensors");
+        ModelFile.Save(TestNetworks.Dense(2, [0.5, 0, 0, 0.5], [0, 0]), two);
+        CliRunner.Run bad = CliRunner.Invoke("continue", "--model", two, "--param", "weight-scale", "--from", "0.5", "--to", "2", "--from-census", census, "--out", Path.Combine(dir, "bad"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("dimension", bad.Err);
+    }
+
+    [Fact]
     public void EmptyRangeIsRefused()
     {
         CliRunner.Run run = CliRunner.Invoke("continue", "--param", "weight-scale", "--from", "1", "--to", "1", "--out", Path.Combine(CliRunner.TempDir(), "o"));

@@ -102,6 +102,24 @@ public sealed class PseudoArclengthTests
     }
 
     [Fact]
+    public void KrylovCorrectorAndEigenvaluesLocateWhatTheDenseOnesDo()
+    {
+        // GMRES on the augmented operator and Krylov–Schur eigenvalues, forced at small N: the folds of the S and the
+        // Neimark–Sacker of the rotation are the same to the locate tolerance (branch points need the dense LU to switch).
+        var krylov = new ContinuationOptions { From = -1, To = 1, Newton = NewtonMethod.Krylov, Eigen = EigenMethod.Krylov };
+        ContinuationResult s = PseudoArclength.Run(new BiasShiftFamily(TestNetworks.Scalar(2, 0)), [[-0.99]], krylov);
+        Assert.Equal("krylov", s.NewtonMethod);
+        Assert.Contains(s.Bifurcations, b => b.Type == BifurcationType.Fold && Math.Abs(b.Parameter - FoldB) <= 1e-9);
+        Assert.Contains(s.Bifurcations, b => b.Type == BifurcationType.Fold && Math.Abs(b.Parameter + FoldB) <= 1e-9);
+        double c = Math.Cos(0.5), sn = Math.Sin(0.5);
+        ContinuationResult ns = PseudoArclength.Run(new WeightScaleFamily(TestNetworks.Dense(2, [c, -sn, sn, c], [0, 0])), [[0.0, 0.0]],
+            krylov with { From = 0.5, To = 2 });
+        Bifurcation h = ns.Bifurcations.Single();
+        Assert.Equal(BifurcationType.NeimarkSacker, h.Type);
+        Assert.True(Math.Abs(h.Parameter - 1) <= 1e-9 && Math.Abs(h.Angle!.Value - 0.5) <= 1e-9);
+    }
+
+    [Fact]
     public void CancellationKeepsWhatWasTracedAsPartial()
     {
         using var cts = new CancellationTokenSource();
