@@ -99,7 +99,7 @@ public sealed record CensusFile(
             r.Outcomes, r.StableCount, r.FixedPoints.Count, basins, r.FixedPoints.Select(CensusFixedPoint.From).ToList(), r.Cycles,
             r.EstimatedMissing,
             new CensusFileOptions(o.Solve.Atol, o.Solve.Rtol, o.Solve.MaxIterations, o.Solve.MaxPeriod, o.Solve.DivergenceBound,
-                o.UniqueTol, o.PolishTol, o.StabilityMargin, o.Unstable, o.UnstableStarts) { DeflateStarts = o.DeflateStarts },
+                o.UniqueTol, o.PolishTol, o.StabilityMargin, o.Unstable, o.UnstableStarts) { DeflateStarts = o.DeflateStarts > 0 ? o.DeflateStarts : null },
             r.Evaluations, r.ElapsedSeconds) { PhaseSeconds = r.Phases, EarlyAssignment = r.EarlyAssignment };
         if (context is not null && context.TryGetValue("jacobian", out string? jacobian)) file = file with { Jacobian = jacobian };
         return WithProvenance(file, context?.Where(kv => kv.Key != "jacobian"));
@@ -192,8 +192,9 @@ public sealed record CensusFileOptions(
     bool Unstable,
     int UnstableStarts)
 {
-    /// <summary>Starts deflated Newton ran from (0: off, and in files written before deflation).</summary>
-    public int DeflateStarts { get; init; }
+    /// <summary>Starts deflated Newton ran from; absent when off (so files written before deflation read and write back unchanged).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? DeflateStarts { get; init; }
 }
 
 /// <summary>One held input of a census: its name and the values it was held at.</summary>
