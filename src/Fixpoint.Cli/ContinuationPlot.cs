@@ -61,8 +61,11 @@ internal static class ContinuationPlot
             lastLabel = f.Parameter;
             var t = plt.Add.Text($"{label} {f.Parameter.ToString("0.####", CultureInfo.InvariantCulture)}", f.Parameter, fy);
             t.LabelFontSize = 13;
-            t.LabelOffsetX = 6;
             t.LabelOffsetY = -6;
+            // Near the right edge the label goes to the left of its dot, so it is not cut off.
+            bool right = f.Parameter > Math.Max(r.From, r.To) - 0.2 * range;
+            t.LabelAlignment = right ? Alignment.LowerRight : Alignment.LowerLeft;
+            t.LabelOffsetX = right ? -6 : 6;
         }
         plt.Axes.Margins(0.08, 0.1);
         plt.XLabel(r.Parameter);
