@@ -33,6 +33,8 @@ internal static class CensusCommand
         var unstable = new Option<bool>("--unstable") { Description = "Also run Newton from every start to find unstable fixed points (saddles, repellers)." };
         var newtonMethod = new Option<string>("--newton") { Description = $"Newton of polishing and --unstable: dense (LU), krylov (GMRES on J·v) or auto (krylov from N = {CensusNewton.KrylovThreshold}; default).", DefaultValueFactory = _ => "auto" };
         var unstableStarts = new Option<int>("--unstable-starts") { Description = "The unstable pass runs Newton from the first K starts only (default 0: all).", DefaultValueFactory = _ => 0 };
+        var deflate = new Option<bool>("--deflate") { Description = $"After the other passes, deflated Newton (Farrell et al. 2015) from the first --deflate-starts starts: each start again with every point found so far deflated, for more unstable points (docs/census.md)." };
+        var deflateStarts = new Option<int>("--deflate-starts") { Description = $"Starts that --deflate runs from (default {CensusOptions.DefaultDeflateStarts}).", DefaultValueFactory = _ => CensusOptions.DefaultDeflateStarts };
         var eigen = new Option<string>("--eigen") { Description = $"Eigenvalues of J at each fixed point: dense (all, O(N³)), krylov (Krylov–Schur on J·v: those with |λ| ≥ 0.95 and the leading few) or auto (krylov from N = {FixedPointStability.KrylovFromDimension}; default).", DefaultValueFactory = _ => "auto" };
         var assign = new Option<bool>("--assign") { Description = "Early assignment (Picard): a start that enters a proved ball of attraction of a fixed point ends there, converged to it (see docs/census.md). Off by default: it saves half the evaluations or more, but on the measured networks (N = 64 and 256) the proofs still cost more time than that saves." };
         var slowModes = new Option<int>("--slow-modes") { Description = $"Each fixed point's modes in census.json list every unstable mode (|λ| > 1) and this many of the slowest stable ones (default {FixedPointModes.DefaultSlow}).", DefaultValueFactory = _ => FixedPointModes.DefaultSlow };
@@ -52,7 +54,7 @@ internal static class CensusCommand
         foreach (Option o in new Option[] { starts, box, startLaw, startMean, startStd, startsFile, startsDataset })
             cmd.Options.Add(o);
         solver.AddTo(cmd);
-        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, eigen, assign, newtonMethod, slowModes, noModes, saveJacobians, trajectories, trajectorySteps, slowPoints, slowPointStarts, threads, project })
+        foreach (Option o in new Option[] { atol, rtol, maxIter, maxPeriod, divergence, uniqueTol, polishTol, margin, unstable, unstableStarts, deflate, deflateStarts, eigen, assign, newtonMethod, slowModes, noModes, saveJacobians, trajectories, trajectorySteps, slowPoints, slowPointStarts, threads, project })
             cmd.Options.Add(o);
         output.AddTo(cmd);
 
@@ -80,6 +82,7 @@ internal static class CensusCommand
                 StabilityMargin = p.GetValue(margin),
                 Unstable = p.GetValue(unstable),
                 UnstableStarts = p.GetValue(unstableStarts),
+                DeflateStarts = p.GetValue(deflate) ? p.GetValue(deflateStarts) : 0,
                 Eigen = eigenMethod,
                 EarlyAssignment = p.GetValue(assign) ? new EarlyAssignmentOptions(new Certify.ContractionBallProver()) : null,
                 Newton = CensusNewton.Parse(p.GetValue(newtonMethod)!) ?? throw new UsageException($"unknown --newton '{p.GetValue(newtonMethod)}'; known: {CensusNewton.NameList}"),
@@ -102,6 +105,7 @@ internal static class CensusCommand
             try { options.Solve.Validate(); }
             catch (ArgumentException) { throw new UsageException("--atol and --rtol are both 0: nothing could converge"); }
             if (options.UnstableStarts > 0 && !options.Unstable) throw new UsageException("--unstable-starts needs --unstable");
+            if (NetworkOptions.Given(p, deflateStarts) && !p.GetValue(deflate)) throw new UsageException("--deflate-starts needs --deflate");
             string lawName = p.GetValue(startLaw)!.Trim().ToLowerInvariant();
             string? file = p.GetValue(startsFile);
             string? dataset = p.GetValue(startsDataset);

@@ -12,6 +12,7 @@ public static class FixpointCli
         root.Subcommands.Add(EvalCommand.Create(console));
         root.Subcommands.Add(SweepCommand.Create(console, cancellationToken));
         root.Subcommands.Add(CertifyCommand.Create(console, cancellationToken));
+        root.Subcommands.Add(ContinueCommand.Create(console, cancellationToken));
         root.Subcommands.Add(ReproduceCommand.Create(console, cancellationToken));
         root.Subcommands.Add(ImportCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));

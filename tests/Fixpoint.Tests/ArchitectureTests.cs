@@ -24,7 +24,7 @@ public class ArchitectureTests(ITestOutputHelper output)
     }
 
     /// <summary>The order of docs/architecture.md, "Layers", from the bottom.</summary>
-    private static readonly string[] Layers = [FolderGraph.Root, "Numerics", "Maps", "Onnx", "Init", "Solvers", "Census", "Certify", "Spectra", "Training", "Applications", "IO", "Experiments"];
+    private static readonly string[] Layers = [FolderGraph.Root, "Numerics", "Maps", "Onnx", "Init", "Solvers", "Census", "Continuation", "Certify", "Spectra", "Training", "Applications", "IO", "Experiments"];
 
     [Fact]
     public void EveryFolderUsesOnlyTheLayersBelowIt()

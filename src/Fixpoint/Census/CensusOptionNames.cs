@@ -12,5 +12,6 @@ public static class CensusOptionNames
         new(nameof(SolveOptions.DivergenceBound), "--divergence-bound", "divergenceBound", "> 0"), new(nameof(SolveOptions.Threads), "--threads", "threads", "≥ 0"),
         new(nameof(CensusOptions.UniqueTol), "--unique-tol", "uniqueTol", "> 0"), new(nameof(CensusOptions.PolishTol), "--polish-tol", "polishTol", "> 0"),
         new(nameof(CensusOptions.StabilityMargin), "--margin", "margin", "in [0, 1)"), new(nameof(CensusOptions.UnstableStarts), "--unstable-starts", "unstableStarts", "≥ 0"),
+        new(nameof(CensusOptions.DeflateStarts), "--deflate-starts", "deflateStarts", "≥ 0"),
     ];
 }

@@ -67,6 +67,17 @@ public sealed record CensusOptions
     /// <summary>The slow-point search (<see cref="SlowPointSearch"/>) after the census; null: off.</summary>
     public SlowPointOptions? SlowPoints { get; init; }
 
+    private readonly int _deflateStarts;
+
+    /// <summary>Deflated Newton from the first DeflateStarts starts, once the other passes are done (0: off; docs/census.md, "Deflation").</summary>
+    public int DeflateStarts { get => _deflateStarts; init => _deflateStarts = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(DeflateStarts), value, "must be ≥ 0"); }
+
+    /// <summary>At most this many new points from one start by deflation (each found one is deflated for the next try).</summary>
+    public const int DeflationsPerStart = 8;
+
+    /// <summary>The number of starts <c>--deflate</c> takes when <c>--deflate-starts</c> is not given.</summary>
+    public const int DefaultDeflateStarts = 100;
+
     /// <summary>Iteration limit of Newton in polishing and in the unstable pass.</summary>
     public int NewtonMaxIterations { get => _newtonMaxIterations; init => _newtonMaxIterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NewtonMaxIterations), value, "must be ≥ 1"); }
 }

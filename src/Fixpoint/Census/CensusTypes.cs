@@ -40,6 +40,8 @@ public enum FoundBy
     Iteration,
     /// <summary>Only the unstable pass (Newton on F(x) − x) reached it.</summary>
     Newton,
+    /// <summary>Only deflated Newton (<see cref="DeflatedNewton"/>, census option DeflateStarts) reached it.</summary>
+    Deflation,
 }
 
 /// <summary>One distinct fixed point found by a census.</summary>
@@ -52,7 +54,7 @@ public enum FoundBy
 /// <param name="IsFocus">True when J has a complex pair (orbits spiral); false for a node.</param>
 /// <param name="Hits">Starts whose solve converged to this point (0 for points found only by the Newton pass).</param>
 /// <param name="BasinFraction">Hits / finished starts.</param>
-/// <param name="FoundBy"><see cref="FoundBy.Iteration"/> (the census solver) or <see cref="FoundBy.Newton"/> (the unstable pass only).</param>
+/// <param name="FoundBy"><see cref="FoundBy.Iteration"/> (the census solver), <see cref="FoundBy.Newton"/> (the unstable pass only) or <see cref="FoundBy.Deflation"/> (deflated Newton only).</param>
 public sealed record FixedPointInfo(
     double[] X,
     double Residual,

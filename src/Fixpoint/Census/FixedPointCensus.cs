@@ -131,6 +131,31 @@ public static class FixedPointCensus
             newtonSeconds = Stopwatch.GetElapsedTime(phase).TotalSeconds;
         }
 
+        // 3b. Deflation (docs/census.md, "Deflation"): deflated Newton from the first DeflateStarts starts, each start
+        // again and again with every point known so far deflated, until it finds nothing new. Sequential: the known set grows.
+        if (options.DeflateStarts > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            phase = Stopwatch.GetTimestamp();
+            var deflated = new DeflatedNewton(map, options.Newton);
+            var known = clusters.Select(c => c.Best).ToList();
+            int k = Math.Min(options.DeflateStarts, count);
+            for (int i = 0; i < k && !cancellationToken.IsCancellationRequested; i++)
+            {
+                for (int round = 0; round < CensusOptions.DeflationsPerStart; round++)
+                {
+                    double[]? x = deflated.Solve(x0.AsSpan(i * n, n), known, options.PolishTol, options.UniqueTol, options.NewtonMaxIterations, options.Solve.DivergenceBound);
+                    if (x is null || index.Find(x) >= 0) break;
+                    var y = new double[n];
+                    map.Evaluate(x, y);
+                    clusters.Add(new Cluster(x, MaxAbsDiff(y, x), FoundBy.Deflation));
+                    index.Add(x);
+                    known.Add(x);
+                }
+                progress?.Report(new Progress("deflation", i + 1, k));
+            }
+            newtonSeconds += Stopwatch.GetElapsedTime(phase).TotalSeconds;
+        }
+
         // 4. Polish each cluster's best member with Newton and recompute its residual.
         var polishOptions = options.Solve with { Atol = options.PolishTol, Rtol = 0, MaxIterations = options.NewtonMaxIterations, Threads = 1 };
         ISolver newton = CensusNewton.For(options.Newton, n);
@@ -166,7 +191,7 @@ public static class FixedPointCensus
                 Cluster keep = merged[m], other = clusters[c];
                 keep.Hits += other.Hits;
                 if (other.Residual < keep.Residual) { keep.Point = other.Point; keep.Residual = other.Residual; keep.Polished = other.Polished; mergedIndex.Replace(m, keep.Point!); }
-                if (keep.FoundBy == FoundBy.Newton && other.FoundBy == FoundBy.Iteration) keep.FoundBy = FoundBy.Iteration;
+                if (keep.FoundBy != FoundBy.Iteration && other.FoundBy == FoundBy.Iteration) keep.FoundBy = FoundBy.Iteration;
                 remap[c] = m;
             }
         }

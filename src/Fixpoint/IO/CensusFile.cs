@@ -104,7 +104,7 @@ public sealed record CensusFile(
             r.Outcomes, r.StableCount, r.FixedPoints.Count, basins, r.FixedPoints.Select(CensusFixedPoint.From).ToList(), r.Cycles,
             r.EstimatedMissing,
             new CensusFileOptions(o.Solve.Atol, o.Solve.Rtol, o.Solve.MaxIterations, o.Solve.MaxPeriod, o.Solve.DivergenceBound,
-                o.UniqueTol, o.PolishTol, o.StabilityMargin, o.Unstable, o.UnstableStarts),
+                o.UniqueTol, o.PolishTol, o.StabilityMargin, o.Unstable, o.UnstableStarts) { DeflateStarts = o.DeflateStarts > 0 ? o.DeflateStarts : null },
             r.Evaluations, r.ElapsedSeconds) { PhaseSeconds = r.Phases, EarlyAssignment = r.EarlyAssignment, SlowPoints = r.SlowPoints?.Select(CensusSlowPoint.From).ToList() };
         if (context is not null && context.TryGetValue("jacobian", out string? jacobian)) file = file with { Jacobian = jacobian };
         return WithProvenance(file, context?.Where(kv => kv.Key != "jacobian"));
@@ -249,7 +249,12 @@ public sealed record CensusFileOptions(
     double PolishTol,
     double StabilityMargin,
     bool Unstable,
-    int UnstableStarts);
+    int UnstableStarts)
+{
+    /// <summary>Starts deflated Newton ran from; absent when off (so files written before deflation read and write back unchanged).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? DeflateStarts { get; init; }
+}
 
 /// <summary>One held input of a census: its name and the values it was held at.</summary>
 public sealed record HeldValues(string Name, double[] Values);
