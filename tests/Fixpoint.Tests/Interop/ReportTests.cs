@@ -7,7 +7,7 @@ namespace Fixpoint.Tests.Interop;
 /// <summary>Issue 9: fixpoint report gathers a folder of outputs into one self-contained report.html.</summary>
 public partial class ReportTests
 {
-    /// <summary>A folder as the verbs leave it: a census (with its PNG), a sweep report, a certificate, an unknown file and a broken JSON file.</summary>
+    /// <summary>A folder as the verbs leave it: a census (with its three PNGs), a sweep report, a certificate, an unknown file and a broken JSON file.</summary>
     internal static (string Dir, int FixedPoints, int Pngs) MakeOutputs()
     {
         string dir = CliRunner.TempDir();
@@ -23,7 +23,7 @@ public partial class ReportTests
             """{"command":"fixpoint certify --network ke2024-poly","fixpointVersion":"0.1.0","boxes":[{"lo":[0,0],"hi":[0.1,0.1],"status":"unique"}],"unique":1}""");
         File.WriteAllBytes(Path.Combine(dir, "weights.bin"), [1, 2, 3]);
         File.WriteAllText(Path.Combine(dir, "broken.json"), "{ not json");
-        return (dir, fixedPoints, 2);
+        return (dir, fixedPoints, 4); // census.png, eigenvalues.png, basins.png and the sweep's q_vs_depth.png
     }
 
     [Fact]
