@@ -62,10 +62,11 @@ internal static partial class ContinueCommand
             string dir = output.Dir(p);
 
             using LoadedModel loaded = held.Load(p, net);
-            if (loaded.Summary is not null) foreach (string line in loaded.Summary.Lines()) console.Error.WriteLine(line);
             if (loaded.Conditions.Count != 1) throw new UsageException($"continue takes one condition of the held inputs; --hold gives {loaded.Conditions.Count}");
             IParameterFamily family = Family(spec, p, net, loaded);
             if (yCoordinate >= family.Dimension) throw new UsageException($"--y x:{yCoordinate}: the network has dimension {family.Dimension}");
+            // The summary after every check, so that bad input stays one line.
+            if (loaded.Summary is not null) foreach (string line in loaded.Summary.Lines()) console.Error.WriteLine(line);
             List<double[]> points = StartingPoints(p, console, family, a, k, bx, p.GetValue(fromCensus), p.GetValue(net.Seed), ct);
 
             using var run = RunFolder.Begin(dir, "branches.csv", "bifurcations.json", "bifurcation.png");
