@@ -92,6 +92,7 @@ public class SolverSpecTests
             (Find(CensusOptionNames.All, "PolishTol"), () => _ = new CensusOptions { PolishTol = 0 }),
             (Find(CensusOptionNames.All, "StabilityMargin"), () => _ = new CensusOptions { StabilityMargin = 1 }),
             (Find(CensusOptionNames.All, "UnstableStarts"), () => _ = new CensusOptions { UnstableStarts = -1 }),
+            (Find(CensusOptionNames.All, "DeflateStarts"), () => _ = new CensusOptions { DeflateStarts = -1 }),
             (Solver("damping"), () => _ = new PicardSolver { Damping = 0 }),
             (Solver("history"), () => _ = new AndersonSolver { History = 0 }),
             (Solver("mixing"), () => _ = new AndersonSolver { Mixing = 0 }),
