@@ -75,7 +75,8 @@ public static class SemiSupervised
         for (int a = 0; a < attractors; a++)
             for (int b = 0; b < attractors; b++)
                 between[a, b] = SquaredDistance(catalog.Points[a], catalog.Points[b]);
-        double[,] graph = SpreadingOperator(train, options.K);
+        // Label spreading's fixed point F = (1 − α)(I − αS)⁻¹ Y, with one LU of I − αS for every draw of the labels.
+        var spreading = SpreadingSolver(SpreadingOperator(train, options.K), options.Alpha);
         var rows = new List<SemiSupervisedRow>();
         foreach (double fraction in options.LabelFractions)
         {
@@ -89,7 +90,7 @@ public static class SemiSupervised
                 int[] attractorLabel = AttractorLabels(trainAttr, train.Labels, labelled, attractors, classes);
                 int[] nearestLabel = NearestLabelled(attractorLabel, between);
                 var sub = Subset(train, labelled);
-                int[] spread = Spread(graph, train.Labels, labelled, classes, options.Alpha);
+                int[] spread = Spread(spreading, train.Labels, labelled, classes);
                 var spreadSet = new Dataset(train.Source, train.Features, train.Dimension, spread);
                 int c0 = 0, c1 = 0, c2 = 0, c3 = 0;
                 for (int i = 0; i < test.Count; i++)
@@ -194,29 +195,23 @@ public static class SemiSupervised
         return w;
     }
 
-    /// <summary>F ← α S F + (1 − α) Y until it settles (≤ 1000 steps); each training image takes argmax F (its own label when labelled).</summary>
-    private static int[] Spread(double[,] s, int[] labels, int[] labelled, int classes, double alpha)
+    private static MathNet.Numerics.LinearAlgebra.Factorization.LU<double> SpreadingSolver(double[,] s, double alpha)
+    {
+        int n = s.GetLength(0);
+        var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (i, j) => (i == j ? 1.0 : 0.0) - alpha * s[i, j]);
+        return m.LU();
+    }
+
+    /// <summary>
+    /// The limit of F ← α S F + (1 − α) Y (Zhou et al. 2004), solved directly: each training image takes argmax F (its own
+    /// label when labelled; the factor 1 − α does not change the argmax).
+    /// </summary>
+    private static int[] Spread(MathNet.Numerics.LinearAlgebra.Factorization.LU<double> solver, int[] labels, int[] labelled, int classes)
     {
         int n = labels.Length;
-        var y = new double[n, classes];
+        var y = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, classes);
         foreach (int i in labelled) y[i, labels[i]] = 1;
-        var f = (double[,])y.Clone();
-        var next = new double[n, classes];
-        for (int step = 0; step < 1000; step++)
-        {
-            double change = 0;
-            for (int i = 0; i < n; i++)
-                for (int c = 0; c < classes; c++)
-                {
-                    double v = 0;
-                    for (int j = 0; j < n; j++) v += s[i, j] * f[j, c];
-                    v = alpha * v + (1 - alpha) * y[i, c];
-                    change = Math.Max(change, Math.Abs(v - f[i, c]));
-                    next[i, c] = v;
-                }
-            (f, next) = (next, f);
-            if (change < 1e-9) break;
-        }
+        var f = solver.Solve(y);
         var result = new int[n];
         var isLabelled = new bool[n];
         foreach (int i in labelled) isLabelled[i] = true;
