@@ -20,7 +20,11 @@ internal static class TrainCommand
     public const int DefaultCertify = 3;
 
     internal sealed record Settings(DataSource Data, SplitSpec Split, SquareNetworkSpec Network, TrainOptions Train,
-        MemoryOptions Memory, bool Census, string Out, bool Plot, string Command);
+        MemoryOptions Memory, bool Census, string Out, bool Plot, string Command, int TrackEvery = 0);
+
+    /// <summary>The trained map's fixed points at one epoch (<c>--track-every</c>): what memory_epochs.csv holds.</summary>
+    internal sealed record EpochMemory(int Epoch, double MedianSpectralRadiusAtImage, int StoredAt005, int StoredAt01, int StoredAt025,
+        int AttractorsOfTrainingImages, int StableFixedPoints, int SpuriousAttractors, int Cycles, double MedianDistance);
 
     internal sealed record Outcome(int ExitCode, TrainingResult Training, MemoryReport? Memory, string ModelPath, Dataset Train, Dataset Test);
 
@@ -44,12 +48,13 @@ internal static class TrainCommand
         var censusStarts = new Option<int>("--census-starts") { Description = $"Uniform starts in [-1, 1]^N added to the training images in the census of the trained map (default {DefaultCensusStarts}).", DefaultValueFactory = _ => DefaultCensusStarts };
         var noCensus = new Option<bool>("--no-census") { Description = "Skip the census of the trained map." };
         var storeTol = new Option<double>("--store-tol") { Description = $"A training image x is stored when iteration from x reaches a fixed point x* with ρ(J(x*)) < 1 and ‖x* − x‖∞ ≤ this (default {MemoryOptions.DefaultStoreTol}).", DefaultValueFactory = _ => MemoryOptions.DefaultStoreTol };
+        var trackEvery = new Option<int>("--track-every") { Description = "Every E epochs (and at epoch 0), a census of the map as it trains: ρ at the training images, images stored within 0.05, 0.1 and 0.25, spurious attractors (memory_epochs.csv; default 0: off).", DefaultValueFactory = _ => 0 };
         var certify = new Option<int>("--certify") { Description = $"Krawczyk interval certificates for the attractors of this many stored training images (default {DefaultCertify}; seconds each for 64 pixels).", DefaultValueFactory = _ => DefaultCertify };
         var output = new VerbOutput(DefaultOut, null, "the PNG figures");
 
         var cmd = new Command("train", "Train a square autoencoder on images (Adam, Jacobian penalty), save it as safetensors, record heavy tails, and count the training images that became attracting fixed points.");
         data.AddTo(cmd);
-        foreach (Option o in new Option[] { hidden, tied, depth, activation, initGain, epochs, batch, lr, constantLr, wd, penalty, noise, seed, threads, censusStarts, noCensus, storeTol, certify })
+        foreach (Option o in new Option[] { hidden, tied, depth, activation, initGain, epochs, batch, lr, constantLr, wd, penalty, noise, seed, threads, censusStarts, noCensus, storeTol, certify, trackEvery })
             cmd.Options.Add(o);
         output.AddTo(cmd);
         cmd.SetAction(p =>
@@ -91,7 +96,7 @@ internal static class TrainCommand
             (Dataset all, _, _) = DataOptions.Load(source, split);
             var spec = new SquareNetworkSpec(all.Dimension, widths, act, isTied, d, gain);
             var settings = new Settings(source, split, spec, options, memory, !p.GetValue(noCensus), output.Dir(p), output.Plot(p),
-                VerbOutput.CommandLine(p));
+                VerbOutput.CommandLine(p), Check(p.GetValue(trackEvery), v => v >= 0, "--track-every", "≥ 0"));
             return Execute(settings, console, ct).ExitCode;
         });
         return cmd;
@@ -111,7 +116,20 @@ internal static class TrainCommand
             if (pr.Epoch % every == 0 || pr.Epoch == pr.Epochs)
                 console.Error.WriteLine($"epoch {pr.Epoch}/{pr.Epochs}: training reconstruction MSE {pr.Reconstruction:0.#####e+0}");
         });
-        TrainingResult result = AutoencoderTrainer.Train(model, train, test, s.Train, progress, ct);
+        var tracked = new List<EpochMemory>();
+        // The census of the map as it trains: the same starts at every tracked epoch, no certificates.
+        MemoryOptions trackOptions = s.Memory with { Certify = 0 };
+        void Track(int epoch)
+        {
+            if (s.TrackEvery <= 0 || (epoch % s.TrackEvery != 0 && epoch != s.Train.Epochs)) return;
+            MemoryReport m = MemoryAnalysis.Run(model.ToNetwork(), train, trackOptions, null, ct);
+            // MemoryAnalysis's own counts on its tolerance ladder (0.05, 0.1, 0.25, 0.5).
+            int At(double tol) => m.StoredAt[tol.ToString("0.##", CultureInfo.InvariantCulture)];
+            tracked.Add(new EpochMemory(epoch, m.MedianSpectralRadiusAtImage, At(0.05), At(0.1), At(0.25), m.AttractorsOfTrainingImages, m.StableFixedPoints,
+                m.SpuriousAttractors, m.Cycles, m.MedianDistance));
+            console.Error.WriteLine($"epoch {epoch}: median ρ at the images {m.MedianSpectralRadiusAtImage:0.###}, stored within 0.05/0.1/0.25: {At(0.05)}/{At(0.1)}/{At(0.25)}, spurious attractors {m.SpuriousAttractors}");
+        }
+        TrainingResult result = AutoencoderTrainer.Train(model, train, test, s.Train, progress, ct, Track);
         EpochRecord first = result.History[0], last = result.Final;
         o.WriteLine($"trained {last.Epoch} epochs in {result.Seconds:0.0} s{(result.Cancelled ? " (interrupted)" : "")}: training MSE {Format.Sci(last.Reconstruction, 4)}, test MSE {Format.Sci(last.TestReconstruction, 4)}, Jacobian penalty {Format.Sci(last.JacobianPenalty, 4)}");
         for (int l = 0; l < last.Tails.Count; l++)
@@ -131,6 +149,14 @@ internal static class TrainCommand
         ModelFile.Save(network, modelPath, extraMetadata: meta);
         WriteLossCsv(result.History, Path.Combine(s.Out, "loss.csv"));
         WriteTailsCsv(result.History, Path.Combine(s.Out, "tails.csv"));
+        if (tracked.Count > 0)
+        {
+            var sb = new StringBuilder("epoch,median_spectral_radius_at_image,stored_within_0.05,stored_within_0.1,stored_within_0.25,attractors_of_training_images,stable_fixed_points,spurious_attractors,cycles,median_distance\n");
+            foreach (EpochMemory e in tracked)
+                sb.AppendLine(string.Join(",", e.Epoch.ToString(CultureInfo.InvariantCulture), Format.Csv(e.MedianSpectralRadiusAtImage), e.StoredAt005, e.StoredAt01, e.StoredAt025,
+                    e.AttractorsOfTrainingImages, e.StableFixedPoints, e.SpuriousAttractors, e.Cycles, Format.Csv(e.MedianDistance)));
+            AtomicFile.WriteText(Path.Combine(s.Out, "memory_epochs.csv"), sb.ToString());
+        }
         if (s.Plot)
         {
             ApplicationPlots.Loss(result.History, $"Training {s.Network.Describe()}, λ = {Format.Value(s.Train.JacobianPenalty)}", Path.Combine(s.Out, "loss.png"));

@@ -62,8 +62,10 @@ public sealed record TrainingResult(SquareModel Model, IReadOnlyList<EpochRecord
 /// <summary>Trains a square autoencoder F ≈ identity on data with Adam, mini-batches, weight decay and an optional Jacobian penalty.</summary>
 public static class AutoencoderTrainer
 {
+    /// <param name="afterEpoch">Called with the epoch number after epoch 0 (the initial network) and after every epoch, while
+    /// <paramref name="model"/> holds that epoch's weights: where a caller measures the map as it trains.</param>
     public static TrainingResult Train(SquareModel model, Dataset train, Dataset? test, TrainOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, Action<int>? afterEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -84,6 +86,7 @@ public static class AutoencoderTrainer
         AutoencoderLoss init = evaluator.Compute(train.Features, train.Features, train.Count, fixedProbes, 1.0, withGradient: false);
         history.Add(new EpochRecord(0, double.NaN, init.Reconstruction, init.JacobianPenalty, test is null ? double.NaN : Mse(evaluator, test),
             options.RecordTails ? Tails(model, assess: true) : [], clock.Elapsed.TotalSeconds));
+        afterEpoch?.Invoke(0);
         var xb = new double[batch * n];
         var yb = new double[batch * n];
         var vb = new double[batch * n];
@@ -120,6 +123,7 @@ public static class AutoencoderTrainer
             history.Add(new EpochRecord(epoch, sumObjective / batches, mse, now.JacobianPenalty,
                 test is null ? double.NaN : Mse(evaluator, test), options.RecordTails ? Tails(model, assess: epoch == options.Epochs) : [], clock.Elapsed.TotalSeconds));
             progress?.Report(new TrainingProgress(epoch, options.Epochs, mse));
+            afterEpoch?.Invoke(epoch);
         }
         return new TrainingResult(model, history, clock.Elapsed.TotalSeconds, cancelled);
     }

@@ -98,6 +98,25 @@ public class ApplicationCliTests
     }
 
     [Fact]
+    public void TrackingRecordsTheMapsFixedPointsAtEveryTrackedEpochAndTheLastAgreesWithTheFinalCensus()
+    {
+        string dir = CliRunner.TempDir();
+        var run = CliRunner.Invoke("train", "--train-count", "40", "--test-count", "20", "--hidden", "16", "--epochs", "7", "--census-starts", "10",
+            "--track-every", "3", "--no-plot", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Err);
+        string[] rows = File.ReadAllLines(Path.Combine(dir, "memory_epochs.csv"));
+        Assert.StartsWith("epoch,median_spectral_radius_at_image,stored_within_0.05", rows[0]);
+        Assert.Equal(["0", "3", "6", "7"], rows.Skip(1).Select(r => r.Split(',')[0]).ToArray());
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "train.json")));
+        JsonElement memory = doc.RootElement.GetProperty("memory");
+        string[] last = rows[^1].Split(',');
+        Assert.Equal(memory.GetProperty("storedAt").GetProperty("0.25").GetInt32(), int.Parse(last[4], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(memory.GetProperty("spuriousAttractors").GetInt32(), int.Parse(last[7], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(memory.GetProperty("medianSpectralRadiusAtImage").GetDouble(), double.Parse(last[1], System.Globalization.CultureInfo.InvariantCulture), 12);
+        Assert.Equal(2, CliRunner.Invoke("train", "--track-every", "-1", "--out", dir).ExitCode);
+    }
+
+    [Fact]
     public void EarlyExitReportsLoopsAccuracyAndSpeedUp()
     {
         string dir = CliRunner.TempDir();
