@@ -89,7 +89,7 @@ public static class SemiSupervised
                 int[] labelled = Subset(train.Count, m, Rng.Derive(17, Rng.HashKey("semi-supervised"), (ulong)(seed * 1000 + (int)Math.Round(fraction * 1000))));
                 int[] attractorLabel = AttractorLabels(trainAttr, train.Labels, labelled, attractors, classes);
                 int[] nearestLabel = NearestLabelled(attractorLabel, between);
-                var sub = Subset(train, labelled);
+                var sub = train.Select(labelled);
                 int[] spread = Spread(spreading, train.Labels, labelled, classes);
                 var spreadSet = new Dataset(train.Source, train.Features, train.Dimension, spread);
                 int c0 = 0, c1 = 0, c2 = 0, c3 = 0;
@@ -127,13 +127,6 @@ public static class SemiSupervised
             (all[i], all[j]) = (all[j], all[i]);
         }
         return all[..m].Order().ToArray();
-    }
-
-    private static Dataset Subset(Dataset d, int[] rows)
-    {
-        var x = new double[rows.Length * d.Dimension];
-        for (int i = 0; i < rows.Length; i++) d.Row(rows[i]).CopyTo(x.AsSpan(i * d.Dimension, d.Dimension));
-        return new Dataset(d.Source, x, d.Dimension, rows.Select(r => d.Labels![r]).ToArray());
     }
 
     /// <summary>Majority label of the labelled images reaching each attractor (ties: the smallest label); −1 when none does.</summary>

@@ -105,12 +105,6 @@ public static class TailAssessments
         return d;
     }
 
-    /// <summary>erfc(x) for x ≥ 0 (Numerical Recipes' Chebyshev fit, relative error below 1.2e-7).</summary>
-    public static double Erfc(double x)
-    {
-        double z = Math.Abs(x), t = 1 / (1 + 0.5 * z);
-        double r = t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
-            t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-        return x >= 0 ? r : 2 - r;
-    }
+    /// <summary>The complementary error function.</summary>
+    public static double Erfc(double x) => MathNet.Numerics.SpecialFunctions.Erfc(x);
 }
