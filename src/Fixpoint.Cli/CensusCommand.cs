@@ -36,7 +36,14 @@ internal static class CensusCommand
         var deflate = new Option<bool>("--deflate") { Description = $"After the other passes, deflated Newton (Farrell et al. 2015) from the first --deflate-starts starts: each start again with every point found so far deflated, for more unstable points (docs/census.md)." };
         var deflateStarts = new Option<int>("--deflate-starts") { Description = $"Starts that --deflate runs from (default {CensusOptions.DefaultDeflateStarts}).", DefaultValueFactory = _ => CensusOptions.DefaultDeflateStarts };
         var eigen = new Option<string>("--eigen") { Description = $"Eigenvalues of J at each fixed point: dense (all, O(N³)), krylov (Krylov–Schur on J·v: those with |λ| ≥ 0.95 and the leading few) or auto (krylov from N = {FixedPointStability.KrylovFromDimension}; default).", DefaultValueFactory = _ => "auto" };
-        var assign = new Option<bool>("--assign") { Description = "Early assignment (Picard): a start that enters a proved ball of attraction of a fixed point ends there, converged to it (see docs/census.md). Off by default: it saves half the evaluations or more, but on the measured networks (N = 64 and 256) the proofs still cost more time than that saves." };
+        var assign = new Option<string>("--assign")
+        {
+            Description = "Early assignment (Picard): a start that enters a proved ball of attraction of a fixed point ends there, converged to it (see docs/census.md). "
+                + $"auto (default): where the proofs pay, on a network with at least {Fixpoint.Census.EarlyAssignmentOptions.AutomaticStartsPerDimension}·N starts; on (also a bare --assign); off.",
+            Arity = ArgumentArity.ZeroOrOne,
+            DefaultValueFactory = _ => "auto",
+            CustomParser = r => r.Tokens.Count == 0 ? "on" : r.Tokens[0].Value,
+        };
         var slowModes = new Option<int>("--slow-modes") { Description = $"Each fixed point's modes in census.json list every unstable mode (|λ| > 1) and this many of the slowest stable ones (default {FixedPointModes.DefaultSlow}).", DefaultValueFactory = _ => FixedPointModes.DefaultSlow };
         var noModes = new Option<bool>("--no-modes") { Description = "Leave the modes (eigenvalues with unit eigenvectors) out of census.json." };
         var saveJacobians = new Option<bool>("--save-jacobians") { Description = $"Write J at every fixed point (and ∂F/∂u for held inputs) to {JacobiansFileName}." };
@@ -84,7 +91,14 @@ internal static class CensusCommand
                 UnstableStarts = p.GetValue(unstableStarts),
                 DeflateStarts = p.GetValue(deflate) ? p.GetValue(deflateStarts) : 0,
                 Eigen = eigenMethod,
-                EarlyAssignment = p.GetValue(assign) ? new EarlyAssignmentOptions(new Certify.ContractionBallProver()) : null,
+                EarlyAssignment = p.GetValue(assign) switch
+                {
+                    "auto" => new EarlyAssignmentOptions(new Certify.ContractionBallProver()) { Automatic = true },
+                    "on" => new EarlyAssignmentOptions(new Certify.ContractionBallProver()),
+                    "off" => null,
+                    string v => throw new UsageException($"--assign takes auto, on or off (got '{v}')"),
+                    null => throw new UsageException("--assign takes auto, on or off"),
+                },
                 Newton = CensusNewton.Parse(p.GetValue(newtonMethod)!) ?? throw new UsageException($"unknown --newton '{p.GetValue(newtonMethod)}'; known: {CensusNewton.NameList}"),
             }, CensusOptionNames.All);
             int slow = p.GetValue(slowModes);

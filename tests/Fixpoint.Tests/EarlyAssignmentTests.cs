@@ -148,20 +148,53 @@ public class EarlyAssignmentTests
     }
 
     [Fact]
-    public void CensusAssignsOnlyWhenAskedAndRecordsTheBalls()
+    public void CensusAssignsWhereItPaysOnOrOffWhenAskedAndRecordsTheBalls()
     {
+        // N = 8: auto assigns from 64·8 = 512 starts on.
         string dir = CliRunner.TempDir();
-        string[] common = ["census", "--width", "8", "--depth", "2", "--weights", "gaussian(0.8)", "--seed", "2", "--starts", "800", "--no-plot"];
-        var plain = CliRunner.Invoke([.. common, "--out", Path.Combine(dir, "plain")]);
-        Assert.Equal(0, plain.ExitCode);
-        Assert.Null(CensusFile.Read(Path.Combine(dir, "plain", "census.json")).EarlyAssignment);
-        var assigned = CliRunner.Invoke([.. common, "--assign", "--out", Path.Combine(dir, "assigned")]);
-        Assert.Equal(0, assigned.ExitCode);
-        CensusFile a = CensusFile.Read(Path.Combine(dir, "assigned", "census.json"));
-        CensusFile b = CensusFile.Read(Path.Combine(dir, "plain", "census.json"));
-        Assert.True(a.EarlyAssignment!.AssignedStarts > 0);
-        Assert.Equal(b.Outcomes, a.Outcomes);
-        Assert.Equal(b.FixedPoints.Select(f => f.Hits), a.FixedPoints.Select(f => f.Hits));
-        Assert.Contains(a.FixedPoints, f => f.Ball is { Norm: "eigenbasis" });
+        string[] common = ["census", "--width", "8", "--depth", "2", "--weights", "gaussian(0.8)", "--seed", "2", "--no-plot"];
+        CensusFile Run(string name, params string[] extra)
+        {
+            var run = CliRunner.Invoke([.. common, .. extra, "--out", Path.Combine(dir, name)]);
+            Assert.True(run.ExitCode == 0, run.Err);
+            return CensusFile.Read(Path.Combine(dir, name, "census.json"));
+        }
+        CensusFile plain = Run("plain", "--starts", "800", "--assign", "off");
+        Assert.Null(plain.EarlyAssignment);
+        CensusFile auto = Run("auto", "--starts", "800");
+        CensusFile on = Run("on", "--starts", "800", "--assign");
+        Assert.Null(Run("few", "--starts", "500").EarlyAssignment);
+        Assert.NotNull(Run("few-on", "--starts", "500", "--assign", "on").EarlyAssignment);
+        foreach (CensusFile a in new[] { auto, on })
+        {
+            Assert.True(a.EarlyAssignment!.AssignedStarts > 0);
+            Assert.Equal(plain.Outcomes, a.Outcomes);
+            Assert.Equal(plain.FixedPoints.Select(f => f.Hits), a.FixedPoints.Select(f => f.Hits));
+            Assert.Contains(a.FixedPoints, f => f.Ball is { Norm: "eigenbasis" });
+        }
+        var bad = CliRunner.Invoke([.. common, "--starts", "10", "--assign", "sometimes", "--out", Path.Combine(dir, "bad")]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--assign takes auto, on or off", bad.Err);
+    }
+
+    [Fact]
+    public void AutomaticAssignmentSkipsMapsItCannotProveAndCensusesTooSmallToPay()
+    {
+        var auto = new EarlyAssignmentOptions(new ContractionBallProver()) { Automatic = true };
+        Assert.Equal(0, auto.BallsFor(64, 4095));
+        Assert.Equal(1, auto.BallsFor(64, 4096));
+        Assert.Equal(EarlyAssignmentOptions.DefaultMaxBalls, auto.BallsFor(2, 1_000_000));
+        Assert.Equal(EarlyAssignmentOptions.DefaultMaxBalls, (auto with { Automatic = false }).BallsFor(64, 10));
+
+        Network net = Tanh(8, 0.8, 2, 2UL);
+        var options = new CensusOptions { EarlyAssignment = auto };
+        Assert.Null(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 500, 5, options).EarlyAssignment);
+        Assert.NotNull(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 600, 5, options).EarlyAssignment);
+        // A residual network has no interval proof here: automatic assignment leaves it alone, "on" records a refusal.
+        Network residual = new RandomNetworkSpec(8, 2, new TanhActivation(), new GaussianLaw(0.3), new GaussianLaw(0.1), Seed: 2, Residual: true).Build();
+        Assert.Null(FixedPointCensus.Run(residual, new UniformBoxStarts(-1, 1), 2000, 5, options).EarlyAssignment);
+        CensusResult forced = FixedPointCensus.Run(residual, new UniformBoxStarts(-1, 1), 2000, 5, new CensusOptions { EarlyAssignment = Assign() });
+        Assert.Equal(0, forced.EarlyAssignment!.Balls);
+        Assert.Equal(0, forced.EarlyAssignment.AssignedStarts);
     }
 }

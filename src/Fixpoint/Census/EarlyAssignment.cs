@@ -24,6 +24,13 @@ public interface IAttractionBall
 
     /// <summary>True only when x provably lies in B (false may also mean "too close to the boundary to tell").</summary>
     bool Contains(ReadOnlySpan<double> x);
+
+    /// <summary><see cref="Contains"/> for <paramref name="rows"/> consecutive points of <paramref name="x"/> (row-major), with the same answers.</summary>
+    void ContainsAll(ReadOnlySpan<double> x, int rows, Span<bool> inside)
+    {
+        int n = rows == 0 ? 0 : x.Length / rows;
+        for (int r = 0; r < rows; r++) inside[r] = Contains(x.Slice(r * n, n));
+    }
 }
 
 /// <summary>Proves balls of attraction; the census calls it for each attractor its pilot found (the implementation lives above the census, in Certify).</summary>
@@ -31,6 +38,9 @@ public interface IAttractionBallProver
 {
     /// <summary>A proved ball around <paramref name="center"/>, or null when nothing could be proved (then no start is assigned to it).</summary>
     IAttractionBall? Prove(IMap map, double[] center, CancellationToken cancellationToken);
+
+    /// <summary>Whether this prover can prove anything for <paramref name="map"/> at all (automatic assignment skips the maps it cannot).</summary>
+    bool Supports(IMap map) => true;
 }
 
 /// <summary>
@@ -58,6 +68,23 @@ public sealed record EarlyAssignmentOptions
 
     /// <summary>Most attractors a census tries to prove a ball for (each try costs O(L·N³)); ≥ 1.</summary>
     public int MaxBalls { get => _maxBalls; init => _maxBalls = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxBalls), value, "must be ≥ 1"); }
+
+    /// <summary>
+    /// Starts per dimension at which one proof pays for itself, with room: a proof costs O(L·N³) and saves O(L·N²) per
+    /// start, and on tanh networks (docs/census.md, "Early assignment") it breaks even near 32·N starts.
+    /// </summary>
+    public const int AutomaticStartsPerDimension = 64;
+
+    /// <summary>
+    /// Applied only where it pays: a map the prover supports, and at least <see cref="AutomaticStartsPerDimension"/>·N
+    /// starts per ball tried (at most ⌊starts / (64·N)⌋ balls, capped by <see cref="MaxBalls"/>). Otherwise the census is
+    /// exactly one without assignment, and census.json has no <c>earlyAssignment</c>.
+    /// </summary>
+    public bool Automatic { get; init; }
+
+    /// <summary>The balls a census of <paramref name="starts"/> starts of dimension <paramref name="dimension"/> may try: <see cref="MaxBalls"/>, or fewer (0: none) when <see cref="Automatic"/>.</summary>
+    public int BallsFor(int dimension, int starts) =>
+        Automatic ? (int)Math.Min(MaxBalls, starts / ((long)AutomaticStartsPerDimension * Math.Max(1, dimension))) : MaxBalls;
 }
 
 /// <summary>What early assignment did in a census.</summary>
@@ -82,7 +109,7 @@ internal sealed class EarlyAssignment
     private readonly CensusOptions _options;
     private readonly List<Anchor> _anchors = [];
     private readonly List<Ball> _balls = [];
-    private int _tried, _refused;
+    private int _tried, _refused, _maxBalls;
     private long _assigned;
     private bool _active;
 
@@ -92,18 +119,24 @@ internal sealed class EarlyAssignment
         _options = options;
     }
 
-    /// <summary>Whether early assignment applies to this census: asked for, and the solver is Picard.</summary>
-    private bool Applies => _options.EarlyAssignment is not null && _options.Solver is PicardSolver;
+    /// <summary>
+    /// Whether early assignment applies to a census of <paramref name="count"/> starts: asked for, the solver is Picard,
+    /// and, when automatic, the prover supports the map and the starts pay for at least one proof.
+    /// </summary>
+    private bool Applies(int count) =>
+        _options.EarlyAssignment is { } ea && _options.Solver is PicardSolver
+        && (!ea.Automatic || (ea.Prover.Supports(_map) && count > ea.PilotStarts && ea.BallsFor(_map.Dimension, count) > 0));
 
     /// <summary>The census batch: in rounds with balls when <see cref="Applies"/>, else one plain solve.</summary>
     public BatchResult SolveBatch(double[] starts, int count, IProgress<int>? progress, CancellationToken ct)
     {
         EarlyAssignmentOptions? ea = _options.EarlyAssignment;
-        if (ea is null || !Applies || count <= ea.PilotStarts)
+        if (ea is null || !Applies(count) || count <= ea.PilotStarts)
         {
-            _active = Applies;
+            _active = Applies(count);
             return _options.Solver.SolveBatch(_map, starts, count, _options.Solve, progress, ct);
         }
+        _maxBalls = ea.BallsFor(_map.Dimension, count);
         _active = true;
         int n = _map.Dimension;
         var results = new SolveResult[count];
@@ -167,7 +200,7 @@ internal sealed class EarlyAssignment
             }
             else if (r.Residual < a.BestResidual) { a.Best = r.X; a.BestResidual = r.Residual; }
         }
-        var candidates = fresh.Take(Math.Max(0, ea.MaxBalls - _tried)).ToArray();
+        var candidates = fresh.Take(Math.Max(0, _maxBalls - _tried)).ToArray();
         _tried += candidates.Length;
         var proofs = new IAttractionBall?[candidates.Length];
         var polishOptions = _options.Solve with { Atol = _options.PolishTol, Rtol = 0, MaxIterations = _options.NewtonMaxIterations, Threads = 1 };
@@ -219,6 +252,24 @@ internal sealed class EarlyAssignment
             foreach (Ball b in balls)
                 if (b.Proof.Contains(x)) return b.Target;
             return null;
+        }
+
+        public void FindAll(ReadOnlySpan<double> x, int rows, Span<AssignmentTarget?> targets)
+        {
+            targets.Slice(0, rows).Clear();
+            if (rows == 0) return;
+            int n = x.Length / rows;
+            bool[] inside = System.Buffers.ArrayPool<bool>.Shared.Rent(rows);
+            try
+            {
+                foreach (Ball b in balls)
+                {
+                    b.Proof.ContainsAll(x.Slice(0, rows * n), rows, inside.AsSpan(0, rows));
+                    for (int r = 0; r < rows; r++)
+                        if (inside[r] && targets[r] is null) targets[r] = b.Target;
+                }
+            }
+            finally { System.Buffers.ArrayPool<bool>.Shared.Return(inside); }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using Fixpoint.Census;
 using Fixpoint.Maps;
@@ -91,6 +92,9 @@ public sealed class ContractionBall : IAttractionBall
     private readonly double[] _blockRowAbs; // per block: ‖(Σ_j |R_ij|)_{i∈b}‖₂, rounded up
     private readonly double[] _halfWidth;  // h_i: B ⊆ x̃ ± h
     private readonly double _innerRadius;  // ‖x − x̃‖∞ ≤ this proves x ∈ B
+    private readonly double _frobeniusMax; // max over blocks of ‖R_b‖_F, rounded up: ‖x − x̃‖₂·this ≤ r proves x ∈ B
+    private readonly double[] _rTransposed; // Rᵀ, row-major, for the batched membership product
+    private readonly double[] _zeros;       // the product's (zero) bias
     private readonly double _gamma;        // γ_{N+2}: the matrix–vector product and the subtraction
 
     private ContractionBall(double[] center, double centerResidual, double radius, double contraction, BallNorm norm,
@@ -109,6 +113,22 @@ public sealed class ContractionBall : IAttractionBall
         double maxRow = 0;
         foreach (double v in blockRowAbs) maxRow = Math.Max(maxRow, v);
         _innerRadius = maxRow > 0 ? radius * (1 - Safety) / (maxRow * (1 + 4 * U)) * (1 - Safety) : 0;
+        int n = center.Length;
+        double frob = 0;
+        if (norm == BallNorm.Eigenbasis)
+            for (int b = 0; b + 1 < blockStart.Length; b++)
+            {
+                double sq = 0;
+                for (int i = blockStart[b] * n; i < blockStart[b + 1] * n; i++) sq += _r[i] * _r[i];
+                frob = Math.Max(frob, Math.Sqrt(sq));
+            }
+        // The computed norm is within (N·k + 4)u of the true one; 2(N·k + 4)u covers it with room.
+        _frobeniusMax = frob * (1 + 2 * (n * 2.0 + 4) * U);
+        _zeros = new double[n];
+        _rTransposed = new double[norm == BallNorm.Eigenbasis ? n * n : 0];
+        if (norm == BallNorm.Eigenbasis)
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) _rTransposed[j * n + i] = _r[i * n + j];
     }
 
     /// <summary>x̃, the centre (the approximate fixed point the proof started from).</summary>
@@ -142,27 +162,86 @@ public sealed class ContractionBall : IAttractionBall
     {
         int n = Center.Length;
         if (x.Length != n) throw new ArgumentException($"the point has {x.Length} coordinates, the ball {n}", nameof(x));
-        double dInf = 0;
+        Span<bool> inside = stackalloc bool[1];
+        ContainsAll(x, 1, inside);
+        return inside[0];
+    }
+
+    /// <summary>
+    /// <see cref="Contains"/> for <paramref name="rows"/> consecutive points of <paramref name="x"/> (row-major), with the
+    /// same answers: the points the quick tests leave undecided go through one matrix product D·Rᵀ (the affine kernel,
+    /// whose result for a row does not depend on the other rows) instead of one dot product per row of R and point.
+    /// </summary>
+    public void ContainsAll(ReadOnlySpan<double> x, int rows, Span<bool> inside)
+    {
+        int n = Center.Length;
+        if (x.Length < (long)rows * n || inside.Length < rows) throw new ArgumentException($"{rows} points of {n} coordinates do not fit the spans", nameof(x));
+        double[] d = ArrayPool<double>.Shared.Rent(Math.Max(1, rows * n));
+        double[] dInf = ArrayPool<double>.Shared.Rent(Math.Max(1, rows));
+        int[] which = ArrayPool<int>.Shared.Rent(Math.Max(1, rows));
+        double[]? y = null;
+        try
+        {
+            int m = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                Quick q = QuickTest(x.Slice(r * n, n), d.AsSpan(m * n, n), out double inf);
+                inside[r] = q == Quick.Inside;
+                if (q != Quick.Undecided) continue;
+                which[m] = r;
+                dInf[m] = inf;
+                m++;
+            }
+            if (m == 0) return;
+            y = ArrayPool<double>.Shared.Rent(m * n);
+            Gemm.AffineRows(d.AsSpan(0, m * n), m, n, _rTransposed, n, _zeros, y.AsSpan(0, m * n));
+            for (int k = 0; k < m; k++) inside[which[k]] = BlocksInside(y.AsSpan(k * n, n), dInf[k]);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(d);
+            ArrayPool<double>.Shared.Return(dInf);
+            ArrayPool<int>.Shared.Return(which);
+            if (y is not null) ArrayPool<double>.Shared.Return(y);
+        }
+    }
+
+    private enum Quick { Outside, Inside, Undecided }
+
+    /// <summary>
+    /// The tests that need no product: outside when some |d_i| &gt; h_i; inside when ‖d‖∞ ≤ the inner radius, or when
+    /// ‖d‖₂·max_b ‖R_b‖_F ≤ r·(1 − Safety)² (‖R_b d‖₂ ≤ ‖R_b‖_F‖d‖₂; |fl(x_i − x̃_i)| ≥ (1 − u)|x_i − x̃_i|, and the
+    /// computed sum and root are within (N + 4)u, which 2(N + 6)u covers). Writes d = fl(x − x̃) and ‖d‖∞.
+    /// </summary>
+    private Quick QuickTest(ReadOnlySpan<double> x, Span<double> d, out double dInf)
+    {
+        int n = Center.Length;
+        double sq = 0;
+        dInf = 0;
         for (int i = 0; i < n; i++)
         {
-            double d = Math.Abs(x[i] - Center[i]);
-            if (!(d <= _halfWidth[i])) return false;
-            if (d > dInf) dInf = d;
+            double di = x[i] - Center[i];
+            double a = Math.Abs(di);
+            if (!(a <= _halfWidth[i])) return Quick.Outside;
+            if (a > dInf) dInf = a;
+            d[i] = di;
+            sq += di * di;
         }
-        if (dInf <= _innerRadius) return true;
-        if (NormKind == BallNorm.Max) return false;
-        Span<double> diff = n <= 512 ? stackalloc double[n] : new double[n];
-        for (int i = 0; i < n; i++) diff[i] = x[i] - Center[i];
+        if (dInf <= _innerRadius) return Quick.Inside;
+        if (NormKind == BallNorm.Max) return Quick.Outside;
+        if (Math.Sqrt(sq) * _frobeniusMax * (1 + 2 * (n + 6.0) * U) <= Radius * (1 - Safety) * (1 - Safety)) return Quick.Inside;
+        return Quick.Undecided;
+    }
+
+    /// <summary>The block test on y = fl(R d): ‖y_b‖₂ plus the product's error bound ≤ r·(1 − Safety) for every block.</summary>
+    private bool BlocksInside(ReadOnlySpan<double> y, double dInf)
+    {
         double limit = Radius * (1 - Safety);
         double errScale = _gamma * dInf * (1 + 4 * U);
         for (int b = 0; b + 1 < _blockStart.Length; b++)
         {
             double sq = 0;
-            for (int i = _blockStart[b]; i < _blockStart[b + 1]; i++)
-            {
-                double y = System.Numerics.Tensors.TensorPrimitives.Dot(_r.AsSpan(i * n, n), diff);
-                sq += y * y;
-            }
+            for (int i = _blockStart[b]; i < _blockStart[b + 1]; i++) sq += y[i] * y[i];
             if (Math.Sqrt(sq) + errScale * _blockRowAbs[b] > limit) return false;
         }
         return true;
@@ -640,6 +719,9 @@ public sealed class ContractionBallProver : IAttractionBallProver
     public ContractionBallProver(ContractionBallOptions? options = null) => Options = options ?? new ContractionBallOptions();
 
     public ContractionBallOptions Options { get; }
+
+    /// <summary>Networks without residual connections whose activation has an interval enclosure.</summary>
+    public bool Supports(IMap map) => map is Network { Residual: false } network && IntervalActivation.IsSupported(network.Activation);
 
     public IAttractionBall? Prove(IMap map, double[] center, CancellationToken cancellationToken)
     {

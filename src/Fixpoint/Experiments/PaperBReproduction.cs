@@ -34,9 +34,9 @@ public static class PaperBReproduction
         realisations.ToString(CultureInfo.InvariantCulture) + ",\n  " + Common.Replace("STARTS", starts.ToString(CultureInfo.InvariantCulture)).Replace("\n", "\n  ") + "\n}\n";
 
     /// <summary>
-    /// The full plan: 100 networks per cell (30 at N = 200), σ_b ∈ {0.1, 0.5, 1}, N from 10 to 200, L from 1 to 256, the
-    /// Newton pass in every task. Wide and deep cells cost most (a task at N = 50, L = 16 takes ~6 s, one at N = 200
-    /// ~16 s), so those come as their own sweeps over fewer depths rather than as the full product.
+    /// The full plan: 100 networks per cell, σ_b ∈ {0.1, 0.5, 1}, N from 10 to 200, L from 1 to 512, the Newton pass in
+    /// every task. Wide cells cost most (a task at N = 50, L = 16 takes ~6 s, one at N = 200 with σ_b = 0.1 ~6 s), so
+    /// those come as their own sweeps over fewer depths rather than as the full product.
     /// </summary>
     public static IReadOnlyList<PaperBSweep> Full { get; } =
     [
@@ -45,15 +45,15 @@ public static class PaperBReproduction
         new("claim1-wide", "1", Spec("paper-b-claim1-wide",
             """{ "width": [50], "depth": [1, 4], "weights": ["gaussian(1)"], "scaling": "1/sqrt(n)", "biases": ["gaussian(0.1)", "gaussian(1)"], "activation": "tanh" }""", 100, 50)),
         new("claim1-n200", "1", Spec("paper-b-claim1-n200",
-            """{ "width": [200], "depth": [1], "weights": ["gaussian(1)"], "scaling": "1/sqrt(n)", "biases": ["gaussian(0.1)", "gaussian(1)"], "activation": "tanh" }""", 30, 50)),
+            """{ "width": [200], "depth": [1], "weights": ["gaussian(1)"], "scaling": "1/sqrt(n)", "biases": ["gaussian(0.1)", "gaussian(0.5)", "gaussian(1)"], "activation": "tanh" }""", 100, 50)),
         new("claim2", "2", Spec("paper-b-claim2",
             """{ "width": [10, 20], "depth": [1, 4, 16], "weights": ["cauchy(1)"], "scaling": "1/n", "biases": ["gaussian(0.1)", "gaussian(1)"], "activation": "tanh" }""", 100, 100)),
         new("claim2-wide", "2", Spec("paper-b-claim2-wide",
             """{ "width": [50], "depth": [1, 4], "weights": ["cauchy(1)"], "scaling": "1/n", "biases": ["gaussian(0.1)", "gaussian(1)"], "activation": "tanh" }""", 100, 100)),
         new("claim3", "3", Spec("paper-b-claim3",
-            """{ "width": [10], "depth": [1, 2, 4, 8, 16, 32, 64, 128, 256], "weights": ["cauchy(1)"], "scaling": "none", "biases": ["gaussian(0.1)"], "activation": "tanh" }""", 100, 100)),
+            """{ "width": [10], "depth": [1, 2, 4, 8, 16, 32, 64, 128, 256, 512], "weights": ["cauchy(1)"], "scaling": "none", "biases": ["gaussian(0.1)"], "activation": "tanh" }""", 100, 100)),
         new("claim3-n20", "3", Spec("paper-b-claim3-n20",
-            """{ "width": [20], "depth": [1, 2, 4, 8, 16, 32], "weights": ["cauchy(1)"], "scaling": "none", "biases": ["gaussian(0.1)"], "activation": "tanh" }""", 100, 100)),
+            """{ "width": [20], "depth": [1, 2, 4, 8, 16, 32, 64, 128, 256], "weights": ["cauchy(1)"], "scaling": "none", "biases": ["gaussian(0.1)"], "activation": "tanh" }""", 100, 100)),
     ];
 
     /// <summary>The same sweeps at a few networks per cell and shallow depths: a smoke test whose numbers mean nothing.</summary>

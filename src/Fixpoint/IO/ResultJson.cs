@@ -27,6 +27,7 @@ public static class ResultJson
             IgnoreReadOnlyProperties = true,
             RespectRequiredConstructorParameters = true,
             RespectNullableAnnotations = true,
+            TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(ResultJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
         };
         foreach (JsonConverter c in converters) o.Converters.Add(c);
         o.Converters.Add(new FiniteDoubleConverter());

@@ -57,6 +57,17 @@ public interface IEarlyAssignment
 {
     /// <summary>The target that x is proved to converge to, or null. Called from many threads at once.</summary>
     AssignmentTarget? Find(ReadOnlySpan<double> x);
+
+    /// <summary>
+    /// <see cref="Find"/> for each of <paramref name="rows"/> consecutive points of <paramref name="x"/> (row-major), into
+    /// <paramref name="targets"/>: the same answers, so that an implementation can test a whole block of iterates with
+    /// matrix products. Called from many threads at once.
+    /// </summary>
+    void FindAll(ReadOnlySpan<double> x, int rows, Span<AssignmentTarget?> targets)
+    {
+        int n = rows == 0 ? 0 : x.Length / rows;
+        for (int r = 0; r < rows; r++) targets[r] = Find(x.Slice(r * n, n));
+    }
 }
 
 /// <summary>Where an assigned start ends: target <paramref name="Index"/>, reported at <paramref name="Point"/> with residual ‖F(Point) − Point‖∞ <paramref name="Residual"/>.</summary>
@@ -222,6 +233,8 @@ internal static class IterationDriver
             evals += Evaluate(final);
             int reported = Math.Min(iter, o.MaxIterations);
             int finishedNow = 0;
+            // Rows move only downwards into slots already visited, so each slot's target stays its own row's.
+            assignment?.FindAll(x.AsSpan(0, active * n), active, ws.Targets.AsSpan(0, active));
             for (int a = active - 1; a >= 0; a--)
             {
                 Span<double> xa = x.AsSpan(a * n, n);
@@ -235,7 +248,7 @@ internal static class IterationDriver
                     result = End(a, SolveStatus.Diverged, reported);
                 else if (o.IsConverged(r, relative ? xInf : 0.0))
                     result = new SolveResult(xa.ToArray(), SolveStatus.Converged, reported, rowEvals[a], r);
-                else if (assignment?.Find(xa) is AssignmentTarget t)
+                else if (assignment is not null && ws.Targets[a] is AssignmentTarget t)
                     result = new SolveResult((double[])t.Point.Clone(), SolveStatus.Converged, reported, rowEvals[a], t.Residual) { AssignedTo = t.Index };
                 else
                 {
@@ -319,6 +332,7 @@ internal static class IterationDriver
             Id = ArrayPool<int>.Shared.Rent(m);
             RowEvals = ArrayPool<long>.Shared.Rent(m);
             Known = ArrayPool<bool>.Shared.Rent(m);
+            Targets = ArrayPool<AssignmentTarget?>.Shared.Rent(m);
         }
 
         public double[] X { get; }
@@ -329,6 +343,7 @@ internal static class IterationDriver
         public int[] Id { get; }
         public long[] RowEvals { get; }
         public bool[] Known { get; }
+        public AssignmentTarget?[] Targets { get; }
 
         private static double[] Rent(int length) => ArrayPool<double>.Shared.Rent(Math.Max(length, 1));
 
@@ -338,6 +353,7 @@ internal static class IterationDriver
             ArrayPool<int>.Shared.Return(Id);
             ArrayPool<long>.Shared.Return(RowEvals);
             ArrayPool<bool>.Shared.Return(Known);
+            ArrayPool<AssignmentTarget?>.Shared.Return(Targets, clearArray: true);
         }
     }
 }

@@ -106,4 +106,34 @@ public class ContractionBallTests
         Assert.InRange(r.Ball!.Contraction, rho, 1);
         Assert.True(r.Ball.Contains(x));
     }
+
+    [Fact]
+    public void TheBatchedMembershipTestGivesTheAnswersOfThePointTest()
+    {
+        Network net = new RandomNetworkSpec(24, 3, new TanhActivation(), new GaussianLaw(0.8), new GaussianLaw(0.3), Seed: 5).Build();
+        double[] x = FixedPointOf(net, new double[24]);
+        ContractionBall ball = ContractionBall.Prove(net, x).Ball!;
+        int n = x.Length, rows = 3000;
+        var rng = new Random(7);
+        var points = new double[rows * n];
+        // From deep inside to beyond the box, so every branch of the test is taken.
+        for (int r = 0; r < rows; r++)
+        {
+            double scale = Math.Pow(10, -3 + 3.5 * rng.NextDouble());
+            for (int i = 0; i < n; i++) points[r * n + i] = x[i] + scale * (2 * rng.NextDouble() - 1) * ball.HalfWidths[i];
+        }
+        var inside = new bool[rows];
+        ball.ContainsAll(points, rows, inside);
+        int count = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            Assert.Equal(ball.Contains(points.AsSpan(r * n, n)), inside[r]);
+            if (inside[r]) count++;
+        }
+        // A batch of one, and the answers do not depend on the batch's other rows.
+        var odd = new bool[rows / 2];
+        ball.ContainsAll(points.AsSpan(n, (rows / 2) * n), rows / 2, odd);
+        for (int r = 0; r < rows / 2; r++) Assert.Equal(inside[r + 1], odd[r]);
+        Assert.InRange(count, rows / 10, rows - rows / 10);
+    }
 }
