@@ -57,6 +57,15 @@ public sealed class JacobianWorkspace
 {
     private double[][] _buffers = [];
 
+    /// <summary>
+    /// The map whose per-point state (a network's activation derivatives at <see cref="CachedPoint"/>) the buffers hold,
+    /// so that repeated products J(x)·V at one x do not redo the forward pass; null: nothing cached.
+    /// </summary>
+    internal object? CacheOwner { get; set; }
+
+    /// <summary>The point the cached state belongs to (valid only while <see cref="CacheOwner"/> is set).</summary>
+    internal double[] CachedPoint { get; set; } = [];
+
     /// <summary>Buffer <paramref name="index"/> with at least <paramref name="length"/> entries; its contents are whatever the last call left.</summary>
     internal double[] Buffer(int index, int length)
     {

@@ -16,7 +16,7 @@ public sealed partial class Network
     public const int ProductJacobianMinDimension = 128;
 
     // Workspace slots of the block tangents; the row-by-row Jacobian and JacobianVector use 0 … 4.
-    private const int SlotCur = 5, SlotNext = 6, SlotDeriv = 7, SlotTan = 8, SlotTanNext = 9, SlotZeros = 10, SlotTile = 11, SlotEye = 12;
+    private const int SlotCur = 5, SlotNext = 6, SlotDeriv = 7, SlotTan = 8, SlotTanNext = 9, SlotZeros = 10, SlotTile = 11, SlotEye = 12, SlotDerivs = 13;
 
     /// <summary>
     /// JV = J(x)·V for <paramref name="count"/> tangent vectors at once: row r of <paramref name="vs"/>
@@ -71,16 +71,38 @@ public sealed partial class Network
         double[] zeros = workspace.Buffer(SlotZeros, padded);
         Array.Clear(zeros, 0, padded);
         double[] tile = workspace.Buffer(SlotTile, tileLength);
-        x.CopyTo(cur);
-        for (int l = 0; l < _applied.Length; l++)
+        // g′ of every layer's pre-activation at x, kept in the workspace: Krylov and GMRES ask for hundreds of products
+        // at one point, and on wide layers each forward pass costs as much memory traffic as the product itself.
+        int total = 0;
+        foreach (DenseLayer layer in _applied) total += layer.Outputs;
+        double[] derivs = workspace.Buffer(SlotDerivs, total);
+        bool cached = ReferenceEquals(workspace.CacheOwner, this) && workspace.CachedPoint.AsSpan().SequenceEqual(x);
+        if (!cached)
+        {
+            workspace.CacheOwner = null;
+            x.CopyTo(cur);
+            for (int l = 0, at = 0; l < _applied.Length; l++)
+            {
+                DenseLayer layer = _applied[l];
+                PackedLayer<double> packed = _packed[l];
+                int inp = layer.Inputs, outp = layer.Outputs;
+                AffineKernel.Rows(packed.Path, cur, 1, inp, packed.View, next, outp, tile);
+                for (int o = 0; o < outp; o++) derivs[at + o] = Activation.Derivative(next[o]);
+                Activation.Apply(next.AsSpan(0, outp), next.AsSpan(0, outp));
+                if (Residual) for (int o = 0; o < outp; o++) next[o] += cur[o];
+                at += outp;
+                (cur, next) = (next, cur);
+            }
+            workspace.CachedPoint = x.ToArray();
+            workspace.CacheOwner = this;
+        }
+        for (int l = 0, at = 0; l < _applied.Length; l++)
         {
             DenseLayer layer = _applied[l];
             PackedLayer<double> packed = _packed[l];
             int inp = layer.Inputs, outp = layer.Outputs;
-            AffineKernel.Rows(packed.Path, cur, 1, inp, packed.View, next, outp, tile);
-            for (int o = 0; o < outp; o++) deriv[o] = Activation.Derivative(next[o]);
-            Activation.Apply(next.AsSpan(0, outp), next.AsSpan(0, outp));
-            if (Residual) for (int o = 0; o < outp; o++) next[o] += cur[o];
+            derivs.AsSpan(at, outp).CopyTo(deriv);
+            at += outp;
             bool copyWeights = fromIdentity && l == 0;
             if (copyWeights) layer.WeightTransposed.AsSpan(0, count * outp).CopyTo(tanNext);
             else AffineKernel.Rows(packed.Path, tan, count, inp, packed.ViewWithBias(zeros), tanNext, outp, tile);
@@ -96,7 +118,6 @@ public sealed partial class Network
                 }
             }
             (tan, tanNext) = (tanNext, tan);
-            (cur, next) = (next, cur);
         }
         tan.AsSpan(0, count * n).CopyTo(result);
     }

@@ -170,4 +170,27 @@ public class JacobianBlockTests
             }
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void AReusedWorkspaceGivesTheBitsOfAFreshOneAtEveryPointAndNetwork(string shape)
+    {
+        // The workspace keeps g′ at the last point; a new point, or another network, must not see it.
+        const int n = 12, count = 3;
+        Network a = Build(shape, n), b = Build("plain", n);
+        double[] x = Random(n, 1), y = Random(n, 2), vs = Random(count * n, 3);
+        double[] Fresh(Network net, double[] at)
+        {
+            var r = new double[count * n];
+            net.JacobianVectors(at, vs, r, count, new JacobianWorkspace());
+            return r;
+        }
+        var shared = new JacobianWorkspace();
+        foreach ((Network net, double[] at) in new[] { (a, x), (a, x), (a, y), (b, y), (a, y), (a, x) })
+        {
+            var r = new double[count * n];
+            net.JacobianVectors(at, vs, r, count, shared);
+            Assert.Equal(Fresh(net, at), r);
+        }
+    }
 }
