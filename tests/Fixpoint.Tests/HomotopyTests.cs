@@ -103,4 +103,19 @@ public class HomotopyTests
             Assert.Equal(unstable, f.GetProperty("unstableDimensions").GetInt32());
         }
     }
+
+    [Fact]
+    public void AProductBudgetEndsAPathAsStalledAtItsBestIterate()
+    {
+        int n = 48;
+        Network net = Cauchy(n, 3);
+        double[] start = Starts(n, 1, 9);
+        var o = new SolveOptions { Atol = 1e-11, MaxIterations = 1000 };
+        SolveResult free = new HomotopySolver().Solve(net, start, o);
+        SolveResult bounded = new HomotopySolver { MaxProducts = 5 }.Solve(net, start, o);
+        Assert.Equal(SolveStatus.Converged, free.Status);
+        Assert.Equal(SolveStatus.Stalled, bounded.Status);
+        Assert.True(bounded.Iterations < free.Iterations, $"{bounded.Iterations} steps with the budget, {free.Iterations} without");
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HomotopySolver { MaxProducts = 0 });
+    }
 }

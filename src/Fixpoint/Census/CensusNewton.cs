@@ -48,6 +48,12 @@ public static class CensusNewton
     /// <summary>Continuation steps the homotopy takes per start at most (its paths are longer than a Newton run).</summary>
     public const int HomotopyMaxIterations = 1000;
 
+    /// <summary>
+    /// J·v products a homotopy path of the unstable pass may spend (<see cref="HomotopySolver.MaxProducts"/>): without a
+    /// bound, paths on the Cauchy network of bench/unstable-1024.sh (N = 1024) ran for over ten minutes each.
+    /// </summary>
+    public const int HomotopyMaxProducts = 20_000;
+
     /// <summary>Homotopy paths the unstable pass tracks where Newton–Krylov is its solver, from the first starts in start order.</summary>
     public const int HomotopyTracks = 8;
 }

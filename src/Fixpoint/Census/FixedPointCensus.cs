@@ -116,7 +116,7 @@ public static class FixedPointCensus
             {
                 int tracks = Math.Min(CensusNewton.HomotopyTracks, count);
                 var homotopyOptions = options.Solve with { MaxIterations = Math.Max(options.NewtonMaxIterations, CensusNewton.HomotopyMaxIterations) };
-                BatchResult hb = HomotopyBatch(new HomotopySolver(), map, x0.AsSpan(0, tracks * n).ToArray(), tracks, homotopyOptions,
+                BatchResult hb = HomotopyBatch(new HomotopySolver { MaxProducts = CensusNewton.HomotopyMaxProducts }, map, x0.AsSpan(0, tracks * n).ToArray(), tracks, homotopyOptions,
                     progress is null ? null : new SyncProgress<int>(d => progress.Report(new Progress("newton", total + d, total + tracks))), cancellationToken);
                 nb = new BatchResult([.. nb.Results, .. hb.Results], nb.Cancelled || hb.Cancelled, nb.Evaluations + hb.Evaluations);
             }

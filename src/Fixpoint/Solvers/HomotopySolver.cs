@@ -52,6 +52,15 @@ public sealed record HomotopySolver : ISolver, IIterationStep
     /// <summary>Below this arclength step the path is lost and the start ends as stalled, &gt; 0.</summary>
     public double MinStepLength { get => _minStep; init => _minStep = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinStepLength), value, "must be > 0"); }
 
+    private readonly int _maxProducts = int.MaxValue;
+
+    /// <summary>
+    /// J·v products one start may spend, ≥ 1 (default: no limit besides the step limit): past it the start ends as
+    /// <see cref="SolveStatus.Stalled"/> with its best iterate. A path on a wide high-gain network can take hundreds of
+    /// steps of hundreds of products each, so a census bounds them (<c>CensusNewton.HomotopyMaxProducts</c>).
+    /// </summary>
+    public int MaxProducts { get => _maxProducts; init => _maxProducts = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxProducts), value, "must be ≥ 1"); }
+
     /// <summary>Relative GMRES tolerance of the final Newton steps on G.</summary>
     public double NewtonForcing => 1e-3;
 
@@ -78,6 +87,7 @@ public sealed record HomotopySolver : ISolver, IIterationStep
         private readonly Gmres _bordered, _plain;
         private readonly double[] _anchor, _tangent, _lambda, _h;
         private readonly bool[] _landed;
+        private readonly long[] _products;
         private readonly double[] _px, _pf, _t, _y, _yp, _fy, _rhs, _d, _nd, _nb;
         private readonly JacobianWorkspace _workspace = new();
         private readonly ArmijoBacktracking _lineSearch;
@@ -99,6 +109,7 @@ public sealed record HomotopySolver : ISolver, IIterationStep
             _lambda = new double[rows];
             _h = new double[rows];
             _landed = new bool[rows];
+            _products = new long[rows];
             _px = new double[n];
             _pf = new double[n];
             _t = new double[n + 1];
@@ -117,6 +128,7 @@ public sealed record HomotopySolver : ISolver, IIterationStep
         {
             int n = _n;
             Span<double> top = av[..n];
+            _products[_row]++;
             _map.JacobianVectors(_px, v[..n], top, 1, _workspace);
             ReadOnlySpan<double> a = _anchor.AsSpan(_row * n, n);
             double vl = v[n], last = 0;
@@ -131,6 +143,7 @@ public sealed record HomotopySolver : ISolver, IIterationStep
         // v ↦ (J(x) − I) v.
         private void Plain(ReadOnlySpan<double> v, Span<double> av)
         {
+            _products[_row]++;
             _map.JacobianVectors(_px, v, av, 1, _workspace);
             for (int i = 0; i < av.Length; i++) av[i] -= v[i];
         }
@@ -149,7 +162,9 @@ public sealed record HomotopySolver : ISolver, IIterationStep
                 _lambda[row] = 0;
                 _h[row] = _s.InitialStepLength;
                 _landed[row] = false;
+                _products[row] = 0;
             }
+            if (_products[row] >= _s.MaxProducts) return StepOutcome.Stop(SolveStatus.Stalled, 0);
             return _landed[row] ? NewtonStep(x, fx, g) : PathStep(row, x, fx, tau);
         }
 
@@ -254,6 +269,7 @@ public sealed record HomotopySolver : ISolver, IIterationStep
             _lambda[to] = _lambda[from];
             _h[to] = _h[from];
             _landed[to] = _landed[from];
+            _products[to] = _products[from];
         }
     }
 }
