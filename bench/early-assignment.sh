@@ -41,8 +41,12 @@ print("\t".join([sys.argv[2], sys.argv[3], sys.argv[4], f"{c['elapsedSeconds']:.
                  f"{ball['radius']:.2g}" if ball else "-", f"{ball['contraction']:.2f}" if ball else "-", str(c["q"])]))
 PY
     done
-    bench /usr/bin/python3 "$peer" "$out/net$n.safetensors" --starts "$k" --box -1 1 --tol 1e-10 --max-iter 2000 --seed 0 \
-      | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print("\t".join([sys.argv[1], sys.argv[2], "peer", f"{d[\"elapsedSeconds\"]:.4f}", str(d["mapEvaluations"]), "0", "-", "-", str(d["q"])]))' "$n" "$k" >> "$out/runs.tsv"
+    bench /usr/bin/python3 "$peer" "$out/net$n.safetensors" --starts "$k" --box -1 1 --tol 1e-10 --max-iter 2000 --seed 0 > "$out/peer-$n-$k.json"
+    /usr/bin/python3 - "$out/peer-$n-$k.json" "$n" "$k" >> "$out/runs.tsv" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("\t".join([sys.argv[2], sys.argv[3], "peer", f"{d['elapsedSeconds']:.4f}", str(d["mapEvaluations"]), "0", "-", "-", str(d["q"])]))
+PY
   done
 done
 /usr/bin/python3 - "$out/runs.tsv" <<'PY'

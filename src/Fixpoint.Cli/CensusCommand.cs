@@ -42,7 +42,6 @@ internal static class CensusCommand
                 + $"auto (default): where the proofs pay, on a network with at least {Fixpoint.Census.EarlyAssignmentOptions.AutomaticStartsPerDimension}·N starts; on (also a bare --assign); off.",
             Arity = ArgumentArity.ZeroOrOne,
             DefaultValueFactory = _ => "auto",
-            CustomParser = r => r.Tokens.Count == 0 ? "on" : r.Tokens[0].Value,
         };
         var slowModes = new Option<int>("--slow-modes") { Description = $"Each fixed point's modes in census.json list every unstable mode (|λ| > 1) and this many of the slowest stable ones (default {FixedPointModes.DefaultSlow}).", DefaultValueFactory = _ => FixedPointModes.DefaultSlow };
         var noModes = new Option<bool>("--no-modes") { Description = "Leave the modes (eigenvalues with unit eigenvectors) out of census.json." };
@@ -91,7 +90,8 @@ internal static class CensusCommand
                 UnstableStarts = p.GetValue(unstableStarts),
                 DeflateStarts = p.GetValue(deflate) ? p.GetValue(deflateStarts) : 0,
                 Eigen = eigenMethod,
-                EarlyAssignment = p.GetValue(assign) switch
+                // A bare --assign means on; the parser hands an option given without its argument the default.
+                EarlyAssignment = (p.GetResult(assign) is { Implicit: false, Tokens.Count: 0 } ? "on" : p.GetValue(assign)) switch
                 {
                     "auto" => new EarlyAssignmentOptions(new Certify.ContractionBallProver()) { Automatic = true },
                     "on" => new EarlyAssignmentOptions(new Certify.ContractionBallProver()),

@@ -150,7 +150,7 @@ public class EarlyAssignmentTests
     [Fact]
     public void CensusAssignsWhereItPaysOnOrOffWhenAskedAndRecordsTheBalls()
     {
-        // N = 8: auto assigns from 64·8 = 512 starts on.
+        // N = 8: auto assigns from 128·8 = 1024 starts on.
         string dir = CliRunner.TempDir();
         string[] common = ["census", "--width", "8", "--depth", "2", "--weights", "gaussian(0.8)", "--seed", "2", "--no-plot"];
         CensusFile Run(string name, params string[] extra)
@@ -159,12 +159,15 @@ public class EarlyAssignmentTests
             Assert.True(run.ExitCode == 0, run.Err);
             return CensusFile.Read(Path.Combine(dir, name, "census.json"));
         }
-        CensusFile plain = Run("plain", "--starts", "800", "--assign", "off");
+        CensusFile plain = Run("plain", "--starts", "1100", "--assign", "off");
         Assert.Null(plain.EarlyAssignment);
-        CensusFile auto = Run("auto", "--starts", "800");
-        CensusFile on = Run("on", "--starts", "800", "--assign");
-        Assert.Null(Run("few", "--starts", "500").EarlyAssignment);
+        CensusFile auto = Run("auto", "--starts", "1100");
+        CensusFile on = Run("on", "--starts", "1100", "--assign");
+        Assert.Null(Run("few", "--starts", "1000").EarlyAssignment);
         Assert.NotNull(Run("few-on", "--starts", "500", "--assign", "on").EarlyAssignment);
+        // A bare --assign is on, wherever it stands.
+        Assert.NotNull(Run("few-bare", "--assign", "--starts", "500").EarlyAssignment);
+        Assert.NotNull(Run("few-bare-last", "--starts", "500", "--assign").EarlyAssignment);
         foreach (CensusFile a in new[] { auto, on })
         {
             Assert.True(a.EarlyAssignment!.AssignedStarts > 0);
@@ -181,15 +184,15 @@ public class EarlyAssignmentTests
     public void AutomaticAssignmentSkipsMapsItCannotProveAndCensusesTooSmallToPay()
     {
         var auto = new EarlyAssignmentOptions(new ContractionBallProver()) { Automatic = true };
-        Assert.Equal(0, auto.BallsFor(64, 4095));
-        Assert.Equal(1, auto.BallsFor(64, 4096));
+        Assert.Equal(0, auto.BallsFor(64, 8191));
+        Assert.Equal(1, auto.BallsFor(64, 8192));
         Assert.Equal(EarlyAssignmentOptions.DefaultMaxBalls, auto.BallsFor(2, 1_000_000));
         Assert.Equal(EarlyAssignmentOptions.DefaultMaxBalls, (auto with { Automatic = false }).BallsFor(64, 10));
 
         Network net = Tanh(8, 0.8, 2, 2UL);
         var options = new CensusOptions { EarlyAssignment = auto };
-        Assert.Null(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 500, 5, options).EarlyAssignment);
-        Assert.NotNull(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 600, 5, options).EarlyAssignment);
+        Assert.Null(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 1000, 5, options).EarlyAssignment);
+        Assert.NotNull(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 1100, 5, options).EarlyAssignment);
         // A residual network has no interval proof here: automatic assignment leaves it alone, "on" records a refusal.
         Network residual = new RandomNetworkSpec(8, 2, new TanhActivation(), new GaussianLaw(0.3), new GaussianLaw(0.1), Seed: 2, Residual: true).Build();
         Assert.Null(FixedPointCensus.Run(residual, new UniformBoxStarts(-1, 1), 2000, 5, options).EarlyAssignment);

@@ -70,14 +70,15 @@ public sealed record EarlyAssignmentOptions
     public int MaxBalls { get => _maxBalls; init => _maxBalls = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxBalls), value, "must be ≥ 1"); }
 
     /// <summary>
-    /// Starts per dimension at which one proof pays for itself, with room: a proof costs O(L·N³) and saves O(L·N²) per
-    /// start, and on tanh networks (docs/census.md, "Early assignment") it breaks even near 32·N starts.
+    /// Starts per dimension from which one proof pays for itself: a proof costs O(L·N³) and saves O(L·N²) per start; on
+    /// tanh networks (docs/census.md, "Early assignment", bench/early-assignment.sh) it broke even near 64·N starts on
+    /// 2 cores (N = 128: 11% slower at 64·N, 18% faster at 128·N).
     /// </summary>
-    public const int AutomaticStartsPerDimension = 64;
+    public const int AutomaticStartsPerDimension = 128;
 
     /// <summary>
     /// Applied only where it pays: a map the prover supports, and at least <see cref="AutomaticStartsPerDimension"/>·N
-    /// starts per ball tried (at most ⌊starts / (64·N)⌋ balls, capped by <see cref="MaxBalls"/>). Otherwise the census is
+    /// starts per ball tried (at most ⌊starts / (128·N)⌋ balls, capped by <see cref="MaxBalls"/>). Otherwise the census is
     /// exactly one without assignment, and census.json has no <c>earlyAssignment</c>.
     /// </summary>
     public bool Automatic { get; init; }
