@@ -67,7 +67,8 @@ public class PrincipalComponentsTests
     {
         Assert.True(PrincipalComponents.FormCovariance(2000, 64));
         Assert.True(PrincipalComponents.FormCovariance(2000, 256));
-        Assert.False(PrincipalComponents.FormCovariance(2000, 1024));
+        // One kernel product forms C at 2000 × 1024 faster than 120 passes over the rows (0.18 against 0.28 s measured).
+        Assert.True(PrincipalComponents.FormCovariance(2000, 1024));
         Assert.False(PrincipalComponents.FormCovariance(1000, 2048));
         Assert.False(PrincipalComponents.FormCovariance(3, 64));
     }
