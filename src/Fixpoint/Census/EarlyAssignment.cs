@@ -132,13 +132,12 @@ internal sealed class EarlyAssignment
     public BatchResult SolveBatch(double[] starts, int count, IProgress<int>? progress, CancellationToken ct)
     {
         EarlyAssignmentOptions? ea = _options.EarlyAssignment;
-        if (ea is null || !Applies(count) || count <= ea.PilotStarts)
+        _active = Applies(count);
+        if (ea is null || !_active || count <= ea.PilotStarts)
         {
-            _active = Applies(count);
             return _options.Solver.SolveBatch(_map, starts, count, _options.Solve, progress, ct);
         }
         _maxBalls = ea.BallsFor(_map.Dimension, count);
-        _active = true;
         int n = _map.Dimension;
         var results = new SolveResult[count];
         long evaluations = 0;
@@ -158,7 +157,7 @@ internal sealed class EarlyAssignment
             Array.Copy(b.Results, 0, results, first, len);
             first += len;
             size = first;
-            if (first < count && !ct.IsCancellationRequested) ProveNew(results, first - len, len, ea, ct);
+            if (first < count && !ct.IsCancellationRequested) ProveNew(results, first - len, len, ct);
         }
         foreach (SolveResult r in results)
             if (r.AssignedTo is int k) { _assigned++; _balls[k].Assigned++; }
@@ -185,7 +184,7 @@ internal sealed class EarlyAssignment
     }
 
     /// <summary>Clusters the round's converged starts as the census does (first anchor within UniqueTol, start order), then proves balls for its new clusters.</summary>
-    private void ProveNew(SolveResult[] results, int from, int len, EarlyAssignmentOptions ea, CancellationToken ct)
+    private void ProveNew(SolveResult[] results, int from, int len, CancellationToken ct)
     {
         var fresh = new List<Anchor>();
         for (int i = from; i < from + len; i++)

@@ -16,7 +16,7 @@ public sealed partial class Network
     public const int ProductJacobianMinDimension = 128;
 
     // Workspace slots of the block tangents; the row-by-row Jacobian and JacobianVector use 0 … 4.
-    private const int SlotCur = 5, SlotNext = 6, SlotDeriv = 7, SlotTan = 8, SlotTanNext = 9, SlotZeros = 10, SlotTile = 11, SlotEye = 12, SlotDerivs = 13;
+    private const int SlotCur = 5, SlotNext = 6, SlotTan = 8, SlotTanNext = 9, SlotZeros = 10, SlotTile = 11, SlotEye = 12, SlotDerivs = 13;
 
     /// <summary>
     /// JV = J(x)·V for <paramref name="count"/> tangent vectors at once: row r of <paramref name="vs"/>
@@ -63,7 +63,6 @@ public sealed partial class Network
         int n = Dimension, width = MaxWidth;
         double[] cur = workspace.Buffer(SlotCur, width);
         double[] next = workspace.Buffer(SlotNext, width);
-        double[] deriv = workspace.Buffer(SlotDeriv, width);
         double[] tan = tangents ?? workspace.Buffer(SlotTan, count * width);
         double[] tanNext = workspace.Buffer(SlotTanNext, count * width);
         int padded = 0, tileLength = 1;
@@ -101,12 +100,11 @@ public sealed partial class Network
             DenseLayer layer = _applied[l];
             PackedLayer<double> packed = _packed[l];
             int inp = layer.Inputs, outp = layer.Outputs;
-            derivs.AsSpan(at, outp).CopyTo(deriv);
+            ReadOnlySpan<double> d = derivs.AsSpan(at, outp);
             at += outp;
             bool copyWeights = fromIdentity && l == 0;
             if (copyWeights) layer.WeightTransposed.AsSpan(0, count * outp).CopyTo(tanNext);
             else AffineKernel.Rows(packed.Path, tan, count, inp, packed.ViewWithBias(zeros), tanNext, outp, tile);
-            ReadOnlySpan<double> d = deriv.AsSpan(0, outp);
             for (int r = 0; r < count; r++)
             {
                 Span<double> row = tanNext.AsSpan(r * outp, outp);
