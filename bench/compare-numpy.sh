@@ -126,7 +126,7 @@ if [ "$run_mode" != solver ]; then
       echo "N=$n starts=$k run $r: fixpoint ${fp_s} s, peer ${peer_s} s" >&2
     done
   done
-  "$py" "$root/bench/acceptance_report.py" "$out" "$run_mode" "$unique_tol" | tee "$out/report.txt"
+  "$py" "$root/bench/acceptance_report.py" "$out" "$run_mode" "$unique_tol" "$depth" | tee "$out/report.txt"
   if [ "$run_mode" = scaling ]; then
     mkdir -p "$root/bench/results"
     cp "$out/census-scaling.csv" "$root/bench/results/census-scaling.csv"

@@ -7,7 +7,7 @@ internal static class ApplicationPlots
 {
     private static void Save(Plot plt, string path, int width = 1000, int height = 700)
     {
-        byte[] png = plt.GetImageBytes(width, height, ImageFormat.Png);
+        byte[] png = PlotImage.Png(plt, width, height);
         AtomicFile.Write(path, s => s.Write(png));
     }
 
@@ -279,6 +279,6 @@ internal static class ApplicationPlots
         plt.XLabel(xLabel);
         plt.YLabel(yLabel);
         plt.ShowLegend(Alignment.LowerRight);
-        return plt.GetImageBytes(PanelWidth, PanelHeight, ImageFormat.Png);
+        return PlotImage.Png(plt, PanelWidth, PanelHeight);
     }
 }

@@ -180,13 +180,23 @@ internal static class CensusCommand
                 using var run = RunFolder.Begin(dir, CensusPlot.FileName, CensusFigures.EigenvaluesFile, CensusFigures.BasinsFile, "census.json", "fixed_points.csv", StartsFileName, JacobiansFileName, TrajectoriesFileName, CertifyCommand.NetworkFileName);
                 // The pictures are drawn before census.json is written, so the file records the plots' seconds too.
                 double[]? orbits = null;
+                // The first plot and the first census.json of a process load fonts and build serialiser metadata; a second
+                // core does both while the census runs, so that the plot and the write afterwards start warm.
+                bool plot = output.Plot(p);
+                Task prepared = Task.Run(() =>
+                {
+                    CensusFile.PrepareWriter();
+                    if (plot) PlotImage.WarmUp();
+                });
                 CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
                 {
                     CensusResult r = FixedPointCensus.Run(network, spec, k, p.GetValue(net.Seed), options, progress, ct);
                     if (trajectoryCount > 0 && !r.Partial) orbits = Trajectories.Iterate(network, r.StartPoints, trajectoryCount, steps, ct);
-                    return output.Plot(p) ? CensusPlot.DrawAll(r, projection, run, progress, Overlays(r, orbits, trajectoryCount, steps, network.Dimension)) : r;
+                    if (plot) prepared.GetAwaiter().GetResult();
+                    return plot ? CensusPlot.DrawAll(r, projection, run, progress, Overlays(r, orbits, trajectoryCount, steps, network.Dimension)) : r;
                 });
 
+                prepared.GetAwaiter().GetResult();
                 var context = new Dictionary<string, string>
                 {
                     ["fixpointVersion"] = FixpointCli.Version,

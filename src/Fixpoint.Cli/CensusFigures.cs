@@ -92,7 +92,7 @@ internal static class CensusFigures
 
     private static void Save(Plot plt, string path, int width, int height)
     {
-        byte[] png = plt.GetImageBytes(width, height, ImageFormat.Png);
+        byte[] png = PlotImage.Png(plt, width, height);
         AtomicFile.Write(path, s => s.Write(png));
     }
 

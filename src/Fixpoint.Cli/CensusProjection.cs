@@ -88,12 +88,18 @@ internal sealed record CensusProjection(ProjectionKind Kind, int[] Coordinates, 
 
     private static string Sub(int i) => $"x[{i}]";
 
-    /// <summary>PCA of the fixed and cycle points (of the first 2000 starts too when those span fewer than <paramref name="count"/> directions).</summary>
+    /// <summary>
+    /// Starts that join the PCA when the fixed and cycle points span too few directions. Such a plane is only a view of
+    /// the start cloud, which 1000 points show as well as more; each row costs N² in the covariance.
+    /// </summary>
+    public const int PlaneStarts = 1000;
+
+    /// <summary>PCA of the fixed and cycle points (of the first <see cref="PlaneStarts"/> starts too when those span fewer than <paramref name="count"/> directions).</summary>
     private static PrincipalAxes Axes(CensusResult r, int count)
     {
         int n = r.Dimension;
         var pts = r.FixedPoints.Select(f => f.X).Concat(r.Cycles.SelectMany(c => c.Points)).ToList();
-        int m = pts.Count <= count ? pts.Count + Math.Min(r.StartStatus.Length, 2000) : pts.Count;
+        int m = pts.Count <= count ? pts.Count + Math.Min(r.StartStatus.Length, PlaneStarts) : pts.Count;
         var rows = new double[m * n];
         for (int i = 0; i < pts.Count; i++) pts[i].CopyTo(rows, i * n);
         if (m > pts.Count) r.StartPoints.AsSpan(0, (m - pts.Count) * n).CopyTo(rows.AsSpan(pts.Count * n));

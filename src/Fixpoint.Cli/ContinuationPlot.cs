@@ -72,7 +72,7 @@ internal static class ContinuationPlot
         plt.YLabel(yLabel);
         // The key is in the title: a legend box inside the axes would hide branches and bifurcations under it.
         plt.Title($"fixed points in {r.Parameter}: stable solid, unstable dashed, one colour per branch{(r.Status == ContinuationStatus.Partial ? " (partial)" : "")}");
-        byte[] png = plt.GetImageBytes(1000, 650, ImageFormat.Png);
+        byte[] png = PlotImage.Png(plt, 1000, 650);
         AtomicFile.Write(path, s => s.Write(png));
     }
 

@@ -16,9 +16,7 @@ internal static class PngPanels
             surface.Canvas.Clear(SKColors.White);
             for (int i = 0; i < bitmaps.Count; i++)
                 surface.Canvas.DrawBitmap(bitmaps[i], (i % columns) * w, (i / columns) * h);
-            using SKImage image = surface.Snapshot();
-            using SKData data = image.Encode(SKEncodedImageFormat.Png, 100);
-            return data.ToArray();
+            return PlotImage.Png(surface);
         }
         finally
         {

@@ -105,7 +105,7 @@ internal static class ReproduceKe2024
             plt.Axes.SetLimitsX(f.X[0], f.X[^1]);
             double lo = Math.Max(f.Y.Min(), f.X[0] - 0.5), hi = Math.Min(f.Y.Max(), f.X[^1] + 0.5);
             plt.Axes.SetLimitsY(lo - 0.1, hi + 0.1);
-            return plt.GetImageBytes(800, 650, ImageFormat.Png);
+            return PlotImage.Png(plt, 800, 650);
         }).ToList();
         return PngPanels.Combine(panels, panels.Count);
     }
@@ -152,7 +152,7 @@ internal static class ReproduceKe2024
             plt.YLabel("x₂");
             plt.ShowLegend(Alignment.LowerLeft);
             plt.Axes.SetLimits(f.X1[0], f.X1[^1], f.X2[0], f.X2[^1]);
-            panels.Add(plt.GetImageBytes(800, 900, ImageFormat.Png));
+            panels.Add(PlotImage.Png(plt, 800, 900));
         }
         return PngPanels.Combine(panels, 2);
     }
@@ -223,6 +223,6 @@ internal static class ReproduceKe2024
         dist.XLabel("t");
         dist.YLabel("log₁₀ ‖x(t) − p‖∞");
         dist.ShowLegend(Alignment.UpperRight);
-        return PngPanels.Combine([plane.GetImageBytes(900, 750, ImageFormat.Png), dist.GetImageBytes(900, 750, ImageFormat.Png)], 2);
+        return PngPanels.Combine([PlotImage.Png(plane, 900, 750), PlotImage.Png(dist, 900, 750)], 2);
     }
 }

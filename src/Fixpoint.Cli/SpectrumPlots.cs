@@ -262,7 +262,7 @@ internal static class SpectrumPlots
     private static void Save(Plot plt, string path, int w = Width, int h = Height)
     {
         plt.Axes.Title.Label.FontSize = 15;
-        byte[] png = plt.GetImageBytes(w, h, ImageFormat.Png);
+        byte[] png = PlotImage.Png(plt, w, h);
         AtomicFile.Write(path, s => s.Write(png));
     }
 

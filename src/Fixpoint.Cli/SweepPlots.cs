@@ -53,7 +53,7 @@ internal static class SweepPlots
         double top = series.SelectMany(g => g.Select(c => band is null ? y(c) : band(c).Hi)).Where(double.IsFinite).DefaultIfEmpty(1).Max();
         plt.Axes.SetLimitsY(0, Math.Max(top, 1e-3) * (1.25 + 0.07 * series.Count));
         plt.ShowLegend(Alignment.UpperLeft);
-        byte[] png = plt.GetImageBytes(1100, 700, ImageFormat.Png);
+        byte[] png = PlotImage.Png(plt, 1100, 700);
         AtomicFile.Write(path, s => s.Write(png));
     }
 }

@@ -110,6 +110,13 @@ public sealed record CensusFile(
         return WithProvenance(file, context?.Where(kv => kv.Key != "jacobian"));
     }
 
+    /// <summary>
+    /// Builds the serialiser's metadata for census.json now rather than at the first write: the first use of the options in
+    /// a process costs more than writing a small census. A census calls this on an idle core while it runs; it is safe from
+    /// any thread (the options are read-only) and changes nothing that is written.
+    /// </summary>
+    public static void PrepareWriter() => _ = JsonOptions.GetTypeInfo(typeof(CensusFile));
+
     /// <summary>Writes census.json atomically.</summary>
     public static void Write(string path, CensusResult r, IReadOnlyDictionary<string, string>? context = null) => Write(path, From(r, context));
 
