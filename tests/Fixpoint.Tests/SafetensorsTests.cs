@@ -83,6 +83,55 @@ public class SafetensorsTests
         Assert.Contains(expected, e.Message);
     }
 
+    /// <summary>A 2 × 2 weight with the given values and a zero bias, as a safetensors file.</summary>
+    private static string TwoByTwo(string dir, string name, double[] w)
+    {
+        string path = Path.Combine(dir, name);
+        Safetensors.Write(path, [("layers.0.weight", [2, 2], w), ("layers.0.bias", [2], new double[2])], new Dictionary<string, string> { ["activation"] = "tanh" });
+        return path;
+    }
+
+    [Fact]
+    public void EveryNonFiniteWeightIsFoundAndNamedWhileHugeFiniteOnesLoad()
+    {
+        string dir = CliRunner.TempDir();
+        // Finite values whose sum overflows are not a reason to refuse the file.
+        Network huge = ModelFile.Load(TwoByTwo(dir, "huge.safetensors", [1e308, 1e308, -1e308, 1e308]));
+        Assert.Equal(1e308, huge.Layers[0].Weight[3]);
+        foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+            for (int at = 0; at < 4; at++)
+            {
+                double[] w = [0.5, -0.25, 1e308, 2];
+                w[at] = bad;
+                var e = Assert.Throws<ModelFormatException>(() => ModelFile.Load(TwoByTwo(dir, "bad.safetensors", w)));
+                Assert.Contains($"at flat index {at}", e.Message);
+                var direct = Assert.Throws<ArgumentException>(() => new DenseLayer(2, 2, w, new double[2]));
+                Assert.Contains($"weight entry ({at / 2}, {at % 2})", direct.Message);
+            }
+    }
+
+    [Fact]
+    public void WideLayersRoundTripBitForBitInBothPrecisions()
+    {
+        // More values than one write buffer holds, and a transpose that crosses tiles.
+        string dir = CliRunner.TempDir();
+        var rng = new Random(5);
+        int n = 181;
+        double[] w = [.. Enumerable.Range(0, n * n).Select(_ => rng.NextDouble() - 0.5)];
+        var layer = new DenseLayer(n, n, w, new double[n]);
+        for (int o = 0; o < n; o += 17)
+            for (int i = 0; i < n; i += 13) Assert.Equal(w[o * n + i], layer.WeightTransposed[i * n + o]);
+        var net = new Network([layer, layer], Activation.Parse("tanh"));
+        foreach (bool float32 in new[] { false, true })
+        {
+            string path = Path.Combine(dir, $"wide{float32}.safetensors");
+            ModelFile.Save(net, path, float32);
+            Network back = ModelFile.Load(path);
+            double[] expect = float32 ? [.. w.Select(v => (double)(float)v)] : w;
+            Assert.Equal(expect, back.Layers[1].Weight);
+        }
+    }
+
     internal static string Tensor(string name, string dtype, string shape, long a, long b) =>
         $"{{\"{name}\":{{\"dtype\":\"{dtype}\",\"shape\":{shape},\"data_offsets\":[{a},{b}]}}}}";
 

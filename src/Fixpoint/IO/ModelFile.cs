@@ -160,6 +160,9 @@ public static partial class ModelFile
     private static void CheckFinite(SafetensorsTensor? t, string path)
     {
         if (t is null) return;
+        // A NaN or ±∞ anywhere makes the sum NaN or ±∞ in any order of addition, so a finite vector sum clears the tensor;
+        // otherwise (a bad value, or finite values whose sum overflows) the loop finds the first bad one, if any.
+        if (double.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<double>(t.Data))) return;
         for (int i = 0; i < t.Data.Length; i++)
             if (!double.IsFinite(t.Data[i]))
                 throw new ModelFormatException($"{path}: {t.Name} holds a non-finite value ({t.Data[i]}) at flat index {i}");

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Fixpoint.Numerics;
@@ -142,15 +143,24 @@ public static class Safetensors
     {
         ReadOnlySpan<byte> raw = data.Slice((int)d.Begin, (int)(d.End - d.Begin));
         var values = new double[d.Count];
-        for (int i = 0; i < values.Length; i++)
+        // One loop per dtype over typed spans (a 2048-wide layer is 4 M values): little-endian F64 is a plain copy.
+        switch (d.DType)
         {
-            values[i] = d.DType switch
-            {
-                "F64" => BinaryPrimitives.ReadDoubleLittleEndian(raw.Slice(i * 8)),
-                "F32" => BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4)),
-                "F16" => (double)BinaryPrimitives.ReadHalfLittleEndian(raw.Slice(i * 2)),
-                _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(i * 2)) << 16),
-            };
+            case "F64" when BitConverter.IsLittleEndian:
+                raw.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+                break;
+            case "F64":
+                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadDoubleLittleEndian(raw.Slice(i * 8));
+                break;
+            case "F32":
+                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4));
+                break;
+            case "F16":
+                for (int i = 0; i < values.Length; i++) values[i] = (double)BinaryPrimitives.ReadHalfLittleEndian(raw.Slice(i * 2));
+                break;
+            default: // BF16: the upper half of a float32
+                for (int i = 0; i < values.Length; i++) values[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(i * 2)) << 16);
+                break;
         }
         return new SafetensorsTensor(d.Name, d.DType, d.Shape, values);
     }
@@ -199,14 +209,27 @@ public static class Safetensors
             BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Count);
             fs.Write(len);
             fs.Write(header.ToArray());
-            var buf = new byte[8];
+            // Whole tensors (or 64 KiB chunks of them) per write: one call per value costs more than the disk.
+            var buf = new byte[1 << 16];
             foreach (var (_, _, data) in list)
-                foreach (double v in data)
+            {
+                if (!float32 && BitConverter.IsLittleEndian)
                 {
-                    if (float32) BinaryPrimitives.WriteSingleLittleEndian(buf, (float)v);
-                    else BinaryPrimitives.WriteDoubleLittleEndian(buf, v);
-                    fs.Write(buf, 0, size);
+                    fs.Write(MemoryMarshal.AsBytes(data.AsSpan()));
+                    continue;
                 }
+                int per = buf.Length / size;
+                for (int start = 0; start < data.Length; start += per)
+                {
+                    int count = Math.Min(per, data.Length - start);
+                    for (int i = 0; i < count; i++)
+                    {
+                        if (float32) BinaryPrimitives.WriteSingleLittleEndian(buf.AsSpan(i * 4), (float)data[start + i]);
+                        else BinaryPrimitives.WriteDoubleLittleEndian(buf.AsSpan(i * 8), data[start + i]);
+                    }
+                    fs.Write(buf, 0, count * size);
+                }
+            }
             // On disk before the rename, so a crash never leaves the new name over unwritten bytes.
             fs.Flush(flushToDisk: true);
         }
