@@ -67,6 +67,8 @@ internal static partial class ContinueCommand
             if (yCoordinate >= family.Dimension) throw new UsageException($"--y x:{yCoordinate}: the network has dimension {family.Dimension}");
             // The summary after every check, so that bad input stays one line.
             if (loaded.Summary is not null) foreach (string line in loaded.Summary.Lines()) console.Error.WriteLine(line);
+            // --save-model writes the network the continuation starts from (at its own parameters), as census does.
+            if (loaded.Model.Bind(loaded.Conditions[0].Values) is Network built) net.Save(p, built);
             List<double[]> points = StartingPoints(p, console, family, a, k, bx, p.GetValue(fromCensus), p.GetValue(net.Seed), ct);
 
             using var run = RunFolder.Begin(dir, "branches.csv", "bifurcations.json", "bifurcation.png");

@@ -41,6 +41,22 @@ public sealed class ContinueCliTests
     private static double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
 
     [Fact]
+    public void SaveModelWritesTheGeneratedNetworkTheContinuationStartsFrom()
+    {
+        string dir = CliRunner.TempDir();
+        string saved = Path.Combine(dir, "m.safetensors");
+        CliRunner.Run run = CliRunner.Invoke("continue", "--width", "3", "--depth", "1", "--seed", "4", "--param", "weight-scale", "--from", "0.5", "--to", "0.6",
+            "--starts", "20", "--max-steps", "20", "--no-plot", "--save-model", saved, "--out", Path.Combine(dir, "out"));
+        Assert.True(run.ExitCode == 0, run.Err);
+        Network net = ModelFile.Load(saved);
+        Assert.Equal((3, 1), (net.Dimension, net.Depth));
+        // The same flags build the same network for a census, which writes it beside its results.
+        CliRunner.Run census = CliRunner.Invoke("census", "--width", "3", "--depth", "1", "--seed", "4", "--starts", "4", "--no-plot", "--out", Path.Combine(dir, "census"));
+        Assert.True(census.ExitCode == 0, census.Err);
+        Assert.Equal(ModelFile.Load(Path.Combine(dir, "census", "network.safetensors")).Layers[0].Weight, net.Layers[0].Weight);
+    }
+
+    [Fact]
     public void PitchforkOfTanhWxIsABranchPointAtOneWithBothNewBranchesFollowed()
     {
         var (_, rows, found, _) = Continue(TestNetworks.Scalar(1, 0), "--param", "weight-scale", "--from", "0.5", "--to", "2");
