@@ -79,19 +79,22 @@ if [ -z "$py" ]; then
 fi
 bench() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
 
-# The CLI is timed as installed (README, "Install"): published with ReadyToRun code, so a run does not JIT-compile
-# the program first (about 0.3 s of every census). --jit times the plain build output instead.
+# The CLI is timed as installed (README, "Install"): self-contained, with the program and the .NET libraries compiled
+# ahead of time into one composite ReadyToRun image, so a run does not JIT-compile them first. --jit times the plain
+# build output instead.
 if [ "$build" = 1 ]; then
   (cd "$root" && dotnet build -c Release bench/Fixpoint.Bench >/dev/null && dotnet build -c Release src/Fixpoint.Cli >/dev/null) \
     || { echo "compare-numpy.sh: build failed" >&2; exit 2; }
   if [ "$jit" = 0 ]; then
-    (cd "$root" && dotnet publish src/Fixpoint.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o bench/.cli >/dev/null) \
+    (cd "$root" && rm -rf bench/.cli && dotnet publish src/Fixpoint.Cli -c Release -r linux-x64 --self-contained true \
+       -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o bench/.cli >/dev/null) \
       || { echo "compare-numpy.sh: publish failed (ReadyToRun needs the runtime and Crossgen2 packs from NuGet); rerun with --jit" >&2; exit 2; }
   fi
 fi
 bench_dll="$root/bench/Fixpoint.Bench/bin/Release/net10.0/Fixpoint.Bench.dll"
 cli_dll="$root/src/Fixpoint.Cli/bin/Release/net10.0/fixpoint.dll"
-[ "$jit" = 1 ] || cli_dll="$root/bench/.cli/fixpoint.dll"
+fixpoint=(dotnet "$cli_dll")
+[ "$jit" = 1 ] || { cli_dll="$root/bench/.cli/fixpoint"; fixpoint=("$cli_dll"); }
 [ -n "$out" ] || out="$(mktemp -d)"
 mkdir -p "$out"
 
@@ -110,7 +113,7 @@ if [ "$run_mode" != solver ]; then
       rm -rf "$dir"
       # The user's command, nothing added; its stderr (the phase lines) is kept beside it.
       t0=$(now)
-      dotnet "$cli_dll" census --model "$net" --starts "$k" --box "$box_lo" "$box_hi" --atol "$tol" --out "$dir" \
+      "${fixpoint[@]}" census --model "$net" --starts "$k" --box "$box_lo" "$box_hi" --atol "$tol" --out "$dir" \
         >"$dir.out" 2>"$dir.err" || echo "compare-numpy.sh: fixpoint census N=$n failed (see $dir.err)" >&2
       t1=$(now)
       fp_s=$(awk "BEGIN{print $t1 - $t0}") peer_s=nan
@@ -148,7 +151,7 @@ mode=bench
 first=${sizes%% *}
 if [ -f "$cli_dll" ]; then
   rm -rf "$out/probe"
-  if dotnet "$cli_dll" census --model "$out/net$first.safetensors" --starts 4 --box "$box_lo" "$box_hi" \
+  if "${fixpoint[@]}" census --model "$out/net$first.safetensors" --starts 4 --box "$box_lo" "$box_hi" \
        --atol "$tol" --max-iter 10 --solver picard --seed "$seed" --out "$out/probe" >/dev/null 2>&1 \
      && [ -f "$out/probe/census.json" ]; then
     mode=cli
@@ -161,7 +164,7 @@ fixpoint_census() { # solver n dir
   [ "$plot" = 1 ] && plot_arg=()
   mkdir -p "$dir"
   if [ "$mode" = cli ]; then
-    dotnet "$cli_dll" census --model "$out/net$n.safetensors" --starts "$(starts_for "$n")" --box "$box_lo" "$box_hi" \
+    "${fixpoint[@]}" census --model "$out/net$n.safetensors" --starts "$(starts_for "$n")" --box "$box_lo" "$box_hi" \
       --atol "$tol" --max-iter "$max_iter" --solver "$solver" --seed "$seed" --out "$dir" "${plot_arg[@]}" >/dev/null 2>&1
   else
     dotnet "$bench_dll" census-time --model "$out/net$n.safetensors" --starts "$(starts_for "$n")" --box "$box_lo" "$box_hi" \

@@ -20,9 +20,10 @@ peer="$root/../shared/peers/numpy_census.py"
 [ -f "$peer" ] || { echo "early-assignment.sh: peer numpy_census.py not found beside the repository" >&2; exit 2; }
 /usr/bin/python3 -c 'import numpy' 2>/dev/null || { echo "early-assignment.sh: /usr/bin/python3 has no NumPy (apt-get install python3-numpy libopenblas0-pthread)" >&2; exit 3; }
 bench() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
-(cd "$root" && dotnet publish src/Fixpoint.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o bench/.cli >/dev/null) \
+(cd "$root" && rm -rf bench/.cli && dotnet publish src/Fixpoint.Cli -c Release -r linux-x64 --self-contained true \
+   -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o bench/.cli >/dev/null) \
   || { echo "early-assignment.sh: publish failed" >&2; exit 2; }
-cli="$root/bench/.cli/fixpoint.dll"
+cli="$root/bench/.cli/fixpoint"
 [ -n "$out" ] || out="$(mktemp -d)"
 mkdir -p "$out"
 : > "$out/runs.tsv"
@@ -31,7 +32,7 @@ for c in $cases; do
   [ -f "$out/net$n.safetensors" ] || bench /usr/bin/python3 "$peer" --random "$n" 4 gaussian 0.8 7 --save "$out/net$n.safetensors" > /dev/null
   for r in $(seq 1 "$repeats"); do
     for mode in off auto; do
-      dotnet "$cli" census --model "$out/net$n.safetensors" --starts "$k" --box -1 1 --atol 1e-10 --no-plot --assign "$mode" --out "$out/c-$n-$k-$mode" > /dev/null 2>&1
+      "$cli" census --model "$out/net$n.safetensors" --starts "$k" --box -1 1 --atol 1e-10 --no-plot --assign "$mode" --out "$out/c-$n-$k-$mode" > /dev/null 2>&1
       /usr/bin/python3 - "$out/c-$n-$k-$mode/census.json" "$n" "$k" "$mode" >> "$out/runs.tsv" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
