@@ -6,7 +6,7 @@ namespace Fixpoint.Cli;
 /// <summary>
 /// Every PNG the CLI writes: the plot rendered exactly as <see cref="Plot.GetImageBytes"/> renders it (RGBA, premultiplied),
 /// but encoded with the PNG "sub" filter at zlib level 3 instead of every filter at level 6. The pixels are the same; the
-/// file is about 15% larger and encodes several times faster.
+/// file is somewhat larger and encodes several times faster.
 /// </summary>
 internal static class PlotImage
 {

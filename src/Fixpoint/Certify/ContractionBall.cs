@@ -125,10 +125,7 @@ public sealed class ContractionBall : IAttractionBall
         // The computed norm is within (N·k + 4)u of the true one; 2(N·k + 4)u covers it with room.
         _frobeniusMax = frob * (1 + 2 * (n * 2.0 + 4) * U);
         _zeros = new double[n];
-        _rTransposed = new double[norm == BallNorm.Eigenbasis ? n * n : 0];
-        if (norm == BallNorm.Eigenbasis)
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < n; j++) _rTransposed[j * n + i] = _r[i * n + j];
+        _rTransposed = norm == BallNorm.Eigenbasis ? DenseLinearAlgebra.Transpose(_r, n, n) : [];
     }
 
     /// <summary>x̃, the centre (the approximate fixed point the proof started from).</summary>

@@ -75,8 +75,6 @@ public static partial class ModelFile
                 bias = b.Data;
             }
             else bias = new double[outputs];
-            CheckFinite(w, path);
-            CheckFinite(file.Tensors.GetValueOrDefault(bKey), path);
             if (i > 0 && inputs != layers[^1].Outputs)
                 throw new ModelFormatException($"{path}: {wKey} reads {inputs} numbers but the layer before writes {layers[^1].Outputs}");
             layers.Add(new DenseLayer(inputs, outputs, w.Data, bias));
@@ -159,13 +157,8 @@ public static partial class ModelFile
 
     private static void CheckFinite(SafetensorsTensor? t, string path)
     {
-        if (t is null) return;
-        // A NaN or ±∞ anywhere makes the sum NaN or ±∞ in any order of addition, so a finite vector sum clears the tensor;
-        // otherwise (a bad value, or finite values whose sum overflows) the loop finds the first bad one, if any.
-        if (double.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<double>(t.Data))) return;
-        for (int i = 0; i < t.Data.Length; i++)
-            if (!double.IsFinite(t.Data[i]))
-                throw new ModelFormatException($"{path}: {t.Name} holds a non-finite value ({t.Data[i]}) at flat index {i}");
+        if (t is not null && DenseLinearAlgebra.FirstNonFinite(t.Data) is int i and >= 0)
+            throw new ModelFormatException($"{path}: {t.Name} holds a non-finite value ({t.Data[i]}) at flat index {i}");
     }
 
     [GeneratedRegex(@"^layers\.(\d+)\.(weight|bias)$")]

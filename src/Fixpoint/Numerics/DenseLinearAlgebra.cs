@@ -189,6 +189,40 @@ public static class DenseLinearAlgebra
         return m;
     }
 
+    /// <summary>Aᵀ of a rows × cols row-major matrix, into a cols × rows span; in tiles, so that reads and writes both stay in cache.</summary>
+    public static void Transpose(ReadOnlySpan<double> a, int rows, int cols, Span<double> at)
+    {
+        const int Tile = 32;
+        for (int r0 = 0; r0 < rows; r0 += Tile)
+            for (int c0 = 0; c0 < cols; c0 += Tile)
+            {
+                int r1 = Math.Min(rows, r0 + Tile), c1 = Math.Min(cols, c0 + Tile);
+                for (int r = r0; r < r1; r++)
+                    for (int c = c0; c < c1; c++) at[c * rows + r] = a[r * cols + c];
+            }
+    }
+
+    /// <summary>Aᵀ of a rows × cols row-major matrix, as a new array.</summary>
+    public static double[] Transpose(ReadOnlySpan<double> a, int rows, int cols)
+    {
+        var at = new double[a.Length];
+        Transpose(a, rows, cols, at);
+        return at;
+    }
+
+    /// <summary>
+    /// The index of the first NaN or ±∞ in <paramref name="v"/>, or −1. A NaN or ±∞ makes a sum NaN or ±∞ in any order of
+    /// addition, so one vector sum clears an array at once; only a non-finite sum (a bad value, or finite values whose sum
+    /// overflows) costs the scan.
+    /// </summary>
+    public static int FirstNonFinite(ReadOnlySpan<double> v)
+    {
+        if (double.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(v))) return -1;
+        for (int i = 0; i < v.Length; i++)
+            if (!double.IsFinite(v[i])) return i;
+        return -1;
+    }
+
     public static double MaxAbsDiff(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         double m = 0;

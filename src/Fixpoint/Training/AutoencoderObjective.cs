@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Fixpoint.Maps;
+using Fixpoint.Numerics;
 
 namespace Fixpoint.Training;
 
@@ -59,7 +60,7 @@ public sealed class AutoencoderObjective
         for (int l = 0; l < _model.Layers.Length; l++)
         {
             LayerParameters p = _model.Layers[l];
-            TrainMath.Transpose(p.Weight, p.Outputs, p.Inputs, _wt[l]);
+            DenseLinearAlgebra.Transpose(p.Weight, p.Outputs, p.Inputs, _wt[l]);
         }
         int chunks = (rows + ChunkRows - 1) / ChunkRows;
         while (_chunkGrad.Count < chunks) _chunkGrad.Add(_model.Parameters.Select(p => new double[p.Length]).ToArray());

@@ -281,7 +281,7 @@ public sealed class LoopedClassifier
     private double[][] TransposedWeights() => new[] { Embed }.Concat(Blocks).Append(Readout).Select(l =>
     {
         var t = new double[l.Weight.Length];
-        TrainMath.Transpose(l.Weight, l.Outputs, l.Inputs, t);
+        DenseLinearAlgebra.Transpose(l.Weight, l.Outputs, l.Inputs, t);
         return t;
     }).ToArray();
 

@@ -82,14 +82,6 @@ internal static class TrainMath
         }
     }
 
-    /// <summary>Wᵀ of a rows × cols row-major matrix, into a cols × rows span.</summary>
-    public static void Transpose(ReadOnlySpan<double> w, int rows, int cols, Span<double> wt)
-    {
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                wt[c * rows + r] = w[r * cols + c];
-    }
-
     /// <summary>
     /// g″(z) for the activations training supports exactly (tanh, logistic, identity, relu, leaky-relu,
     /// softplus, sin); others by a central difference of the exact g′.
