@@ -39,7 +39,8 @@ internal static class CensusCommand
         var assign = new Option<string>("--assign")
         {
             Description = "Early assignment (Picard): a start that enters a proved ball of attraction of a fixed point ends there, converged to it (see docs/census.md). "
-                + $"auto (default): where the proofs pay, on a network with at least {Fixpoint.Census.EarlyAssignmentOptions.AutomaticStartsPerDimension}·N starts; on (also a bare --assign); off.",
+                + $"auto (default): where the proofs pay, with more starts than the pilot and at least {Fixpoint.Census.EarlyAssignmentOptions.CheapStartsPerDimension}·N starts a ball "
+                + $"for the Euclidean ball of undamped Picard ({Fixpoint.Census.EarlyAssignmentOptions.AutomaticStartsPerDimension}·N for the eigenbasis ball); on (also a bare --assign); off.",
             Arity = ArgumentArity.ZeroOrOne,
             DefaultValueFactory = _ => "auto",
         };

@@ -10,8 +10,8 @@ namespace Fixpoint.Tests;
 
 public class EarlyAssignmentTests
 {
-    private static EarlyAssignmentOptions Assign(int pilot = 64, ContractionBallOptions? proof = null) =>
-        new(new ContractionBallProver(proof)) { PilotStarts = pilot };
+    private static EarlyAssignmentOptions Assign(int pilot = 64, ContractionBallOptions? proof = null, EuclideanBallOptions? euclidean = null, bool eigenbasisOnly = false) =>
+        new(new ContractionBallProver(proof) { Euclidean = eigenbasisOnly ? null : euclidean ?? new EuclideanBallOptions() }) { PilotStarts = pilot };
 
     private static Network Tanh(int n, double gain, int depth, ulong seed) =>
         new RandomNetworkSpec(n, depth, new TanhActivation(), new GaussianLaw(gain), new GaussianLaw(0.1), Seed: seed).Build();
@@ -46,12 +46,16 @@ public class EarlyAssignmentTests
         Network net = Tanh(n, gain, depth, seed);
         var off = new CensusOptions();
         CensusResult a = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), starts, 5, off);
-        CensusResult b = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), starts, 5, off with { EarlyAssignment = Assign() });
-        AssertSameCensus(a, b, 1e-9);
-        Assert.True(b.EarlyAssignment!.AssignedStarts > 0);
-        Assert.True(b.EarlyAssignment.Balls > 0);
-        Assert.Equal(b.EarlyAssignment.AssignedStarts, b.FixedPoints.Sum(f => f.Ball?.AssignedStarts ?? 0));
-        Assert.All(b.FixedPoints.Where(f => f.Ball is not null), f => Assert.Equal(Stability.Stable, f.Stability));
+        foreach (bool eigenbasisOnly in new[] { false, true })
+        {
+            CensusResult b = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), starts, 5, off with { EarlyAssignment = Assign(eigenbasisOnly: eigenbasisOnly) });
+            AssertSameCensus(a, b, 1e-9);
+            Assert.True(b.EarlyAssignment!.AssignedStarts > 0);
+            Assert.True(b.EarlyAssignment.Balls > 0);
+            Assert.Equal(b.EarlyAssignment.AssignedStarts, b.FixedPoints.Sum(f => f.Ball?.AssignedStarts ?? 0));
+            Assert.All(b.FixedPoints.Where(f => f.Ball is not null), f => Assert.Equal(Stability.Stable, f.Stability));
+            Assert.All(b.FixedPoints.Where(f => f.Ball is not null), f => Assert.Equal(eigenbasisOnly ? "eigenbasis" : "euclidean", f.Ball!.Norm));
+        }
     }
 
     [Fact]
@@ -86,24 +90,32 @@ public class EarlyAssignmentTests
         }
     }
 
-    [Fact]
-    public void WhenNoBallIsProvedEveryStartIteratesAsWithoutAssignment()
+    [Theory]
+    [InlineData(8, 2, 2UL, 1)]
+    [InlineData(64, 4, 7UL, 1)]
+    public void WhenNoBallIsProvedEveryStartIteratesAsWithoutAssignment(int n, int depth, ulong seed, int euclideanSteps)
     {
-        // One trial on a box 100 wide: the interval Jacobian covers tanh′ ∈ [0, 1] everywhere, and nothing is proved.
-        Network net = Tanh(8, 0.8, 2, 2);
-        var refuse = Assign(64, new ContractionBallOptions { InitialHalfWidth = 50, MaxTrials = 1 });
+        // The eigenbasis proof gets one trial on a box 100 wide, where the interval Jacobian covers tanh′ ∈ [0, 1] and
+        // nothing is proved; the Euclidean one may look at F alone (m = 1), whose ‖J‖₂ exceeds 1 on the N = 64 network.
+        Network net = Tanh(n, 0.8, depth, seed);
+        var refuseEigen = Assign(64, new ContractionBallOptions { InitialHalfWidth = 50, MaxTrials = 1 }, eigenbasisOnly: true);
+        var refuseBoth = Assign(64, new ContractionBallOptions { InitialHalfWidth = 50, MaxTrials = 1 }, new EuclideanBallOptions { MaxSteps = euclideanSteps });
         CensusResult a = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 500, 5, new CensusOptions());
-        CensusResult b = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 500, 5, new CensusOptions { EarlyAssignment = refuse });
-        Assert.Equal(0, b.EarlyAssignment!.AssignedStarts);
-        Assert.Equal(0, b.EarlyAssignment.Balls);
-        Assert.True(b.EarlyAssignment.Refused > 0);
-        Assert.Equal(a.Evaluations, b.Evaluations);
-        Assert.Equal(a.StartStatus, b.StartStatus);
-        Assert.Equal(a.StartAttractor, b.StartAttractor);
-        for (int k = 0; k < a.FixedPoints.Count; k++)
+        bool euclideanRefused = n == 64;
+        foreach (EarlyAssignmentOptions refuse in euclideanRefused ? new[] { refuseEigen, refuseBoth } : new[] { refuseEigen })
         {
-            Assert.Equal(a.FixedPoints[k].X, b.FixedPoints[k].X);
-            Assert.Null(b.FixedPoints[k].Ball);
+            CensusResult b = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 500, 5, new CensusOptions { EarlyAssignment = refuse });
+            Assert.Equal(0, b.EarlyAssignment!.AssignedStarts);
+            Assert.Equal(0, b.EarlyAssignment.Balls);
+            Assert.True(b.EarlyAssignment.Refused > 0);
+            Assert.Equal(a.Evaluations, b.Evaluations);
+            Assert.Equal(a.StartStatus, b.StartStatus);
+            Assert.Equal(a.StartAttractor, b.StartAttractor);
+            for (int k = 0; k < a.FixedPoints.Count; k++)
+            {
+                Assert.Equal(a.FixedPoints[k].X, b.FixedPoints[k].X);
+                Assert.Null(b.FixedPoints[k].Ball);
+            }
         }
     }
 
@@ -136,7 +148,7 @@ public class EarlyAssignmentTests
             CensusFile back = CensusFile.Read(path);
             Assert.Equal(r.EarlyAssignment, back.EarlyAssignment);
             CensusFixedPoint withBall = back.FixedPoints.First(f => f.Ball is not null);
-            Assert.Equal("eigenbasis", withBall.Ball!.Norm);
+            Assert.Equal("euclidean", withBall.Ball!.Norm);
             Assert.True(withBall.Ball.Radius > 0 && withBall.Ball.Contraction < 1);
 
             CensusResult plain = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 100, 5, new CensusOptions());
@@ -150,7 +162,7 @@ public class EarlyAssignmentTests
     [Fact]
     public void CensusAssignsWhereItPaysOnOrOffWhenAskedAndRecordsTheBalls()
     {
-        // N = 8: auto assigns from 128·8 = 1024 starts on.
+        // N = 8: auto assigns beyond the pilot of 256 starts (the Euclidean proof pays from N/2 starts on).
         string dir = CliRunner.TempDir();
         string[] common = ["census", "--width", "8", "--depth", "2", "--weights", "gaussian(0.8)", "--seed", "2", "--no-plot"];
         CensusFile Run(string name, params string[] extra)
@@ -163,7 +175,8 @@ public class EarlyAssignmentTests
         Assert.Null(plain.EarlyAssignment);
         CensusFile auto = Run("auto", "--starts", "1100");
         CensusFile on = Run("on", "--starts", "1100", "--assign");
-        Assert.Null(Run("few", "--starts", "1000").EarlyAssignment);
+        // Within the pilot (256 starts at N = 8) there is nothing to assign.
+        Assert.Null(Run("few", "--starts", "256").EarlyAssignment);
         Assert.NotNull(Run("few-on", "--starts", "500", "--assign", "on").EarlyAssignment);
         // A bare --assign is on, wherever it stands.
         Assert.NotNull(Run("few-bare", "--assign", "--starts", "500").EarlyAssignment);
@@ -173,7 +186,7 @@ public class EarlyAssignmentTests
             Assert.True(a.EarlyAssignment!.AssignedStarts > 0);
             Assert.Equal(plain.Outcomes, a.Outcomes);
             Assert.Equal(plain.FixedPoints.Select(f => f.Hits), a.FixedPoints.Select(f => f.Hits));
-            Assert.Contains(a.FixedPoints, f => f.Ball is { Norm: "eigenbasis" });
+            Assert.Contains(a.FixedPoints, f => f.Ball is { Norm: "euclidean" });
         }
         var bad = CliRunner.Invoke([.. common, "--starts", "10", "--assign", "sometimes", "--out", Path.Combine(dir, "bad")]);
         Assert.Equal(2, bad.ExitCode);
@@ -186,13 +199,25 @@ public class EarlyAssignmentTests
         var auto = new EarlyAssignmentOptions(new ContractionBallProver()) { Automatic = true };
         Assert.Equal(0, auto.BallsFor(64, 8191));
         Assert.Equal(1, auto.BallsFor(64, 8192));
+        Assert.Equal(0, auto.BallsFor(64, 31, cheapProof: true));
+        Assert.Equal(1, auto.BallsFor(64, 32, cheapProof: true));
+        Assert.False(auto.AllowsCostlyProofs(64, 8191));
+        Assert.True(auto.AllowsCostlyProofs(64, 8192));
+        Assert.Equal(256, auto.PilotFor(8));
+        Assert.Equal(64, auto.PilotFor(256));
+        Assert.Equal(16, auto.PilotFor(2048));
         Assert.Equal(EarlyAssignmentOptions.DefaultMaxBalls, auto.BallsFor(2, 1_000_000));
         Assert.Equal(EarlyAssignmentOptions.DefaultMaxBalls, (auto with { Automatic = false }).BallsFor(64, 10));
 
         Network net = Tanh(8, 0.8, 2, 2UL);
         var options = new CensusOptions { EarlyAssignment = auto };
-        Assert.Null(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 1000, 5, options).EarlyAssignment);
-        Assert.NotNull(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 1100, 5, options).EarlyAssignment);
+        Assert.Null(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 256, 5, options).EarlyAssignment);
+        Assert.NotNull(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 300, 5, options).EarlyAssignment);
+        // Damped Picard has no cheap proof: the costly rule (128·N starts a ball) applies.
+        var damped = options with { Solver = new PicardSolver { Damping = 0.5 } };
+        Assert.Null(FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 1000, 5, damped).EarlyAssignment);
+        CensusResult dampedOn = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 1100, 5, damped);
+        Assert.All(dampedOn.FixedPoints.Where(f => f.Ball is not null), f => Assert.Equal("eigenbasis", f.Ball!.Norm));
         // A residual network has no interval proof here: automatic assignment leaves it alone, "on" records a refusal.
         Network residual = new RandomNetworkSpec(8, 2, new TanhActivation(), new GaussianLaw(0.3), new GaussianLaw(0.1), Seed: 2, Residual: true).Build();
         Assert.Null(FixedPointCensus.Run(residual, new UniformBoxStarts(-1, 1), 2000, 5, options).EarlyAssignment);

@@ -36,11 +36,18 @@ public interface IAttractionBall
 /// <summary>Proves balls of attraction; the census calls it for each attractor its pilot found (the implementation lives above the census, in Certify).</summary>
 public interface IAttractionBallProver
 {
-    /// <summary>A proved ball around <paramref name="center"/>, or null when nothing could be proved (then no start is assigned to it).</summary>
-    IAttractionBall? Prove(IMap map, double[] center, CancellationToken cancellationToken);
+    /// <summary>
+    /// A proved ball around <paramref name="center"/> that captures the orbits of Picard with <paramref name="damping"/>
+    /// (1: undamped), or null when nothing could be proved (then no start is assigned to it). Without
+    /// <paramref name="costlyFallback"/> only the prover's cheap proofs are tried.
+    /// </summary>
+    IAttractionBall? Prove(IMap map, double[] center, double damping, bool costlyFallback, CancellationToken cancellationToken);
 
     /// <summary>Whether this prover can prove anything for <paramref name="map"/> at all (automatic assignment skips the maps it cannot).</summary>
     bool Supports(IMap map) => true;
+
+    /// <summary>Whether this prover has a cheap proof (far below the cost of the starts it saves) for Picard with <paramref name="damping"/> on <paramref name="map"/>.</summary>
+    bool HasCheapProof(IMap map, double damping) => false;
 }
 
 /// <summary>
@@ -53,39 +60,56 @@ public interface IAttractionBallProver
 /// </summary>
 public sealed record EarlyAssignmentOptions
 {
-    public const int DefaultPilotStarts = 256;
+    /// <summary>The pilot without <see cref="PilotStarts"/>: 16384 / N starts, within 16 … 256 (a wide start costs more, and one converged start is enough to prove a ball).</summary>
+    public static int DefaultPilotStarts(int dimension) => Math.Clamp(16384 / Math.Max(1, dimension), 16, 256);
     public const int DefaultMaxBalls = 64;
 
-    private readonly int _pilotStarts = DefaultPilotStarts;
+    private readonly int? _pilotStarts;
     private readonly int _maxBalls = DefaultMaxBalls;
 
     public EarlyAssignmentOptions(IAttractionBallProver prover) => Prover = prover ?? throw new ArgumentNullException(nameof(prover));
 
     public IAttractionBallProver Prover { get; init; }
 
-    /// <summary>Starts of the first round, which runs without balls; ≥ 1. A census of no more starts than this is exactly one without assignment.</summary>
-    public int PilotStarts { get => _pilotStarts; init => _pilotStarts = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(PilotStarts), value, "must be ≥ 1"); }
+    /// <summary>Starts of the first round, which runs without balls; ≥ 1; null: <see cref="DefaultPilotStarts"/>. A census of no more starts than the pilot is exactly one without assignment.</summary>
+    public int? PilotStarts { get => _pilotStarts; init => _pilotStarts = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(PilotStarts), value, "must be ≥ 1"); }
+
+    /// <summary>The pilot of a census of dimension <paramref name="dimension"/>.</summary>
+    public int PilotFor(int dimension) => PilotStarts ?? DefaultPilotStarts(dimension);
 
     /// <summary>Most attractors a census tries to prove a ball for (each try costs O(L·N³)); ≥ 1.</summary>
     public int MaxBalls { get => _maxBalls; init => _maxBalls = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxBalls), value, "must be ≥ 1"); }
 
     /// <summary>
-    /// Starts per dimension from which one proof pays for itself: a proof costs O(L·N³) and saves O(L·N²) per start; on
-    /// tanh networks (docs/census.md, "Early assignment", bench/early-assignment.sh) it broke even near 64·N starts on
-    /// 2 cores (N = 128: 11% slower at 64·N, 18% faster at 128·N).
+    /// Starts per dimension from which one costly proof (the eigenbasis ball) pays for itself: it costs O(L·N³) with a large
+    /// constant and saves O(L·N²) per start; on tanh networks (docs/census.md, "Early assignment", bench/early-assignment.sh)
+    /// it broke even near 64·N starts on 2 cores (N = 128: 11% slower at 64·N, 18% faster at 128·N).
     /// </summary>
     public const int AutomaticStartsPerDimension = 128;
 
     /// <summary>
+    /// Starts per dimension from which one cheap proof (<see cref="IAttractionBallProver.HasCheapProof"/>: the Euclidean
+    /// ball of F^m, a few dense products) pays for itself (docs/census.md, "Early assignment").
+    /// </summary>
+    public const double CheapStartsPerDimension = 0.5;
+
+    /// <summary>
     /// Applied only where it pays: a map the prover supports, and at least <see cref="AutomaticStartsPerDimension"/>·N
-    /// starts per ball tried (at most ⌊starts / (128·N)⌋ balls, capped by <see cref="MaxBalls"/>). Otherwise the census is
-    /// exactly one without assignment, and census.json has no <c>earlyAssignment</c>.
+    /// starts per ball tried (<see cref="CheapStartsPerDimension"/>·N where the prover has a cheap proof), capped by
+    /// <see cref="MaxBalls"/>. Otherwise the census is exactly one without assignment, and census.json has no <c>earlyAssignment</c>.
     /// </summary>
     public bool Automatic { get; init; }
 
     /// <summary>The balls a census of <paramref name="starts"/> starts of dimension <paramref name="dimension"/> may try: <see cref="MaxBalls"/>, or fewer (0: none) when <see cref="Automatic"/>.</summary>
-    public int BallsFor(int dimension, int starts) =>
-        Automatic ? (int)Math.Min(MaxBalls, starts / ((long)AutomaticStartsPerDimension * Math.Max(1, dimension))) : MaxBalls;
+    public int BallsFor(int dimension, int starts, bool cheapProof = false)
+    {
+        if (!Automatic) return MaxBalls;
+        double perBall = (cheapProof ? CheapStartsPerDimension : AutomaticStartsPerDimension) * Math.Max(1, dimension);
+        return (int)Math.Min(MaxBalls, Math.Floor(starts / perBall));
+    }
+
+    /// <summary>Whether a census of <paramref name="starts"/> may fall back on the costly proofs when the cheap one fails.</summary>
+    public bool AllowsCostlyProofs(int dimension, int starts) => !Automatic || BallsFor(dimension, starts) > 0;
 }
 
 /// <summary>What early assignment did in a census.</summary>
@@ -111,6 +135,7 @@ internal sealed class EarlyAssignment
     private readonly List<Anchor> _anchors = [];
     private readonly List<Ball> _balls = [];
     private int _tried, _refused, _maxBalls;
+    private bool _costly;
     private long _assigned;
     private bool _active;
 
@@ -126,23 +151,28 @@ internal sealed class EarlyAssignment
     /// </summary>
     private bool Applies(int count) =>
         _options.EarlyAssignment is { } ea && _options.Solver is PicardSolver
-        && (!ea.Automatic || (ea.Prover.Supports(_map) && count > ea.PilotStarts && ea.BallsFor(_map.Dimension, count) > 0));
+        && (!ea.Automatic || (ea.Prover.Supports(_map) && count > ea.PilotFor(_map.Dimension) && ea.BallsFor(_map.Dimension, count, CheapProof(ea)) > 0));
+
+    private double Damping => _options.Solver is PicardSolver p ? p.Damping : 1;
+
+    private bool CheapProof(EarlyAssignmentOptions ea) => ea.Prover.HasCheapProof(_map, Damping);
 
     /// <summary>The census batch: in rounds with balls when <see cref="Applies"/>, else one plain solve.</summary>
     public BatchResult SolveBatch(double[] starts, int count, IProgress<int>? progress, CancellationToken ct)
     {
         EarlyAssignmentOptions? ea = _options.EarlyAssignment;
         _active = Applies(count);
-        if (ea is null || !_active || count <= ea.PilotStarts)
+        if (ea is null || !_active || count <= ea.PilotFor(_map.Dimension))
         {
             return _options.Solver.SolveBatch(_map, starts, count, _options.Solve, progress, ct);
         }
-        _maxBalls = ea.BallsFor(_map.Dimension, count);
+        _maxBalls = ea.BallsFor(_map.Dimension, count, CheapProof(ea));
+        _costly = ea.AllowsCostlyProofs(_map.Dimension, count);
         int n = _map.Dimension;
         var results = new SolveResult[count];
         long evaluations = 0;
         bool cancelled = false;
-        int first = 0, size = ea.PilotStarts;
+        int first = 0, size = ea.PilotFor(n);
         while (first < count)
         {
             int len = Math.Min(size, count - first);
@@ -179,7 +209,7 @@ internal sealed class EarlyAssignment
                     : had with { AssignedStarts = had.AssignedStarts + b.Assigned },
             };
         }
-        int pilot = Math.Min(_options.EarlyAssignment!.PilotStarts, result.RequestedStarts);
+        int pilot = Math.Min(_options.EarlyAssignment!.PilotFor(_map.Dimension), result.RequestedStarts);
         return result with { FixedPoints = fps, EarlyAssignment = new EarlyAssignmentSummary(_assigned, pilot, _balls.Count, _refused) };
     }
 
@@ -207,11 +237,11 @@ internal sealed class EarlyAssignment
         Parallel.For(0, candidates.Length, new ParallelOptions { MaxDegreeOfParallelism = _options.Solve.EffectiveThreads }, c =>
         {
             Anchor a = candidates[c];
-            SolveResult p = new NewtonSolver().Solve(_map, a.Best, polishOptions, ct);
+            SolveResult p = CensusNewton.For(_options.Newton, _map.Dimension).Solve(_map, a.Best, polishOptions, ct);
             double[] center = p.Status == SolveStatus.Converged && MaxAbsDiff(p.X, a.Best) <= _options.UniqueTol ? p.X : a.Best;
             // An assigned start reports the centre, so the census must file the centre under this anchor.
             if (!ReferenceEquals(FindAnchor(center), a)) return;
-            proofs[c] = _options.EarlyAssignment!.Prover.Prove(_map, center, ct);
+            proofs[c] = _options.EarlyAssignment!.Prover.Prove(_map, center, Damping, _costly, ct);
         });
         for (int c = 0; c < candidates.Length; c++)
         {

@@ -710,19 +710,37 @@ public sealed class ContractionBall : IAttractionBall
     }
 }
 
-/// <summary>The census's prover (<see cref="IAttractionBallProver"/>): <see cref="ContractionBall.Prove"/> in the eigenbasis norm, then in the ∞-norm; networks only.</summary>
+/// <summary>
+/// The census's prover (<see cref="IAttractionBallProver"/>), networks only: for undamped Picard first the Euclidean ball of
+/// F^m (<see cref="EuclideanBall"/>: large balls, O(N³) on all cores), then, where that fails and the census allows the cost,
+/// <see cref="ContractionBall.Prove"/> in the eigenbasis norm and then in the ∞-norm (which also cover damped Picard).
+/// </summary>
 public sealed class ContractionBallProver : IAttractionBallProver
 {
+    private readonly LayerNormCache _layerNorms = new();
+
     public ContractionBallProver(ContractionBallOptions? options = null) => Options = options ?? new ContractionBallOptions();
 
     public ContractionBallOptions Options { get; }
 
+    /// <summary>Settings of the Euclidean ball, tried first; null: never tried.</summary>
+    public EuclideanBallOptions? Euclidean { get; init; } = new();
+
     /// <summary>Networks without residual connections whose activation has an interval enclosure.</summary>
     public bool Supports(IMap map) => map is Network { Residual: false } network && IntervalActivation.IsSupported(network.Activation);
 
-    public IAttractionBall? Prove(IMap map, double[] center, CancellationToken cancellationToken)
+    /// <summary>The Euclidean ball, for undamped Picard on the networks it supports.</summary>
+    public bool HasCheapProof(IMap map, double damping) => Euclidean is not null && damping == 1 && map is Network network && EuclideanBall.Supports(network);
+
+    public IAttractionBall? Prove(IMap map, double[] center, double damping, bool costlyFallback, CancellationToken cancellationToken)
     {
         if (map is not Network network) return null;
+        if (HasCheapProof(map, damping))
+        {
+            EuclideanBallResult e = EuclideanBall.Prove(network, center, Euclidean, _layerNorms, cancellationToken);
+            if (e.Proved) return e.Ball;
+        }
+        if (!costlyFallback) return null;
         ContractionBallResult r = ContractionBall.Prove(network, center, BallNorm.Eigenbasis, Options, cancellationToken);
         if (r.Proved || r.Refusal is BallRefusal.UnsupportedMap or BallRefusal.NotAttracting or BallRefusal.NonFinite) return r.Ball;
         return ContractionBall.Prove(network, center, BallNorm.Max, Options, cancellationToken).Ball;

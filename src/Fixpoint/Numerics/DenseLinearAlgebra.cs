@@ -177,6 +177,54 @@ public static class DenseLinearAlgebra
         return true;
     }
 
+    /// <summary>Rows of the trailing matrix per product in <see cref="TryCholeskyLower"/>.</summary>
+    private const int TrailingChunkRows = 192;
+
+    /// <summary>
+    /// The Cholesky factor L (A = L Lᵀ) of the symmetric n×n row-major <paramref name="a"/>, written over its lower
+    /// triangle (the strict upper triangle is left as it was); false at the first pivot that is not positive and
+    /// finite. Blocked: each diagonal block and the panel below it are factored with dot products, the trailing matrix
+    /// is updated by one product L₂₁L₂₁ᵀ of the affine kernel (<paramref name="threads"/> threads). Every entry is an
+    /// inner product evaluated in some order, so the computed factor satisfies L̂L̂ᵀ = A + ΔA with
+    /// |ΔA| ≤ γ_{n+1}|L̂||L̂ᵀ| (Higham, Accuracy and Stability, Thm 10.3), which the positive-definiteness proofs rely on.
+    /// </summary>
+    public static bool TryCholeskyLower(double[] a, int n, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        if (a.Length < (long)n * n) throw new ArgumentException($"a holds {a.Length} numbers, fewer than {n}×{n}", nameof(a));
+        const int Block = 128;
+        for (int k0 = 0; k0 < n; k0 += Block)
+        {
+            int b = Math.Min(Block, n - k0), below = n - k0 - b;
+            for (int j = k0; j < k0 + b; j++)
+            {
+                ReadOnlySpan<double> rowJ = a.AsSpan(j * n + k0, j - k0);
+                double d = a[j * n + j] - System.Numerics.Tensors.TensorPrimitives.Dot(rowJ, rowJ);
+                if (!(d > 0) || !double.IsFinite(d)) return false;
+                double l = Math.Sqrt(d);
+                a[j * n + j] = l;
+                for (int i = j + 1; i < n; i++)
+                    a[i * n + j] = (a[i * n + j] - System.Numerics.Tensors.TensorPrimitives.Dot(a.AsSpan(i * n + k0, j - k0), rowJ)) / l;
+            }
+            if (below == 0) break;
+            var panel = new double[below * b];
+            for (int i = 0; i < below; i++) a.AsSpan((k0 + b + i) * n + k0, b).CopyTo(panel.AsSpan(i * b, b));
+            // Only the lower triangle of the trailing matrix is read later: row chunk [r0, r1) needs the panel's first r1 rows.
+            int chunks = (below + TrailingChunkRows - 1) / TrailingChunkRows;
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads }, c =>
+            {
+                int r0 = c * TrailingChunkRows, r1 = Math.Min(below, r0 + TrailingChunkRows);
+                double[] update = DenseProduct.MultiplyTransposed(panel[(r0 * b)..(r1 * b)], r1 - r0, b, panel[..(r1 * b)], r1, threads: 1);
+                for (int i = r0; i < r1; i++)
+                {
+                    Span<double> row = a.AsSpan((k0 + b + i) * n + k0 + b, i + 1);
+                    System.Numerics.Tensors.TensorPrimitives.Subtract(row, update.AsSpan((i - r0) * r1, i + 1), row);
+                }
+            });
+        }
+        return true;
+    }
+
     public static double MaxAbs(ReadOnlySpan<double> x)
     {
         double m = 0;
