@@ -162,7 +162,7 @@ public class EarlyAssignmentTests
     [Fact]
     public void CensusAssignsWhereItPaysOnOrOffWhenAskedAndRecordsTheBalls()
     {
-        // N = 8: auto assigns beyond the pilot of 256 starts (the Euclidean proof pays from N/2 starts on).
+        // N = 8: auto assigns beyond the pilot of 256 starts (the Euclidean proof pays from N/4 starts on).
         string dir = CliRunner.TempDir();
         string[] common = ["census", "--width", "8", "--depth", "2", "--weights", "gaussian(0.8)", "--seed", "2", "--no-plot"];
         CensusFile Run(string name, params string[] extra)
@@ -199,8 +199,8 @@ public class EarlyAssignmentTests
         var auto = new EarlyAssignmentOptions(new ContractionBallProver()) { Automatic = true };
         Assert.Equal(0, auto.BallsFor(64, 8191));
         Assert.Equal(1, auto.BallsFor(64, 8192));
-        Assert.Equal(0, auto.BallsFor(64, 31, cheapProof: true));
-        Assert.Equal(1, auto.BallsFor(64, 32, cheapProof: true));
+        Assert.Equal(0, auto.BallsFor(64, 15, cheapProof: true));
+        Assert.Equal(1, auto.BallsFor(64, 16, cheapProof: true));
         Assert.False(auto.AllowsCostlyProofs(64, 8191));
         Assert.True(auto.AllowsCostlyProofs(64, 8192));
         Assert.Equal(256, auto.PilotFor(8));

@@ -22,6 +22,12 @@ public interface IAttractionBall
     /// <summary>The norm's name in result files.</summary>
     string Norm { get; }
 
+    /// <summary>m when what is proved is about F^m (then <see cref="Contraction"/> is that of F^m on the inner ball); null for F itself.</summary>
+    int? Steps => null;
+
+    /// <summary>The radius of the inner ball that <see cref="Contraction"/> holds on; null when it holds on the whole ball.</summary>
+    double? InnerRadius => null;
+
     /// <summary>True only when x provably lies in B (false may also mean "too close to the boundary to tell").</summary>
     bool Contains(ReadOnlySpan<double> x);
 
@@ -45,6 +51,9 @@ public interface IAttractionBallProver
 
     /// <summary>Whether this prover can prove anything for <paramref name="map"/> at all (automatic assignment skips the maps it cannot).</summary>
     bool Supports(IMap map) => true;
+
+    /// <summary>Work that depends on the map only (not on a fixed point), started on another thread while the pilot round runs; the proofs wait for what they need of it.</summary>
+    void Prepare(IMap map, CancellationToken cancellationToken) { }
 
     /// <summary>Whether this prover has a cheap proof (far below the cost of the starts it saves) for Picard with <paramref name="damping"/> on <paramref name="map"/>.</summary>
     bool HasCheapProof(IMap map, double damping) => false;
@@ -91,7 +100,7 @@ public sealed record EarlyAssignmentOptions
     /// Starts per dimension from which one cheap proof (<see cref="IAttractionBallProver.HasCheapProof"/>: the Euclidean
     /// ball of F^m, a few dense products) pays for itself (docs/census.md, "Early assignment").
     /// </summary>
-    public const double CheapStartsPerDimension = 0.5;
+    public const double CheapStartsPerDimension = 0.25;
 
     /// <summary>
     /// Applied only where it pays: a map the prover supports, and at least <see cref="AutomaticStartsPerDimension"/>·N
@@ -120,7 +129,11 @@ public sealed record EarlyAssignmentOptions
 public sealed record EarlyAssignmentSummary(long AssignedStarts, int PilotStarts, int Balls, int Refused);
 
 /// <summary>The proved ball of a fixed point: its radius and contraction factor in <paramref name="Norm"/>, and the starts assigned through it.</summary>
-public sealed record ProvenBall(double Radius, string Norm, double Contraction, long AssignedStarts);
+/// <param name="Steps">m where the proof is about F^m (the Euclidean ball); null for F itself.</param>
+/// <param name="InnerRadius">The radius of the inner ball on which F^m is a contraction with factor <paramref name="Contraction"/> (the Euclidean ball); null when that is the whole ball.</param>
+public sealed record ProvenBall(double Radius, string Norm, double Contraction, long AssignedStarts,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? Steps = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] double? InnerRadius = null);
 
 /// <summary>
 /// The census side of early assignment: the rounds, which attractors get a ball, and the test the iteration driver runs
@@ -173,6 +186,8 @@ internal sealed class EarlyAssignment
         long evaluations = 0;
         bool cancelled = false;
         int first = 0, size = ea.PilotFor(n);
+        // A wide pilot round is a single chunk on one core: the map's own share of the proofs (layer norms) fits beside it.
+        Task prepare = CheapProof(ea) ? Task.Run(() => ea.Prover.Prepare(_map, ct), ct) : Task.CompletedTask;
         while (first < count)
         {
             int len = Math.Min(size, count - first);
@@ -189,6 +204,7 @@ internal sealed class EarlyAssignment
             size = first;
             if (first < count && !ct.IsCancellationRequested) ProveNew(results, first - len, len, ct);
         }
+        try { prepare.Wait(CancellationToken.None); } catch (AggregateException) when (ct.IsCancellationRequested) { }
         foreach (SolveResult r in results)
             if (r.AssignedTo is int k) { _assigned++; _balls[k].Assigned++; }
         return new BatchResult(results, cancelled, evaluations);
@@ -205,7 +221,7 @@ internal sealed class EarlyAssignment
             ProvenBall? had = fps[k].Ball;
             fps[k] = fps[k] with
             {
-                Ball = had is null ? new ProvenBall(b.Proof.Radius, b.Proof.Norm, b.Proof.Contraction, b.Assigned)
+                Ball = had is null ? new ProvenBall(b.Proof.Radius, b.Proof.Norm, b.Proof.Contraction, b.Assigned, b.Proof.Steps, b.Proof.InnerRadius)
                     : had with { AssignedStarts = had.AssignedStarts + b.Assigned },
             };
         }

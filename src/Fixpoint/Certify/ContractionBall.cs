@@ -729,6 +729,17 @@ public sealed class ContractionBallProver : IAttractionBallProver
     /// <summary>Networks without residual connections whose activation has an interval enclosure.</summary>
     public bool Supports(IMap map) => map is Network { Residual: false } network && IntervalActivation.IsSupported(network.Activation);
 
+    /// <summary>The layers' proved spectral norms, which every Euclidean ball on the network needs, one thread per layer at most.</summary>
+    public void Prepare(IMap map, CancellationToken cancellationToken)
+    {
+        if (Euclidean is null || map is not Network network || !EuclideanBall.Supports(network)) return;
+        foreach (DenseLayer layer in network.AppliedLayers.Distinct())
+        {
+            if (cancellationToken.IsCancellationRequested) return;
+            _layerNorms.For(layer, threads: 1);
+        }
+    }
+
     /// <summary>The Euclidean ball, for undamped Picard on the networks it supports.</summary>
     public bool HasCheapProof(IMap map, double damping) => Euclidean is not null && damping == 1 && map is Network network && EuclideanBall.Supports(network);
 

@@ -98,6 +98,10 @@ public sealed class EuclideanBall : IAttractionBall
     /// <summary>s_c ≤ r: the inner ball on which F^m is a proved contraction.</summary>
     public double InnerRadius { get; }
 
+    double? IAttractionBall.InnerRadius => InnerRadius;
+
+    int? IAttractionBall.Steps => Steps;
+
     /// <summary>K &lt; 1: the proved contraction factor of F^<see cref="Steps"/> on the inner ball, in ‖·‖₂.</summary>
     public double Contraction { get; }
 
