@@ -79,7 +79,7 @@ public static class FixedPointStability
             int basis = Math.Clamp(n / 8, KrylovSchurOptions.DefaultBasis, MaxKrylovBasis);
             var options = new KrylovSchurOptions { Margin = Math.Max(KrylovSchurOptions.DefaultMargin, margin), Vectors = modes, Basis = basis };
             if (modes && slowModes + 1 > options.Leading) options = options with { Leading = slowModes + 1 };
-            var op = new JacobianOperator(map, x);
+            ILinearOperator op = FormedJacobianOperator.TryCreate(map, x) as ILinearOperator ?? new JacobianOperator(map, x);
             KrylovEigenResult kr = KrylovSchur.Eigenvalues(op, options);
             StabilityVerdict kv = FromKrylov(kr, margin);
             return modes ? kv with { Modes = FixedPointModes.Select(kr.Vectors, slowModes, p => FixedPointModes.Residual(op, p)) } : kv;

@@ -396,8 +396,11 @@ public sealed class EuclideanBall : IAttractionBall
             double s0 = Phi(0, m);
             s0 = Math.Max(DivUp(MulUp(4, s0), SubDown(1, sigma[m])), 1e-300);
             for (int tries = 0; tries < 12 && !(Phi(s0, m) < s0); tries++) s0 *= 4;
-            if (!(Phi(s0, m) < s0) || !(Contraction(s0, m) < 1)) return null;
-            double sc = Largest(s0, s => Phi(s, m) < s && Contraction(s, m) < 1);
+            // The inner ball only has to exist and catch F(s₀-ball); a contraction factor halfway between σ_m and 1 keeps
+            // the reported K meaningful and does not change r, which only needs Φ(s) < s from s_c on.
+            double target = 0.5 + 0.5 * sigma[m];
+            if (!(Phi(s0, m) < s0) || !(Contraction(s0, m) <= target)) return null;
+            double sc = Largest(s0, s => Phi(s, m) < s && Contraction(s, m) <= target);
             if (!(Next(s0) <= sc)) return null;
             double r = Largest(sc, s => Phi(s, m) < s);
             if (!double.IsFinite(r) || !(r >= sc)) return null;

@@ -32,7 +32,7 @@ internal static class SpectralNormBound
         if (frob2 == 0) return error;
         int n = Math.Min(rows, cols), k = Math.Max(rows, cols);
         double[] factor = rows <= cols ? a : DenseLinearAlgebra.Transpose(a.AsSpan(0, rows * cols), rows, cols);
-        double[] gram = DenseProduct.MultiplyTransposed(factor, n, k, factor, n, threads);
+        double[] gram = DenseProduct.Gram(factor, n, k, threads);
         double theta = LargestEigenvalueEstimate(gram, n);
         foreach (double pad in (ReadOnlySpan<double>)[1 + 1e-3, 1.02, 1.1])
         {

@@ -59,6 +59,18 @@ internal sealed class PackedLayer<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>Outputs rounded up to whole vectors: the length a bias for <see cref="ViewWithBias"/> needs.</summary>
     public int PaddedOutputs => _bias.Length;
 
+    /// <summary>
+    /// The first <paramref name="outputs"/> outputs alone (a whole number of column panels, or all of them): the panels are
+    /// stored one after the other, so their prefix is the packing of the first rows of W.
+    /// </summary>
+    public WeightView<T> ViewOfFirst(int outputs)
+    {
+        int panel = _lanes * _maxVectors;
+        if (outputs == Outputs) return View;
+        if (outputs < 1 || outputs > Outputs || outputs % panel != 0) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, $"must be all {Outputs} outputs or a multiple of {panel}");
+        return new(_data.AsSpan(0, outputs * Inputs), _bias.AsSpan(0, outputs), Inputs, outputs, packed: true, _lanes, _maxVectors);
+    }
+
     /// <summary>The packed weights with another bias (zeros for tangents), at least <see cref="PaddedOutputs"/> long.</summary>
     public WeightView<T> ViewWithBias(ReadOnlySpan<T> bias) => new(_data, bias, Inputs, Outputs, packed: true, _lanes, _maxVectors);
 }
