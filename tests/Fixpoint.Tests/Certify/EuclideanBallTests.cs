@@ -11,6 +11,9 @@ public class EuclideanBallTests
     private static Network Tanh(int n, double gain, int depth, ulong seed, bool residual = false) =>
         new RandomNetworkSpec(n, depth, new TanhActivation(), new GaussianLaw(gain), new GaussianLaw(0.1), Seed: seed, Residual: residual).Build();
 
+    private static Network Build(string activation, int n, double gain, int depth, ulong seed) =>
+        new RandomNetworkSpec(n, depth, Activation.Parse(activation), new GaussianLaw(gain), new GaussianLaw(0.1), Seed: seed).Build();
+
     private static double[] Attractor(Network net, int steps = 400)
     {
         var x = new double[net.Dimension];
@@ -22,11 +25,13 @@ public class EuclideanBallTests
     private static double Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => System.Numerics.Tensors.TensorPrimitives.Distance(a, b);
 
     [Theory]
-    [InlineData(32, 4, 7UL)]
-    [InlineData(24, 2, 3UL)]
-    public void EveryPointSampledInTheBallStaysInItUnderFmAndConvergesToTheFixedPoint(int n, int depth, ulong seed)
+    [InlineData("tanh", 32, 0.8, 4, 7UL)]
+    [InlineData("tanh", 24, 0.8, 2, 3UL)]
+    [InlineData("logistic", 32, 3.0, 2, 5UL)]
+    [InlineData("sin", 20, 0.7, 3, 8UL)]
+    public void EveryPointSampledInTheBallStaysInItUnderFmAndConvergesToTheFixedPoint(string activation, int n, double gain, int depth, ulong seed)
     {
-        Network net = Tanh(n, 0.8, depth, seed);
+        Network net = Build(activation, n, gain, depth, seed);
         double[] center = Attractor(net);
         EuclideanBallResult proof = EuclideanBall.Prove(net, center);
         Assert.True(proof.Proved, $"refused: {proof.Refusal}");
