@@ -74,6 +74,39 @@ public class EuclideanBallTests
     }
 
     [Fact]
+    public void AnAutoencoderWithOtherHiddenWidthsGetsABallThatAttracts()
+    {
+        // 12 → 20 → 6 → 12: the chain Jᵀ = ∏ W_lᵀD_l has rectangular factors, J itself is 12 × 12.
+        var rng = new Random(21);
+        int[] widths = [12, 20, 6, 12];
+        var layers = new List<DenseLayer>();
+        for (int l = 0; l + 1 < widths.Length; l++)
+        {
+            int inp = widths[l], outp = widths[l + 1];
+            var w = new double[outp * inp];
+            for (int i = 0; i < w.Length; i++) w[i] = 0.8 * Gaussian(rng) / Math.Sqrt(inp);
+            var b = new double[outp];
+            for (int i = 0; i < b.Length; i++) b[i] = 0.1 * Gaussian(rng);
+            layers.Add(new DenseLayer(inp, outp, w, b));
+        }
+        var net = new Network(layers, new TanhActivation());
+        double[] center = Attractor(net);
+        EuclideanBallResult proof = EuclideanBall.Prove(net, center);
+        Assert.True(proof.Proved, $"refused: {proof.Refusal}");
+        EuclideanBall ball = proof.Ball!;
+        var x = new double[12];
+        var y = new double[12];
+        for (int s = 0; s < 500; s++)
+        {
+            for (int i = 0; i < 12; i++) x[i] = Gaussian(rng);
+            double norm = System.Numerics.Tensors.TensorPrimitives.Norm(x);
+            for (int i = 0; i < 12; i++) x[i] = center[i] + x[i] / norm * ball.Radius * (1 - 1e-9);
+            for (int k = 0; k < 100; k++) { net.Evaluate(x, y); (x, y) = (y, x); }
+            Assert.True(DenseLinearAlgebra.MaxAbsDiff(x, center) < 1e-9);
+        }
+    }
+
+    [Fact]
     public void ThePointTestAcceptsInsideAndRefusesOutside()
     {
         Network net = Tanh(16, 0.8, 2, 5);
