@@ -75,8 +75,7 @@ public sealed record ContractionBallResult(ContractionBall? Ball, BallRefusal Re
 /// </summary>
 public sealed class ContractionBall : IAttractionBall
 {
-    /// <summary>u = 2⁻⁵³, the unit roundoff.</summary>
-    private const double U = 1.1102230246251565e-16;
+    private const double U = UnitRoundoff;
 
     /// <summary>
     /// The relative safety factor of <see cref="Contains"/>: a point is in B when its computed norm plus the error bound is

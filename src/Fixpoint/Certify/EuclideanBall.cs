@@ -71,7 +71,7 @@ public sealed record EuclideanBallResult(EuclideanBall? Ball, EuclideanBallRefus
 /// </summary>
 public sealed class EuclideanBall : IAttractionBall
 {
-    private const double U = 1.1102230246251565e-16;
+    private const double U = UnitRoundoff;
     private readonly double _acceptSquared;
 
     private EuclideanBall(double[] center, double centerResidual, double radius, double innerRadius, double contraction, int steps)

@@ -11,6 +11,9 @@ namespace Fixpoint.Certify;
 /// </summary>
 internal static class Rounding
 {
+    /// <summary>u = 2⁻⁵³, the unit roundoff of float64.</summary>
+    public const double UnitRoundoff = 1.1102230246251565e-16;
+
     /// <summary>Below this magnitude an FMA residual may be inexact (gradual underflow): widen unconditionally.</summary>
     private const double Tiny = 1e-290;
 

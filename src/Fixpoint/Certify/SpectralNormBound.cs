@@ -16,7 +16,7 @@ namespace Fixpoint.Certify;
 /// </summary>
 internal static class SpectralNormBound
 {
-    private const double U = 1.1102230246251565e-16;
+    private const double U = UnitRoundoff;
     private const int LanczosSteps = 40;
 
     /// <summary>γ_k = k·u/(1 − k·u), padded by 1%.</summary>

@@ -177,9 +177,6 @@ public static class DenseLinearAlgebra
         return true;
     }
 
-    /// <summary>Rows of the trailing matrix per product in <see cref="TryCholeskyLower"/>.</summary>
-    private const int TrailingChunkRows = 192;
-
     /// <summary>
     /// The Cholesky factor L (A = L Lᵀ) of the symmetric n×n row-major <paramref name="a"/>, written over its lower
     /// triangle (the strict upper triangle is left as it was); false at the first pivot that is not positive and
@@ -209,15 +206,9 @@ public static class DenseLinearAlgebra
             if (below == 0) break;
             var panel = new double[below * b];
             for (int i = 0; i < below; i++) a.AsSpan((k0 + b + i) * n + k0, b).CopyTo(panel.AsSpan(i * b, b));
-            // Only the lower triangle of the trailing matrix is read later: row chunk [r0, r1) needs the panel's first r1 rows.
-            int chunks = (below + TrailingChunkRows - 1) / TrailingChunkRows;
-            var packed = new PackedLayer<double>(AffineKernel.Best, b, below, panel, new double[below]);
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads }, c =>
+            // Only the lower triangle of the trailing matrix is read later.
+            DenseProduct.LowerTriangleChunks(panel, below, b, threads, (r0, r1, update) =>
             {
-                int chunk = chunks - 1 - c; // heaviest first
-                int r0 = chunk * TrailingChunkRows, r1 = Math.Min(below, r0 + TrailingChunkRows);
-                var update = new double[(r1 - r0) * r1];
-                AffineKernel.Rows(packed.Path, panel.AsSpan(r0 * b), r1 - r0, b, packed.ViewOfFirst(r1), update, r1, new double[packed.TileLength]);
                 for (int i = r0; i < r1; i++)
                 {
                     Span<double> row = a.AsSpan((k0 + b + i) * n + k0 + b, i + 1);

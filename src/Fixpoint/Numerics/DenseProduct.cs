@@ -31,29 +31,43 @@ internal static class DenseProduct
         return c;
     }
 
-    /// <summary>Rows of the Gram matrix per product in <see cref="Gram"/>: a multiple of every panel width (16 and 32 doubles).</summary>
-    private const int GramChunkRows = 192;
+    /// <summary>Rows per product of <see cref="LowerTriangleChunks"/>: a multiple of every panel width (16 and 32 doubles).</summary>
+    private const int ChunkRows = 192;
 
     /// <summary>
-    /// The symmetric n × n Gram matrix G = F·Fᵀ of the row-major f[n × k]: only the lower triangle is computed (row chunk
-    /// [r0, r1) against the first r1 rows, a prefix of one packing of F), then mirrored, so the entries are those of
-    /// <see cref="MultiplyTransposed"/> at about half its cost.
+    /// The lower block triangle of F·Fᵀ for the row-major f[n × k], by row chunks: for each chunk [r0, r1) of rows,
+    /// <paramref name="consume"/>(r0, r1, block) gets block = F[r0, r1)·F[0, r1)ᵀ, (r1 − r0) × r1 row-major, computed against a
+    /// prefix of one packing of F. The chunks run on up to <paramref name="threads"/> threads, heaviest first; each entry is
+    /// the kernel's fma chain, so nothing depends on the thread count.
     /// </summary>
-    public static double[] Gram(double[] f, int n, int k, int threads = 0)
+    public static void LowerTriangleChunks(double[] f, int n, int k, int threads, Action<int, int, double[]> consume)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (f.Length < (long)n * k) throw new ArgumentException($"f is shorter than {n}×{k}", nameof(f));
         var packed = new PackedLayer<double>(AffineKernel.Best, k, n, f.AsSpan(0, n * k), new double[n]);
-        var g = new double[(long)n * n];
-        int chunks = (n + GramChunkRows - 1) / GramChunkRows;
+        int chunks = (n + ChunkRows - 1) / ChunkRows;
         int workers = threads <= 0 ? Environment.ProcessorCount : threads;
-        // Heaviest chunks (the last rows) first, so the workers finish together.
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers }, c =>
         {
             int chunk = chunks - 1 - c;
-            int r0 = chunk * GramChunkRows, r1 = Math.Min(n, r0 + GramChunkRows);
-            AffineKernel.Rows(packed.Path, f.AsSpan(r0 * k), r1 - r0, k, packed.ViewOfFirst(r1), g.AsSpan(r0 * n), n, new double[packed.TileLength]);
+            int r0 = chunk * ChunkRows, r1 = Math.Min(n, r0 + ChunkRows);
+            var block = new double[(r1 - r0) * r1];
+            AffineKernel.Rows(packed.Path, f.AsSpan(r0 * k), r1 - r0, k, packed.ViewOfFirst(r1), block, r1, new double[packed.TileLength]);
+            consume(r0, r1, block);
+        });
+    }
+
+    /// <summary>
+    /// The symmetric n × n Gram matrix G = F·Fᵀ of the row-major f[n × k]: its lower triangle from
+    /// <see cref="LowerTriangleChunks"/>, mirrored, so the entries are those of <see cref="MultiplyTransposed"/> at about half its cost.
+    /// </summary>
+    public static double[] Gram(double[] f, int n, int k, int threads = 0)
+    {
+        var g = new double[(long)n * n];
+        LowerTriangleChunks(f, n, k, threads, (r0, r1, block) =>
+        {
+            for (int i = r0; i < r1; i++) block.AsSpan((i - r0) * r1, i + 1).CopyTo(g.AsSpan(i * n, i + 1));
         });
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n; j++) g[i * n + j] = g[j * n + i];
