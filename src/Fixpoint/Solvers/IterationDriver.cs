@@ -146,7 +146,14 @@ internal static class IterationDriver
     internal const int MinCachedChunk = 64;
 
     /// <summary>
-    /// The chunk size: about four chunks per worker, 16 … <see cref="MaxChunk"/> starts,
+    /// From this dimension on a batch is split evenly between the workers instead of into four chunks each: there a
+    /// row block of 16–32 starts runs the kernel at about 2/3 of its rate on 128 rows (N = 1024:
+    /// `Fixpoint.Bench kernel --n 1024 --rows 16` against `--rows 128`, one thread), and the smaller rounds of early assignment are such batches.
+    /// </summary>
+    internal const int EvenSplitDimension = 512;
+
+    /// <summary>
+    /// The chunk size: about four chunks per worker (one from <see cref="EvenSplitDimension"/> on), 16 … <see cref="MaxChunk"/> starts,
     /// chunk × N ≤ <see cref="MaxChunkNumbers"/>, and chunk × <paramref name="numbersPerStart"/> ≤
     /// <see cref="CacheBudgetNumbers"/> (but not below <see cref="MinCachedChunk"/>) when the solver
     /// states its per-start footprint (0: not stated).
@@ -155,7 +162,8 @@ internal static class IterationDriver
     {
         int cap = Math.Min(MaxChunk, MaxChunkNumbers / Math.Max(dimension, 1));
         if (numbersPerStart > 0) cap = Math.Min(cap, Math.Max(MinCachedChunk, CacheBudgetNumbers / numbersPerStart));
-        return Math.Clamp(count / Math.Max(1, threads * 4), 16, Math.Max(16, cap));
+        int perWorker = dimension >= EvenSplitDimension ? 1 : 4;
+        return Math.Clamp(count / Math.Max(1, threads * perWorker), 16, Math.Max(16, cap));
     }
 
     public static BatchResult Run(IIterationStep step, IMap map, double[] starts, int count, SolveOptions options,
