@@ -112,7 +112,8 @@ internal static class CensusPlot
         foreach (var (g, ys) in groups.OrderBy(kv => kv.Key))
         {
             Color c = g < 0 ? Colors.Gray.WithAlpha(0.5) : palette.GetColor(g % palette.Colors.Length).WithAlpha(0.55);
-            var m = plt.Add.Markers(ys.Select(y => y[a]).ToArray(), ys.Select(y => y[b]).ToArray(), MarkerShape.FilledCircle, 3, c);
+            var m = new PointCloud(ys.Select(y => y[a]).ToArray(), ys.Select(y => y[b]).ToArray(), 3, c);
+            plt.Add.Plottable(m);
             m.LegendText = g < 0 ? "starts: no attractor" : g < r.FixedPoints.Count ? $"starts → fixed point {g}" : $"starts → cycle {g - r.FixedPoints.Count}";
         }
         if (modes.Length > 0)

@@ -41,6 +41,7 @@ internal static class PlotImage
         var plot = new Plot();
         var m = plot.Add.Markers(new double[] { 0, 1 }, new double[] { 0, 1 }, MarkerShape.FilledCircle, 3, Colors.Gray);
         m.LegendText = "warm-up";
+        plot.Add.Plottable(new PointCloud([0.5], [0.5], 3, Colors.Gray));
         plot.ShowLegend();
         plot.Title("warm-up");
         plot.XLabel("x");
