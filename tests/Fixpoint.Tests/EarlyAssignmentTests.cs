@@ -38,6 +38,51 @@ public class EarlyAssignmentTests
         Assert.True(on.Evaluations < off.Evaluations, $"{on.Evaluations} evaluations with assignment, {off.Evaluations} without");
     }
 
+    /// <summary>
+    /// From N = 512 the stability step works on a formed J: the one the ball's proof formed at the same point is taken
+    /// instead of a second one, with the verdict of a census that forms its own.
+    /// </summary>
+    [Fact]
+    public void AWideCensusTakesTheJacobianItsProofFormedAndKeepsItsVerdict()
+    {
+        Network net = Tanh(512, 0.8, 2, 7UL);
+        var prover = new ContractionBallProver();
+        var options = new CensusOptions();
+        CensusResult off = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 300, 5, options);
+        CensusResult on = FixedPointCensus.Run(net, new UniformBoxStarts(-1, 1), 300, 5, options with { EarlyAssignment = new EarlyAssignmentOptions(prover) { PilotStarts = 16 } });
+        FixedPointInfo proved = Assert.Single(on.FixedPoints, f => f.Ball is not null);
+        double[]? held = prover.FormedJacobian(net, proved.X);
+        Assert.NotNull(held);
+        var j = new double[512 * 512];
+        net.Jacobian(proved.X, j);
+        Assert.True(Numerics.DenseLinearAlgebra.MaxAbsDiff(held, j) <= 1e-13, "the held J is J(x)");
+        Assert.Null(prover.FormedJacobian(net, [.. proved.X.Select((v, i) => i == 0 ? v + 1e-12 : v)]));
+        FixedPointInfo same = Assert.Single(off.FixedPoints, f => Numerics.DenseLinearAlgebra.MaxAbsDiff(f.X, proved.X) <= 1e-9);
+        Assert.Equal(EigenMethod.Krylov, proved.EigenvalueMethod);
+        Assert.Equal((same.Stability, same.UnstableDimensions), (proved.Stability, proved.UnstableDimensions));
+        Assert.Equal(same.SpectralRadius, proved.SpectralRadius, 1e-12);
+    }
+
+    [Fact]
+    public void HeldJacobiansAreFoundByMapAndExactPointAndTheOldestGoFirst()
+    {
+        var held = new HeldJacobians(maxNumbers: 100);
+        Network a = Tanh(4, 0.8, 2, 1UL), b = Tanh(4, 0.8, 2, 2UL);
+        double[] p = [0.1, 0.2, 0.3, 0.4], q = [0.5, 0.6, 0.7, 0.8];
+        double[] ja = new double[40], jb = new double[40], jc = new double[40];
+        held.Add(a, p, ja);
+        held.Add(b, p, jb);
+        Assert.Same(ja, held.Find(a, p));
+        Assert.Same(jb, held.Find(b, p));
+        Assert.Null(held.Find(a, q));
+        held.Add(a, q, jc); // 120 numbers: the first one leaves
+        Assert.Null(held.Find(a, p));
+        Assert.Same(jb, held.Find(b, p));
+        Assert.Same(jc, held.Find(a, q));
+        held.Add(a, p, new double[101]); // larger than the whole budget: not held
+        Assert.Null(held.Find(a, p));
+    }
+
     [Theory]
     [InlineData(8, 0.8, 2, 2UL, 1000)]
     [InlineData(64, 0.8, 4, 7UL, 600)]

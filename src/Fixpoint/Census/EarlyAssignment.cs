@@ -57,6 +57,9 @@ public interface IAttractionBallProver
 
     /// <summary>Whether this prover has a cheap proof (far below the cost of the starts it saves) for Picard with <paramref name="damping"/> on <paramref name="map"/>.</summary>
     bool HasCheapProof(IMap map, double damping) => false;
+
+    /// <summary>J(<paramref name="point"/>) (row-major N × N) where a proof formed it at exactly that point and still holds it, else null: the census's stability step then forms none.</summary>
+    double[]? FormedJacobian(IMap map, ReadOnlySpan<double> point) => null;
 }
 
 /// <summary>

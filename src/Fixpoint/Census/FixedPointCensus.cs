@@ -206,7 +206,9 @@ public static class FixedPointCensus
         Parallel.For(0, merged.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Solve.EffectiveThreads }, () => new JacobianWorkspace(), (k, _, workspace) =>
         {
             Cluster cl = merged[k];
-            StabilityVerdict v = FixedPointStability.Of(map, cl.Point!, options.Eigen, options.StabilityMargin, workspace, options.SlowModes);
+            // A ball's proof formed J at its centre, which is the point an assigned start reports: the same J, not formed twice.
+            double[]? formed = options.EarlyAssignment?.Prover.FormedJacobian(map, cl.Point!);
+            StabilityVerdict v = FixedPointStability.Of(map, cl.Point!, options.Eigen, options.StabilityMargin, workspace, options.SlowModes, formed);
             var ci = CensusStatistics.Wilson(cl.Hits, finished);
             infos[k] = new FixedPointInfo(cl.Point!, cl.Residual, cl.Polished, v.SpectralRadius, v.Stability, v.UnstableDimensions, v.Eigenvalues, v.IsFocus,
                 cl.Hits, finished > 0 ? (double)cl.Hits / finished : 0.0, ci, cl.FoundBy) { EigenvalueMethod = v.Method, EigenvalueResidual = v.Residual, Modes = v.Modes };

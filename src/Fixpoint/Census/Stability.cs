@@ -65,7 +65,8 @@ public static class FixedPointStability
     /// dense path takes the eigenvectors of the same EVD (the eigenvalues are the same bits as without), the Krylov path its
     /// Ritz vectors, and each mode's residual ‖J v − λ v‖₂ is measured afresh (with the formed J, or one product J·v).
     /// </remarks>
-    public static StabilityVerdict Of(IMap map, double[] x, EigenMethod method, double margin, JacobianWorkspace workspace, int slowModes = -1)
+    /// <param name="formedJacobian">J(x) already formed (row-major N × N), or null; the Krylov path then forms none.</param>
+    public static StabilityVerdict Of(IMap map, double[] x, EigenMethod method, double margin, JacobianWorkspace workspace, int slowModes = -1, double[]? formedJacobian = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(x);
@@ -79,7 +80,8 @@ public static class FixedPointStability
             int basis = Math.Clamp(n / 8, KrylovSchurOptions.DefaultBasis, MaxKrylovBasis);
             var options = new KrylovSchurOptions { Margin = Math.Max(KrylovSchurOptions.DefaultMargin, margin), Vectors = modes, Basis = basis };
             if (modes && slowModes + 1 > options.Leading) options = options with { Leading = slowModes + 1 };
-            ILinearOperator op = FormedJacobianOperator.TryCreate(map, x) as ILinearOperator ?? new JacobianOperator(map, x);
+            ILinearOperator op = formedJacobian is not null ? FormedJacobianOperator.FromMatrix(formedJacobian, n)
+                : FormedJacobianOperator.TryCreate(map, x) as ILinearOperator ?? new JacobianOperator(map, x);
             KrylovEigenResult kr = KrylovSchur.Eigenvalues(op, options);
             StabilityVerdict kv = FromKrylov(kr, margin);
             return modes ? kv with { Modes = FixedPointModes.Select(kr.Vectors, slowModes, p => FixedPointModes.Residual(op, p)) } : kv;

@@ -717,6 +717,7 @@ public sealed class ContractionBall : IAttractionBall
 public sealed class ContractionBallProver : IAttractionBallProver
 {
     private readonly LayerNormCache _layerNorms = new();
+    private readonly HeldJacobians _jacobians = new();
 
     public ContractionBallProver(ContractionBallOptions? options = null) => Options = options ?? new ContractionBallOptions();
 
@@ -742,17 +743,65 @@ public sealed class ContractionBallProver : IAttractionBallProver
     /// <summary>The Euclidean ball, for undamped Picard on the networks it supports.</summary>
     public bool HasCheapProof(IMap map, double damping) => Euclidean is not null && damping == 1 && map is Network network && EuclideanBall.Supports(network);
 
+    /// <summary>J at a centre that a Euclidean proof formed (from <see cref="FormedJacobianOperator.FromDimension"/> on, the most recent few), or null.</summary>
+    public double[]? FormedJacobian(IMap map, ReadOnlySpan<double> point) => _jacobians.Find(map, point);
+
     public IAttractionBall? Prove(IMap map, double[] center, double damping, bool costlyFallback, CancellationToken cancellationToken)
     {
         if (map is not Network network) return null;
         if (HasCheapProof(map, damping))
         {
             EuclideanBallResult e = EuclideanBall.Prove(network, center, Euclidean, _layerNorms, cancellationToken);
+            if (e.Jacobian is not null && network.Dimension >= FormedJacobianOperator.FromDimension) _jacobians.Add(network, center, e.Jacobian);
             if (e.Proved) return e.Ball;
         }
         if (!costlyFallback) return null;
         ContractionBallResult r = ContractionBall.Prove(network, center, BallNorm.Eigenbasis, Options, cancellationToken);
         if (r.Proved || r.Refusal is BallRefusal.UnsupportedMap or BallRefusal.NotAttracting or BallRefusal.NonFinite) return r.Ball;
         return ContractionBall.Prove(network, center, BallNorm.Max, Options, cancellationToken).Ball;
+    }
+}
+
+/// <summary>
+/// The Jacobians the Euclidean proofs formed, by map and point (bit for bit), so that the census's stability step at the same
+/// point need not form J again (at N = 2048 that is a second of two-core work). Holds at most <see cref="MaxNumbers"/>
+/// numbers (by default), dropping the oldest. Thread-safe.
+/// </summary>
+internal sealed class HeldJacobians
+{
+    /// <summary>256 MiB of float64: eight Jacobians at N = 2048, two at 4096.</summary>
+    public const long MaxNumbers = 1L << 25;
+
+    private readonly LinkedList<(IMap Map, double[] Point, double[] Jacobian)> _held = new();
+    private readonly object _gate = new();
+    private readonly long _maxNumbers;
+
+    public HeldJacobians(long maxNumbers = MaxNumbers) => _maxNumbers = maxNumbers;
+
+    public void Add(IMap map, double[] point, double[] jacobian)
+    {
+        if (jacobian.LongLength > _maxNumbers) return;
+        lock (_gate)
+        {
+            _held.AddFirst((map, (double[])point.Clone(), jacobian));
+            long total = 0;
+            for (var node = _held.First; node is not null;)
+            {
+                var next = node.Next;
+                total += node.Value.Jacobian.LongLength;
+                if (total > _maxNumbers) _held.Remove(node);
+                node = next;
+            }
+        }
+    }
+
+    public double[]? Find(IMap map, ReadOnlySpan<double> point)
+    {
+        lock (_gate)
+        {
+            foreach (var (m, p, j) in _held)
+                if (ReferenceEquals(m, map) && point.SequenceEqual(p)) return j;
+        }
+        return null;
     }
 }

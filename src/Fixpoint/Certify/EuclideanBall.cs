@@ -43,6 +43,12 @@ public sealed record EuclideanBallOptions
 public sealed record EuclideanBallResult(EuclideanBall? Ball, EuclideanBallRefusal Refusal, IReadOnlyList<double> StepNorms)
 {
     public bool Proved => Ball is not null;
+
+    /// <summary>
+    /// J(x̃) as the proof formed it (row-major N × N, the product chain on the midpoints of the enclosed derivatives), or
+    /// null where the proof stopped before forming it. Not itself proved: it is what a stability step would form at x̃.
+    /// </summary>
+    public double[]? Jacobian { get; init; }
 }
 
 /// <summary>
@@ -251,8 +257,8 @@ public sealed class EuclideanBall : IAttractionBall
             if (s <= EuclideanBallOptions.GoodEnoughStepNorm) break;
         }
         double[] norms = [.. sigma.Skip(1)];
-        if (best is not null) return new(best, EuclideanBallRefusal.None, norms);
-        return new(null, norms.Any(s => s < 1) ? EuclideanBallRefusal.NoRadius : EuclideanBallRefusal.NotContracting, norms);
+        if (best is not null) return new(best, EuclideanBallRefusal.None, norms) { Jacobian = tt };
+        return new(null, norms.Any(s => s < 1) ? EuclideanBallRefusal.NoRadius : EuclideanBallRefusal.NotContracting, norms) { Jacobian = tt };
     }
 
     /// <summary>max_j ‖column j‖₂ of the rows × cols row-major matrix, rounded up.</summary>

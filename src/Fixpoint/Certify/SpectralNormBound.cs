@@ -33,7 +33,7 @@ internal static class SpectralNormBound
         int n = Math.Min(rows, cols), k = Math.Max(rows, cols);
         double[] factor = rows <= cols ? a : DenseLinearAlgebra.Transpose(a.AsSpan(0, rows * cols), rows, cols);
         double[] gram = DenseProduct.Gram(factor, n, k, threads);
-        double theta = LargestEigenvalueEstimate(gram, n);
+        double theta = LargestEigenvalueEstimate(gram, n, threads);
         foreach (double pad in (ReadOnlySpan<double>)[1 + 1e-3, 1.02, 1.1])
         {
             double t = Math.Max(MulUp(theta, pad), 1e-250);
@@ -65,8 +65,12 @@ internal static class SpectralNormBound
     }
 
     /// <summary>The largest Ritz value of a few Lanczos steps (full reorthogonalisation) on the symmetric n×n M: a lower estimate of λ_max.</summary>
-    private static double LargestEigenvalueEstimate(double[] m, int n)
+    private static double LargestEigenvalueEstimate(double[] m, int n, int threads)
     {
+        // Each step streams M once (32 MiB at N = 2048): the product's rows are split between the threads.
+        int workers = Math.Max(1, Math.Min(threads <= 0 ? Environment.ProcessorCount : threads, n / 128));
+        int per = (n + workers - 1) / workers;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
         int steps = Math.Min(n, LanczosSteps);
         var basis = new double[steps * n];
         var alpha = new double[steps];
@@ -79,7 +83,12 @@ internal static class SpectralNormBound
         for (int j = 0; j < steps; j++)
         {
             ReadOnlySpan<double> qj = basis.AsSpan(j * n, n);
-            for (int i = 0; i < n; i++) w[i] = TensorPrimitives.Dot(m.AsSpan(i * n, n), qj);
+            double[] qv = basis;
+            int offset = j * n;
+            Parallel.For(0, workers, parallel, p =>
+            {
+                for (int i = p * per, end = Math.Min(n, i + per); i < end; i++) w[i] = TensorPrimitives.Dot(m.AsSpan(i * n, n), qv.AsSpan(offset, n));
+            });
             alpha[j] = TensorPrimitives.Dot(w, qj);
             done = j + 1;
             for (int pass = 0; pass < 2; pass++)

@@ -52,6 +52,15 @@ public sealed class FormedJacobianOperator : ILinearOperator
 
     public int Dimension { get; }
 
+    /// <summary>The operator of a J formed elsewhere (row-major <paramref name="n"/> × <paramref name="n"/>, not copied: treat it as read-only).</summary>
+    public static FormedJacobianOperator FromMatrix(double[] jacobian, int n, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(jacobian);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        if (jacobian.LongLength != (long)n * n) throw new ArgumentException($"the Jacobian holds {jacobian.LongLength} numbers, not {n} × {n}", nameof(jacobian));
+        return new FormedJacobianOperator(jacobian, n, Math.Max(1, threads <= 0 ? Environment.ProcessorCount : threads));
+    }
+
     /// <summary>J(x) formed, or null when <paramref name="map"/> is not a network or N is outside <see cref="FromDimension"/> … <see cref="MaxDimension"/>.</summary>
     public static FormedJacobianOperator? TryCreate(IMap map, ReadOnlySpan<double> x, int threads = 0)
     {

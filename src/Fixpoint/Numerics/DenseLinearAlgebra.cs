@@ -193,6 +193,8 @@ public static class DenseLinearAlgebra
         for (int k0 = 0; k0 < n; k0 += Block)
         {
             int b = Math.Min(Block, n - k0), below = n - k0 - b;
+            // The diagonal block, then the rows below it: each of those is a triangular solve against the block's factor
+            // that reads no other row, so they are split between the threads (the same operations in the same order).
             for (int j = k0; j < k0 + b; j++)
             {
                 ReadOnlySpan<double> rowJ = a.AsSpan(j * n + k0, j - k0);
@@ -200,10 +202,22 @@ public static class DenseLinearAlgebra
                 if (!(d > 0) || !double.IsFinite(d)) return false;
                 double l = Math.Sqrt(d);
                 a[j * n + j] = l;
-                for (int i = j + 1; i < n; i++)
+                for (int i = j + 1; i < k0 + b; i++)
                     a[i * n + j] = (a[i * n + j] - System.Numerics.Tensors.TensorPrimitives.Dot(a.AsSpan(i * n + k0, j - k0), rowJ)) / l;
             }
             if (below == 0) break;
+            int solveWorkers = Math.Max(1, Math.Min(threads <= 0 ? Environment.ProcessorCount : threads, below / 64));
+            int perWorker = (below + solveWorkers - 1) / solveWorkers;
+            Parallel.For(0, solveWorkers, new ParallelOptions { MaxDegreeOfParallelism = solveWorkers }, w =>
+            {
+                int i0 = k0 + b + w * perWorker, i1 = Math.Min(n, i0 + perWorker);
+                for (int i = i0; i < i1; i++)
+                {
+                    Span<double> rowI = a.AsSpan(i * n + k0, b);
+                    for (int j = 0; j < b; j++)
+                        rowI[j] = (rowI[j] - System.Numerics.Tensors.TensorPrimitives.Dot(rowI.Slice(0, j), a.AsSpan((k0 + j) * n + k0, j))) / a[(k0 + j) * n + k0 + j];
+                }
+            });
             var panel = new double[below * b];
             for (int i = 0; i < below; i++) a.AsSpan((k0 + b + i) * n + k0, b).CopyTo(panel.AsSpan(i * b, b));
             // Only the lower triangle of the trailing matrix is read later.

@@ -36,7 +36,8 @@ internal static class DenseProduct
 
     /// <summary>
     /// The lower block triangle of F·Fᵀ for the row-major f[n × k], by row chunks: for each chunk [r0, r1) of rows,
-    /// <paramref name="consume"/>(r0, r1, block) gets block = F[r0, r1)·F[0, r1)ᵀ, (r1 − r0) × r1 row-major, computed against a
+    /// <paramref name="consume"/>(r0, r1, block) gets block = F[r0, r1)·F[0, r1)ᵀ, (r1 − r0) × r1 row-major (a pooled array, at
+    /// least that long, valid only during the call), computed against a
     /// prefix of one packing of F. The chunks run on up to <paramref name="threads"/> threads, heaviest first; each entry is
     /// the kernel's fma chain, so nothing depends on the thread count.
     /// </summary>
@@ -52,9 +53,14 @@ internal static class DenseProduct
         {
             int chunk = chunks - 1 - c;
             int r0 = chunk * ChunkRows, r1 = Math.Min(n, r0 + ChunkRows);
-            var block = new double[(r1 - r0) * r1];
-            AffineKernel.Rows(packed.Path, f.AsSpan(r0 * k), r1 - r0, k, packed.ViewOfFirst(r1), block, r1, new double[packed.TileLength]);
-            consume(r0, r1, block);
+            // Pooled: a factorisation asks for a triangle per panel, and fresh arrays cost more in page faults than in products.
+            double[] block = System.Buffers.ArrayPool<double>.Shared.Rent((r1 - r0) * r1);
+            try
+            {
+                AffineKernel.Rows(packed.Path, f.AsSpan(r0 * k), r1 - r0, k, packed.ViewOfFirst(r1), block.AsSpan(0, (r1 - r0) * r1), r1, new double[packed.TileLength]);
+                consume(r0, r1, block);
+            }
+            finally { System.Buffers.ArrayPool<double>.Shared.Return(block); }
         });
     }
 
@@ -69,8 +75,15 @@ internal static class DenseProduct
         {
             for (int i = r0; i < r1; i++) block.AsSpan((i - r0) * r1, i + 1).CopyTo(g.AsSpan(i * n, i + 1));
         });
-        for (int i = 0; i < n; i++)
-            for (int j = i + 1; j < n; j++) g[i * n + j] = g[j * n + i];
+        // The upper triangle from the lower, in tiles: a plain column walk misses the cache on every read from N ≈ 512 on.
+        const int Tile = 32;
+        for (int i0 = 0; i0 < n; i0 += Tile)
+            for (int j0 = i0; j0 < n; j0 += Tile)
+            {
+                int i1 = Math.Min(n, i0 + Tile), j1 = Math.Min(n, j0 + Tile);
+                for (int i = i0; i < i1; i++)
+                    for (int j = Math.Max(j0, i + 1); j < j1; j++) g[i * n + j] = g[j * n + i];
+            }
         return g;
     }
 }

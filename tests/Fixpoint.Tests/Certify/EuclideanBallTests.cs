@@ -203,6 +203,13 @@ public class EuclideanBallTests
 
         double[] indefinite = (spd - 1e9 * Matrix<double>.Build.DenseDiagonal(n, n, i => i == 250 ? 1 : 0)).ToRowMajorArray();
         Assert.False(DenseLinearAlgebra.TryCholeskyLower(indefinite, n));
+
+        // The rows below each diagonal block are solved on several threads: the factor is the same bits on one.
+        double[] one = spd.ToRowMajorArray(), many = spd.ToRowMajorArray();
+        Assert.True(DenseLinearAlgebra.TryCholeskyLower(one, n, threads: 1));
+        Assert.True(DenseLinearAlgebra.TryCholeskyLower(many, n, threads: 3));
+        Assert.Equal(one, many);
+        Assert.Equal(a, many);
     }
 
     private static double[] Jacobian(Network net, double[] x)
