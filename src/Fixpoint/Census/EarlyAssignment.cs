@@ -52,7 +52,7 @@ public interface IAttractionBallProver
     /// <summary>Whether this prover can prove anything for <paramref name="map"/> at all (automatic assignment skips the maps it cannot).</summary>
     bool Supports(IMap map) => true;
 
-    /// <summary>Work that depends on the map only (not on a fixed point), started on another thread while the pilot round runs; the proofs wait for what they need of it.</summary>
+    /// <summary>Work that depends on the map only (not on a fixed point), started on another thread while the pilot round runs; <paramref name="cancellationToken"/> is cancelled when the pilot ends, and the proofs do what is left.</summary>
     void Prepare(IMap map, CancellationToken cancellationToken) { }
 
     /// <summary>Whether this prover has a cheap proof (far below the cost of the starts it saves) for Picard with <paramref name="damping"/> on <paramref name="map"/>.</summary>
@@ -190,7 +190,9 @@ internal sealed class EarlyAssignment
         bool cancelled = false;
         int first = 0, size = ea.PilotFor(n);
         // A wide pilot round is a single chunk on one core: the map's own share of the proofs (layer norms) fits beside it.
-        Task prepare = CheapProof(ea) ? Task.Run(() => ea.Prover.Prepare(_map, ct), ct) : Task.CompletedTask;
+        // It stops taking up work when the pilot ends: the proofs then bound what is left on all cores.
+        using var pilotRunning = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Task prepare = CheapProof(ea) ? Task.Run(() => ea.Prover.Prepare(_map, pilotRunning.Token), ct) : Task.CompletedTask;
         while (first < count)
         {
             int len = Math.Min(size, count - first);
@@ -205,9 +207,10 @@ internal sealed class EarlyAssignment
             Array.Copy(b.Results, 0, results, first, len);
             first += len;
             size = first;
+            pilotRunning.Cancel();
             if (first < count && !ct.IsCancellationRequested) ProveNew(results, first - len, len, ct);
         }
-        try { prepare.Wait(CancellationToken.None); } catch (AggregateException) when (ct.IsCancellationRequested) { }
+        try { prepare.Wait(CancellationToken.None); } catch (AggregateException) when (pilotRunning.IsCancellationRequested) { }
         foreach (SolveResult r in results)
             if (r.AssignedTo is int k) { _assigned++; _balls[k].Assigned++; }
         return new BatchResult(results, cancelled, evaluations);

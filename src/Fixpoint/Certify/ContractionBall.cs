@@ -729,7 +729,7 @@ public sealed class ContractionBallProver : IAttractionBallProver
     /// <summary>Networks without residual connections whose activation has an interval enclosure.</summary>
     public bool Supports(IMap map) => map is Network { Residual: false } network && IntervalActivation.IsSupported(network.Activation);
 
-    /// <summary>The layers' proved spectral norms, which every Euclidean ball on the network needs, one thread per layer at most.</summary>
+    /// <summary>The layers' proved spectral norms, which every Euclidean ball on the network needs, one at a time on one thread until <paramref name="cancellationToken"/> says the pilot has ended.</summary>
     public void Prepare(IMap map, CancellationToken cancellationToken)
     {
         if (Euclidean is null || map is not Network network || !EuclideanBall.Supports(network)) return;

@@ -175,6 +175,7 @@ public sealed class EuclideanBall : IAttractionBall
         int depth = layers.Count;
         var w = new double[depth];
         var omega = new double[depth];
+        layerNorms.ForAll(layers, options.Threads);
         for (int l = 0; l < depth; l++) (w[l], omega[l]) = layerNorms.For(layers[l], options.Threads);
         if (w.Any(v => !double.IsFinite(v))) return new(null, EuclideanBallRefusal.NonFinite, []);
 
@@ -434,6 +435,27 @@ public sealed class LayerNormCache
             if (double.IsNaN(e.Spectral)) e.Spectral = SpectralNormBound.Upper(layer.Weight, layer.Outputs, layer.Inputs, 0, threads);
             return (e.Spectral, e.MaxRow);
         }
+    }
+
+    /// <summary>
+    /// Bounds every layer of <paramref name="layers"/>: first those no other thread is bounding (on all
+    /// <paramref name="threads"/>), then waits for the rest, so that a layer another thread took (one core, during a pilot)
+    /// holds up only itself.
+    /// </summary>
+    internal void ForAll(IReadOnlyList<DenseLayer> layers, int threads)
+    {
+        var busy = new List<DenseLayer>();
+        foreach (DenseLayer layer in layers.Distinct())
+        {
+            Entry e = Get(layer);
+            if (!Monitor.TryEnter(e)) { busy.Add(layer); continue; }
+            try
+            {
+                if (double.IsNaN(e.Spectral)) e.Spectral = SpectralNormBound.Upper(layer.Weight, layer.Outputs, layer.Inputs, 0, threads);
+            }
+            finally { Monitor.Exit(e); }
+        }
+        foreach (DenseLayer layer in busy) For(layer, threads);
     }
 
     internal double[] RowNorms(DenseLayer layer) => Get(layer).Rows;
