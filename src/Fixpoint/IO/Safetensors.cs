@@ -35,15 +35,27 @@ public static class Safetensors
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: no such file");
         budget ??= MemoryBudget.Default;
-        byte[] bytes;
         try
         {
-            budget.Require(new FileInfo(path).Length, $"reading {path}");
-            bytes = File.ReadAllBytes(path);
+            long length = new FileInfo(path).Length;
+            budget.Require(length, $"reading {path}");
+            // Mapped rather than read into one array: the tensors are copied straight from the page cache, and a wide
+            // network (134 MB at N = 2048) is not held twice while it is decoded.
+            if (length < 8 || length > int.MaxValue) return Parse(File.ReadAllBytes(path), path, budget);
+            return ParseMapped(path, length, budget);
         }
         catch (IOException e) { throw new ModelFormatException($"{path}: cannot read: {e.Message}"); }
         catch (UnauthorizedAccessException e) { throw new ModelFormatException($"{path}: cannot read: {e.Message}"); }
-        return Parse(bytes, path);
+    }
+
+    private static unsafe SafetensorsFile ParseMapped(string path, long length, MemoryBudget budget)
+    {
+        using var file = System.IO.MemoryMappedFiles.MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+        using var view = file.CreateViewAccessor(0, length, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+        byte* start = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+        try { return Parse(new ReadOnlySpan<byte>(start + view.PointerOffset, (int)length), path, budget); }
+        finally { view.SafeMemoryMappedViewHandle.ReleasePointer(); }
     }
 
     /// <summary>
