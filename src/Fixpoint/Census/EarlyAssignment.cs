@@ -64,7 +64,7 @@ public interface IAttractionBallProver
 
 /// <summary>
 /// Settings of early assignment (docs/census.md, "Early assignment"). Starts run in rounds: the first
-/// <see cref="PilotStarts"/> without any ball, then rounds that each double the starts done so far. After each round the
+/// <see cref="PilotStarts"/> without any ball, then rounds that each double the starts done so far (at least 64 starts a round). After each round the
 /// new attractors it found (the first converged start of each new cluster, polished by Newton) get a ball from
 /// <see cref="Prover"/>, at most <see cref="MaxBalls"/> tries in all; in later rounds a start whose iterate enters a
 /// proved ball ends at once, converged to that fixed point. The rounds depend only on the number of starts, so
@@ -146,6 +146,12 @@ public sealed record ProvenBall(double Radius, string Norm, double Contraction, 
 /// </summary>
 internal sealed class EarlyAssignment
 {
+    /// <summary>
+    /// The smallest round after the pilot: a round of 16 wide starts is one 16-row block on one core (the batch driver's
+    /// smallest chunk), which ran at about half the rate of the later rounds at N = 2048.
+    /// </summary>
+    internal const int MinRoundStarts = 64;
+
     private readonly IMap _map;
     private readonly CensusOptions _options;
     private readonly List<Anchor> _anchors = [];
@@ -206,7 +212,7 @@ internal sealed class EarlyAssignment
             cancelled |= b.Cancelled;
             Array.Copy(b.Results, 0, results, first, len);
             first += len;
-            size = first;
+            size = Math.Max(first, MinRoundStarts);
             pilotRunning.Cancel();
             if (first < count && !ct.IsCancellationRequested) ProveNew(results, first - len, len, ct);
         }
