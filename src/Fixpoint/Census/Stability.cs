@@ -65,7 +65,7 @@ public static class FixedPointStability
     /// dense path takes the eigenvectors of the same EVD (the eigenvalues are the same bits as without), the Krylov path its
     /// Ritz vectors, and each mode's residual ‖J v − λ v‖₂ is measured afresh (with the formed J, or one product J·v).
     /// </remarks>
-    /// <param name="formedJacobian">J(x) already formed (row-major N × N), or null; the Krylov path then forms none.</param>
+    /// <param name="formedJacobian">J(x) already formed (row-major N × N), or null; given, it is used instead of forming J.</param>
     public static StabilityVerdict Of(IMap map, double[] x, EigenMethod method, double margin, JacobianWorkspace workspace, int slowModes = -1, double[]? formedJacobian = null)
     {
         ArgumentNullException.ThrowIfNull(map);
@@ -87,7 +87,8 @@ public static class FixedPointStability
             return modes ? kv with { Modes = FixedPointModes.Select(kr.Vectors, slowModes, p => FixedPointModes.Residual(op, p)) } : kv;
         }
         var jac = new double[n * n];
-        map.Jacobian(x, jac, workspace);
+        if (formedJacobian is not null) formedJacobian.CopyTo(jac, 0);
+        else map.Jacobian(x, jac, workspace);
         EigenPair[] pairs = modes ? Spectral.EigenPairs(jac, n) : [];
         Complex[] ev = modes ? pairs.Select(p => p.Value).ToArray() : Spectral.Eigenvalues(jac, n);
         double rho = ev.Length > 0 ? ev[0].Magnitude : Spectral.SpectralRadius(jac, n);
