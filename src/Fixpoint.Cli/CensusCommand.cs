@@ -192,7 +192,7 @@ internal static class CensusCommand
                     Task prepared = Task.Run(() =>
                     {
                         CensusFile.PrepareWriter();
-                        if (plot) PlotImage.WarmUp();
+                        if (plot) CensusPlot.WarmUp();
                     });
                     CensusResult result = ProgressReporter.Run(console, $"census of {description}", progress =>
                     {

@@ -16,7 +16,10 @@ internal static class CensusFigures
     public const int Width = 1000, Height = 850, BasinsWidth = 1000, BasinsHeight = 650;
 
     /// <summary>eigenvalues.png: every fixed point's eigenvalues of J on the complex plane with the unit circle, coloured by point (filled: stable point, hollow: not).</summary>
-    public static void Eigenvalues(CensusResult r, string path)
+    public static void Eigenvalues(CensusResult r, string path) => Write(path, EigenvaluesPng(r));
+
+    /// <summary>eigenvalues.png's bytes, at <paramref name="width"/> × <paramref name="height"/>.</summary>
+    internal static byte[] EigenvaluesPng(CensusResult r, int width = Width, int height = Height)
     {
         var plt = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -53,11 +56,14 @@ internal static class CensusFigures
         plt.XLabel("Re λ");
         plt.YLabel("Im λ");
         plt.ShowLegend(Alignment.UpperRight);
-        Save(plt, path, Width, Height);
+        return PlotImage.Png(plt, width, height);
     }
 
     /// <summary>basins.png: the share of the finished starts that reached each attractor, with its 95% Wilson interval as an error bar.</summary>
-    public static void Basins(CensusResult r, string path)
+    public static void Basins(CensusResult r, string path) => Write(path, BasinsPng(r));
+
+    /// <summary>basins.png's bytes, at <paramref name="width"/> × <paramref name="height"/>.</summary>
+    internal static byte[] BasinsPng(CensusResult r, int width = BasinsWidth, int height = BasinsHeight)
     {
         var palette = new ScottPlot.Palettes.Category10();
         var all = r.FixedPoints.Select((f, k) => (Name: $"fp {k}", f.Hits, f.BasinFraction, f.BasinCI95, Color: palette.GetColor(k % palette.Colors.Length)))
@@ -87,14 +93,10 @@ internal static class CensusFigures
         plt.XLabel("attractor (fp k: fixed point k of census.json; cycle j)");
         plt.YLabel("basin share");
         if (shown.Count > 0) plt.ShowLegend(Alignment.UpperRight);
-        Save(plt, path, BasinsWidth, BasinsHeight);
+        return PlotImage.Png(plt, width, height);
     }
 
-    private static void Save(Plot plt, string path, int width, int height)
-    {
-        byte[] png = PlotImage.Png(plt, width, height);
-        AtomicFile.Write(path, s => s.Write(png));
-    }
+    private static void Write(string path, byte[] png) => AtomicFile.Write(path, s => s.Write(png));
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 }
