@@ -432,9 +432,15 @@ public sealed class LayerNormCache
         Entry e = Get(layer);
         lock (e)
         {
-            if (double.IsNaN(e.Spectral)) e.Spectral = SpectralNormBound.Upper(layer.Weight, layer.Outputs, layer.Inputs, 0, threads);
+            Bound(e, layer, threads);
             return (e.Spectral, e.MaxRow);
         }
+    }
+
+    /// <summary>‖W‖₂ of <paramref name="layer"/> into <paramref name="e"/> unless it is there; the caller holds e's lock.</summary>
+    private static void Bound(Entry e, DenseLayer layer, int threads)
+    {
+        if (double.IsNaN(e.Spectral)) e.Spectral = SpectralNormBound.Upper(layer.Weight, layer.Outputs, layer.Inputs, 0, threads);
     }
 
     /// <summary>
@@ -449,10 +455,7 @@ public sealed class LayerNormCache
         {
             Entry e = Get(layer);
             if (!Monitor.TryEnter(e)) { busy.Add(layer); continue; }
-            try
-            {
-                if (double.IsNaN(e.Spectral)) e.Spectral = SpectralNormBound.Upper(layer.Weight, layer.Outputs, layer.Inputs, 0, threads);
-            }
+            try { Bound(e, layer, threads); }
             finally { Monitor.Exit(e); }
         }
         foreach (DenseLayer layer in busy) For(layer, threads);

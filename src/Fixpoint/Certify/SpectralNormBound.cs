@@ -68,7 +68,7 @@ internal static class SpectralNormBound
     private static double LargestEigenvalueEstimate(double[] m, int n, int threads)
     {
         // Each step streams M once (32 MiB at N = 2048): the product's rows are split between the threads.
-        int workers = Math.Max(1, Math.Min(threads <= 0 ? Environment.ProcessorCount : threads, n / 128));
+        int workers = Math.Max(1, Math.Min(Workers.For(threads), n / 128));
         int per = (n + workers - 1) / workers;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
         int steps = Math.Min(n, LanczosSteps);

@@ -58,7 +58,7 @@ public sealed class FormedJacobianOperator : ILinearOperator
         ArgumentNullException.ThrowIfNull(jacobian);
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
         if (jacobian.LongLength != (long)n * n) throw new ArgumentException($"the Jacobian holds {jacobian.LongLength} numbers, not {n} × {n}", nameof(jacobian));
-        return new FormedJacobianOperator(jacobian, n, Math.Max(1, threads <= 0 ? Environment.ProcessorCount : threads));
+        return new FormedJacobianOperator(jacobian, n, Workers.For(threads));
     }
 
     /// <summary>J(x) formed, or null when <paramref name="map"/> is not a network or N is outside <see cref="FromDimension"/> … <see cref="MaxDimension"/>.</summary>
@@ -67,7 +67,7 @@ public sealed class FormedJacobianOperator : ILinearOperator
         ArgumentNullException.ThrowIfNull(map);
         int n = map.Dimension;
         if (map is not Network network || n < FromDimension || n > MaxDimension || x.Length != n) return null;
-        int workers = Math.Max(1, threads <= 0 ? Environment.ProcessorCount : threads);
+        int workers = Workers.For(threads);
         double[] point = x.ToArray();
         var columns = new double[n * n]; // row r = J e_r
         int per = (n + workers - 1) / workers;

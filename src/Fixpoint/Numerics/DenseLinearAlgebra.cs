@@ -206,7 +206,7 @@ public static class DenseLinearAlgebra
                     a[i * n + j] = (a[i * n + j] - System.Numerics.Tensors.TensorPrimitives.Dot(a.AsSpan(i * n + k0, j - k0), rowJ)) / l;
             }
             if (below == 0) break;
-            int solveWorkers = Math.Max(1, Math.Min(threads <= 0 ? Environment.ProcessorCount : threads, below / 64));
+            int solveWorkers = Math.Max(1, Math.Min(Workers.For(threads), below / 64));
             int perWorker = (below + solveWorkers - 1) / solveWorkers;
             Parallel.For(0, solveWorkers, new ParallelOptions { MaxDegreeOfParallelism = solveWorkers }, w =>
             {

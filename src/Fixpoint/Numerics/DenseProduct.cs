@@ -18,7 +18,7 @@ internal static class DenseProduct
         var c = new double[(long)m * n];
         if (m == 0) return c;
         var packed = new PackedLayer<double>(AffineKernel.Best, k, n, b, new double[n]);
-        int workers = threads <= 0 ? Environment.ProcessorCount : threads;
+        int workers = Workers.For(threads);
         // Whole strips of rows per worker, and no worker for fewer than a few strips.
         int per = Math.Max(AffineKernel.StripRows * 4, (m + workers - 1) / workers);
         per = (per + AffineKernel.StripRows - 1) / AffineKernel.StripRows * AffineKernel.StripRows;
@@ -48,7 +48,7 @@ internal static class DenseProduct
         if (f.Length < (long)n * k) throw new ArgumentException($"f is shorter than {n}×{k}", nameof(f));
         var packed = new PackedLayer<double>(AffineKernel.Best, k, n, f.AsSpan(0, n * k), new double[n]);
         int chunks = (n + ChunkRows - 1) / ChunkRows;
-        int workers = threads <= 0 ? Environment.ProcessorCount : threads;
+        int workers = Workers.For(threads);
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers }, c =>
         {
             int chunk = chunks - 1 - c;
